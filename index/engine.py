@@ -9,8 +9,23 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+
+from index.answer import Answer, Citation, Passage
+from index.atomic import resolve
+from index.dedup import similar
+from index.embeddings import Embedder, load_embedder, model_id_of, resolve_model, weights_checksum
+from index.errors import EmptyQuestion, QuestionTooLong
+from index.lexical import Analyzer
+from index.manifest import Manifest
+from index.quotes import Candidate, QuoteParams, evidence_terms, pick, select
+from index.retrieval import Hits, Mode, RetrievalParams, Retriever
+from index.settings import Settings
+from index.store import IndexData, read_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,3 +36,153 @@ class IndexInfo:
     built_at: str  # ISO 8601, UTC
     model: str
     backend: str
+
+
+class Engine:
+    def __init__(
+        self,
+        data: IndexData,
+        embedder: Embedder,
+        settings: Settings,
+        retrieval: RetrievalParams | None = None,
+        quotes: QuoteParams | None = None,
+    ) -> None:
+        self.data = data
+        self.embedder = embedder
+        self.settings = settings
+        self.retriever = Retriever(data, retrieval)
+        self.quote_params = quotes or QuoteParams()
+        self.analyzer = Analyzer()
+        self._encode_lock = threading.Lock()
+        self._terms: dict[int, list[str]] = {}
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        index_dir: Path | None = None,
+        *,
+        embedder: Embedder | None = None,
+        retrieval: RetrievalParams | None = None,
+        quotes: QuoteParams | None = None,
+    ) -> Engine:
+        """Check the manifest against the configured model before paying for loading anything."""
+        directory = resolve(Path(index_dir or settings.index_dir))
+        manifest = Manifest.read(directory)
+        if embedder is None:
+            path = resolve_model(settings.model)
+            manifest.check_model(model_id_of(path), weights_checksum(path), settings.backend)
+            embedder = load_embedder(settings.model, settings.backend)
+        else:
+            manifest.check_model(embedder.model_id, embedder.checksum, embedder.backend)
+        return cls(read_index(directory), embedder, settings, retrieval, quotes)
+
+    @property
+    def info(self) -> IndexInfo:
+        m = self.data.manifest
+        return IndexInfo(
+            index_dir=self.data.directory,
+            documents=m.counts["documents"],
+            chunks=m.counts["chunks"],
+            built_at=m.built_at,
+            model=str(m.model["id"]),
+            backend=str(m.model["backend"]),
+        )
+
+    # -- asking ---------------------------------------------------------------------------------
+
+    def check_question(self, question: str) -> str:
+        q = question.strip()
+        if not q:
+            raise EmptyQuestion()
+        if len(q) > self.settings.max_question_chars:
+            raise QuestionTooLong(len(q), self.settings.max_question_chars)
+        return q
+
+    def encode_question(self, question: str) -> np.ndarray:
+        with self._encode_lock:
+            return self.embedder.encode([question], batch_size=1)[0]
+
+    def search(self, question: str, mode: Mode = "hybrid", limit: int | None = None) -> Hits:
+        q = self.check_question(question)
+        return self.retriever.search(self.encode_question(q), self.analyzer.terms(q), mode, limit)
+
+    def ask(self, question: str, k: int | None = None, mode: Mode = "hybrid") -> Answer:
+        q = self.check_question(question)
+        k = k or self.settings.top_k
+        q_terms = self.analyzer.terms(q)
+        hits = self.retriever.search(self.encode_question(q), q_terms, mode)
+        passages = self._passages(hits, k)
+        candidates = self._candidates(q, q_terms, hits)
+        p = self.quote_params
+        if not candidates or candidates[0].evidence < p.abstain_below:
+            return Answer(q, True, [], passages)
+        chosen = pick(candidates, self.data.sentence_text, self.settings.max_citations, p.keep_ratio)
+        return Answer(q, False, [self._citation(c) for c in chosen], passages)
+
+    def _candidates(self, q: str, q_terms: list[str], hits: Hits) -> list[Candidate]:
+        data = self.data
+        top = self._distinct_chunks(hits, self.quote_params.passages)
+        return select(
+            q,
+            evidence_terms(q, self.analyzer.terms),
+            top,
+            sentences_of=lambda c: range(int(data.chunks[c, 3]), int(data.chunks[c, 4])),
+            text_of=data.sentence_text,
+            terms_of=self._sentence_terms,
+            cos_of=lambda i: hits.sentence_cos.get(i, 0.0),
+            idf=data.bm25.idf,
+            params=self.quote_params,
+        )
+
+    def _sentence_terms(self, i: int) -> list[str]:
+        terms = self._terms.get(i)
+        if terms is None:
+            terms = self.analyzer.terms(self.data.sentence_text(i))
+            if len(self._terms) < 200_000:
+                self._terms[i] = terms
+        return terms
+
+    def _distinct_chunks(self, hits: Hits, limit: int) -> list[int]:
+        """Top chunks, skipping any that repeats the text of one already taken."""
+        out: list[int] = []
+        for c in hits.chunks.tolist():
+            if len(out) >= limit:
+                break
+            text = self.data.chunk_text(c)
+            if any(similar(text, self.data.chunk_text(o)) for o in out):
+                continue
+            out.append(c)
+        return out
+
+    def _passages(self, hits: Hits, k: int) -> list[Passage]:
+        data = self.data
+        score = dict(zip(hits.chunks.tolist(), hits.scores.tolist(), strict=True))
+        out = []
+        for c in self._distinct_chunks(hits, k):
+            d, s, e, first, _ = (int(x) for x in data.chunks[c])
+            page = int(data.sentences[first, 4])
+            out.append(
+                Passage(
+                    text=data.docs[d].text[s:e],
+                    source=data.docs[d].source,
+                    char_start=s,
+                    char_end=e,
+                    score=score[c],
+                    line=int(data.sentences[first, 3]),
+                    page=page if page > 0 else None,
+                )
+            )
+        return out
+
+    def _citation(self, cand: Candidate) -> Citation:
+        d, s, e, line, page = (int(x) for x in self.data.sentences[cand.sentence])
+        return Citation(
+            quote=self.data.docs[d].text[s:e],
+            source=self.data.docs[d].source,
+            line=line,
+            char_start=s,
+            char_end=e,
+            score=cand.score,
+            page=page if page > 0 else None,
+        )

@@ -52,3 +52,8 @@ class BuildInProgress(CitebotError):
 class ModelNotAvailable(CitebotError):
     def __init__(self, name: str, reason: str) -> None:
         super().__init__(f"cannot load the embedding model {name!r}: {reason}")
+
+
+class QuestionTooLong(CitebotError):
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(f"the question is {length} characters long; the limit is {limit}")

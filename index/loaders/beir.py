@@ -33,7 +33,7 @@ def parse_record(line: bytes | str) -> Document | None:
 
     title = title.strip()
     text = f"{title}\n{body}" if title else body
-    segments = [Segment(0, len(title), wrapped=False)] if title else []
+    segments = [Segment(0, len(title), context=title, wrapped=False)] if title else []
     offset = len(text) - len(body)
     stripped = body.strip()
     if stripped:

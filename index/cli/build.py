@@ -1,0 +1,54 @@
+"""``citebot index build`` and ``citebot index info``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def register(index_app: typer.Typer) -> None:
+    index_app.command("build")(build)
+    index_app.command("info")(info)
+
+
+def build(
+    docs: Annotated[Path | None, typer.Option("--docs", help="Documents folder (default: settings, seeds/).")] = None,
+    index: Annotated[Path | None, typer.Option("--index", help="Index directory (default: settings).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Build the index over a folder of documents (incremental and atomic)."""
+    from index.builder import build_index
+    from index.progress import RichProgress, Silent
+    from index.settings import Settings
+
+    settings = Settings()
+    progress = Silent() if quiet else RichProgress()
+    try:
+        report = build_index(settings, docs, index, progress=progress)
+    finally:
+        progress.close()
+    for path, reason in report.skipped:
+        typer.echo(f"skipped {path}: {reason}", err=True)
+    typer.echo(f"indexed {report.summary()} → {index or settings.index_dir}")
+
+
+def info(
+    index: Annotated[Path | None, typer.Option("--index", help="Index directory (default: settings).")] = None,
+) -> None:
+    """Show what an index holds and how it was built."""
+    import json
+
+    from index.manifest import Manifest
+    from index.settings import Settings
+
+    m = Manifest.read(Path(index or Settings().index_dir))
+    typer.echo(
+        json.dumps(
+            {k: v for k, v in m.__dict__.items() if k not in ("documents", "files")}
+            | {"document_count": len(m.documents)},
+            indent=1,
+            ensure_ascii=False,
+        )
+    )

@@ -1,0 +1,161 @@
+"""Answer selection: which sentences inside the top passages answer the question.
+
+No QA model is available, so a sentence is scored from cheap, measurable evidence:
+
+* ``cos``  — cosine between the question and the sentence (vectors built at index time);
+* ``lex``  — share of the question's IDF mass that the sentence (and, at half weight,
+  its neighbours) contains, on stemmed terms;
+* ``rank`` — how high its passage came in retrieval;
+* ``cue``  — whether the sentence holds the kind of thing the question asks for:
+  who → a name, how old → an age, how many → a number, when → a date, where → a place.
+
+The weights are tuned on the tuning splits (see BENCHMARKS.md); abstention compares the
+best evidence with a threshold calibrated on the seed eval set's off-topic questions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from index.dedup import similar
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+    r"thousand|million|billion|dozen|half"
+)
+_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
+_DAYS = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_CUES: dict[str, re.Pattern[str]] = {
+    # a person's age: "Fousseynou Cissé, 39," (news apposition), "39 years old", "aged 39"
+    "age": re.compile(r"\b[A-Z][\w’'-]+,\s+\d{1,3},|\b\d{1,3}\s+years?\s+old\b|\baged?\s+\d{1,3}\b"),
+    "number": re.compile(rf"\b\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b|%|\bper ?cent\b", re.IGNORECASE),
+    "date": re.compile(
+        rf"\b(?:1[0-9]{{3}}|20[0-9]{{2}})s?\b|\b(?:{_MONTHS})\b|\b(?:{_DAYS})\b|\b(?:century|decade|"
+        r"yesterday|today|ago|morning|evening|night)\b"
+    ),
+    "person": re.compile(
+        r"\b(?!(?:The|A|An|In|On|At|It|He|She|They|We|This|That|His|Her|Their|After|Before|When|While|"
+        r"If|But|And|For|From|With|By|As)\b)[A-Z][a-zà-ÿ’'-]+(?:\s+(?:[A-Z]\.|[A-Z][a-zà-ÿ’'-]+))+"
+    ),
+    "place": re.compile(r"\b(?:in|at|from|near|into|to)\s+(?:the\s+)?[A-Z][\w-]+"),
+}
+_QUESTION_TYPES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b", re.I), "age"),
+    (re.compile(r"\bhow (?:many|much|long|far|big|large|tall|often)\b|\bwhat (?:number|percent|percentage|amount)\b", re.I), "number"),
+    (re.compile(r"\bwhen\b|\bwhat (?:year|date|day|time|month|century|decade)\b|\bwhich (?:year|day)\b", re.I), "date"),
+    (re.compile(r"\bwho(?:m|se)?\b|\bwhich (?:person|man|woman|people)\b|\bname\b", re.I), "person"),
+    (re.compile(r"\bwhere\b|\bwhat (?:city|country|place|state|region)\b|\bwhich (?:city|country|place)\b", re.I), "place"),
+]
+
+
+# words that say what kind of answer is wanted, not what it is about: no lexical evidence
+_QUESTION_WORDS = re.compile(
+    r"\b(?:who|whom|whose|what|which|when|where|why|how|old|age|many|much|long|far|year|date|day|time|"
+    r"name|number|percent|percentage|amount|city|country|place)\b",
+    re.I,
+)
+
+
+def evidence_terms(question: str, analyzer_terms: Callable[[str], list[str]]) -> list[str]:
+    """The question's stemmed terms without its question words."""
+    return analyzer_terms(_QUESTION_WORDS.sub(" ", question))
+
+
+def question_type(question: str) -> str | None:
+    for pattern, kind in _QUESTION_TYPES:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def cue_score(kind: str | None, sentence: str, question: str) -> float:
+    """1.0 when the sentence holds something of the asked kind that the question does not already say."""
+    if kind is None:
+        return 0.0
+    q = question.lower()
+    for m in _CUES[kind].finditer(sentence):
+        if m.group(0).lower().strip(" ,") not in q:
+            return 1.0
+    return 0.0
+
+
+@dataclass(frozen=True)
+class QuoteParams:
+    w_cos: float = 1.0
+    w_lex: float = 0.6
+    w_rank: float = 0.2
+    w_cue: float = 0.35
+    cue_miss: float = 0.3  # typed question (who/how old/when…), sentence without such a thing: score × (1 − this)
+    neighbour: float = 0.5  # weight of the neighbouring sentences' terms in ``lex``
+    passages: int = 5  # how many top passages quotes are drawn from
+    keep_ratio: float = 0.75  # a 2nd/3rd quote must score at least this share of the best
+    abstain_below: float = 0.22  # best cos + lex·0.5 under this → the documents do not answer
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: int
+    score: float
+    cos: float
+    lex: float
+    evidence: float  # what abstention looks at
+
+
+def select(
+    question: str,
+    q_terms: list[str],
+    passages: list[int],
+    sentences_of: Callable[[int], range],
+    text_of: Callable[[int], str],
+    terms_of: Callable[[int], list[str]],
+    cos_of: Callable[[int], float],
+    idf: Callable[[str], float],
+    params: QuoteParams,
+) -> list[Candidate]:
+    """Candidates from the top passages, best first (one entry per sentence)."""
+    weights = {t: idf(t) for t in set(q_terms)}  # q_terms: see ``evidence_terms``
+    total = sum(weights.values()) or 1.0
+    kind = question_type(question)
+    seen: dict[int, Candidate] = {}
+    term_cache: dict[int, set[str]] = {}
+
+    def terms(i: int) -> set[str]:
+        if i not in term_cache:
+            term_cache[i] = set(terms_of(i))
+        return term_cache[i]
+
+    for rank, chunk in enumerate(passages[: params.passages]):
+        sents = sentences_of(chunk)
+        rank_score = 1.0 / (1.0 + rank)
+        for i in sents:
+            if i in seen:
+                continue
+            own = terms(i)
+            near = (terms(i - 1) if i - 1 in sents else set()) | (terms(i + 1) if i + 1 in sents else set())
+            lex = sum(w for t, w in weights.items() if t in own)
+            lex += params.neighbour * sum(w for t, w in weights.items() if t in near and t not in own)
+            lex /= total
+            cos = cos_of(i)
+            cue = cue_score(kind, text_of(i), question)
+            score = params.w_cos * cos + params.w_lex * lex + params.w_rank * rank_score + params.w_cue * cue
+            if kind is not None and cue == 0.0:
+                score *= 1.0 - params.cue_miss
+            seen[i] = Candidate(i, score, cos, lex, cos + 0.5 * lex)
+    return sorted(seen.values(), key=lambda c: -c.score)
+
+
+def pick(candidates: list[Candidate], text_of: Callable[[int], str], limit: int, keep_ratio: float) -> list[Candidate]:
+    """Up to ``limit`` quotes, best first, none repeating another."""
+    chosen: list[Candidate] = []
+    for cand in candidates:
+        if len(chosen) >= limit:
+            break
+        if chosen and cand.score < keep_ratio * chosen[0].score:
+            break
+        text = text_of(cand.sentence)
+        if any(similar(text, text_of(c.sentence)) for c in chosen):
+            continue
+        chosen.append(cand)
+    return chosen
