@@ -65,11 +65,11 @@ class Retriever:
         # exact dense scores for every candidate chunk and every sentence in it
         sentence_cos: dict[int, float] = {}
         spans = data.chunks[cand]
-        sent_ids = np.concatenate([np.arange(f, l) for f, l in spans[:, 3:5]])
+        sent_ids = np.concatenate([np.arange(f, e) for f, e in spans[:, 3:5]])
         sent_ids = np.unique(sent_ids)
         cos = np.asarray(data.sentence_vectors[sent_ids], dtype=np.float32) @ q_vec.astype(np.float32)
         sentence_cos = dict(zip(sent_ids.tolist(), cos.tolist(), strict=True))
-        best_sent = np.array([max(sentence_cos[s] for s in range(f, l)) for f, l in spans[:, 3:5]], dtype=np.float32)
+        best_sent = np.array([max(sentence_cos[s] for s in range(f, e)) for f, e in spans[:, 3:5]], dtype=np.float32)
         mean_cos = np.asarray(data.chunk_vectors[cand], dtype=np.float32) @ q_vec.astype(np.float32)
         dense = p.sentence_max * best_sent + (1.0 - p.sentence_max) * mean_cos
 
