@@ -1,0 +1,104 @@
+"""The Discord client: a ``commands.Bot`` (or ``AutoShardedBot`` when ``shard_count`` is set).
+
+``setup_hook`` opens the engine (in a thread), registers the persistent buttons,
+loads the cogs and syncs the slash commands (to ``guild_id`` only when set).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.admin import AdminCog
+from bot.cogs.ask import AskCog
+from bot.cogs.mentions import MentionCog
+from bot.errors import NO_MENTIONS, report_error
+from bot.service import CitebotService
+from bot.settings import BotSettings
+from bot.views import DYNAMIC_ITEMS
+
+log = logging.getLogger("citebot.bot")
+
+
+def apply_endpoints(settings: BotSettings) -> None:
+    """Point discord.py at ``discord_api_base`` / ``discord_gateway`` (class-wide settings of the library)."""
+    discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    if settings.discord_gateway:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway)
+
+
+def make_intents(settings: BotSettings) -> discord.Intents:
+    intents = discord.Intents.default()  # guilds, guild + DM messages, …; never members/presences
+    intents.message_content = settings.message_content
+    return intents
+
+
+class CitebotTree(app_commands.CommandTree):
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:
+        await report_error(interaction, error)
+
+
+class CitebotMixin:
+    """Shared by the plain and the auto-sharded bot."""
+
+    def __init__(self, settings: BotSettings, service: CitebotService | None = None, **options: Any) -> None:
+        self.settings = settings
+        self.service = service or CitebotService(settings)
+        options.setdefault("intents", make_intents(settings))
+        super().__init__(  # type: ignore[call-arg]
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            allowed_mentions=NO_MENTIONS,
+            tree_cls=CitebotTree,
+            **options,
+        )
+
+    async def setup_hook(self) -> None:
+        await self.service.start()
+        self.add_dynamic_items(*DYNAMIC_ITEMS)  # type: ignore[attr-defined]
+        await self.add_cog(AskCog(self))  # type: ignore[attr-defined,arg-type]
+        await self.add_cog(AdminCog(self))  # type: ignore[attr-defined,arg-type]
+        if self.settings.message_content:
+            await self.add_cog(MentionCog(self))  # type: ignore[attr-defined,arg-type]
+        if self.settings.sync_commands:
+            await self.sync_commands()
+
+    async def sync_commands(self) -> list[app_commands.AppCommand]:
+        tree: app_commands.CommandTree = self.tree  # type: ignore[attr-defined]
+        if self.settings.guild_id:
+            guild = discord.Object(id=self.settings.guild_id)
+            tree.copy_global_to(guild=guild)
+            synced = await tree.sync(guild=guild)
+            log.info("Synced %d commands to guild %s", len(synced), self.settings.guild_id)
+        else:
+            synced = await tree.sync()
+            log.info("Synced %d global commands (they can take a while to appear)", len(synced))
+        return synced
+
+    async def on_ready(self) -> None:
+        user = self.user  # type: ignore[attr-defined]
+        log.info("Connected as %s (id %s) to %d servers", user, getattr(user, "id", "?"), len(self.guilds))  # type: ignore[attr-defined]
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: mentions are handled by MentionCog's listener."""
+
+
+class CitebotBot(CitebotMixin, commands.Bot):
+    pass
+
+
+class ShardedCitebotBot(CitebotMixin, commands.AutoShardedBot):
+    pass
+
+
+def create_bot(settings: BotSettings, service: CitebotService | None = None, **options: Any) -> commands.Bot:
+    """The bot for these settings; ``options`` go to ``discord.Client`` (e.g. ``guild_ready_timeout``)."""
+    apply_endpoints(settings)
+    if settings.shard_count:
+        return ShardedCitebotBot(settings, service, shard_count=settings.shard_count, **options)
+    return CitebotBot(settings, service, **options)

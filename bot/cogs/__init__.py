@@ -1,0 +1,1 @@
+"""Thin cogs: parse the Discord event, call ``bot.service``, format with ``bot.formatting``."""

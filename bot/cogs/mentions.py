@@ -1,0 +1,82 @@
+"""@mentions in a channel and direct messages get the same answer as /ask, as a reply.
+
+Loaded only when ``CITEBOT_MESSAGE_CONTENT`` is on (privileged intent).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.cogs.ask import answer_reply, retry_after
+from bot.errors import NO_MENTIONS, user_message
+from bot.formatting import clip_content
+
+if TYPE_CHECKING:
+    from bot.service import CitebotService
+
+log = logging.getLogger("citebot.bot")
+
+HOW_TO = "Ask me something after the mention, e.g. `@citebot who praised him?` (or use /ask)."
+
+
+def strip_mention(content: str, bot_id: int) -> str:
+    """The question left once the bot's own mentions are removed."""
+    return " ".join(re.sub(rf"<@!?{bot_id}>", " ", content).split())
+
+
+class MentionCog(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @property
+    def service(self) -> CitebotService:
+        return self.bot.service  # type: ignore[attr-defined]
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.bot.user
+        if me is None or message.author.bot or message.webhook_id is not None:
+            return
+        if message.guild is not None and not any(u.id == me.id for u in message.mentions):
+            return
+        question = strip_mention(message.content, me.id)
+        if not question:
+            await self._reply(message, content=HOW_TO)
+            return
+        cooldown = retry_after(self.service, message.author.id)
+        if cooldown is not None:
+            await self._reply(message, content=user_message(cooldown))
+            return
+        try:
+            question = self.service.check_question(question)
+            async with message.channel.typing():
+                embed, view = await answer_reply(self.service, question)
+        except Exception as exc:  # CitebotError → its message, anything else → logged apology
+            await self._reply(message, content=user_message(exc))
+            return
+        await self._reply(message, embed=embed, view=view)
+
+    async def _reply(
+        self,
+        message: discord.Message,
+        *,
+        content: str | None = None,
+        embed: discord.Embed | None = None,
+        view: discord.ui.View | None = None,
+    ) -> None:
+        kwargs: dict = {"allowed_mentions": NO_MENTIONS, "mention_author": False}
+        if content is not None:
+            kwargs["content"] = clip_content(content)
+        if embed is not None:
+            kwargs["embed"] = embed
+        if view is not None:
+            kwargs["view"] = view
+        try:
+            await message.reply(**kwargs)
+        except discord.HTTPException:
+            log.warning("Could not reply to message %s", message.id, exc_info=True)

@@ -1,0 +1,304 @@
+"""Pure formatting: Answer → discord.Embed, escaping, and cutting to Discord's limits.
+
+Nothing here does I/O; every function is tested on its own.
+
+* Quotes are shown verbatim but *inert*: markdown is escaped, mentions
+  (``@everyone``, ``<@123>``) and links (``[x](http://…)``, bare URLs) are broken
+  with a zero-width space so they can neither format, ping nor link.
+* Text that does not fit is cut at a sentence boundary (else a word boundary)
+  and ends with an ellipsis "…".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from urllib.parse import quote as urlquote
+
+import discord
+
+from index.answer import Answer, Citation, Passage
+from index.engine import IndexInfo
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+FIELD_COUNT_LIMIT = 25
+TOTAL_LIMIT = 6000
+CONTENT_LIMIT = 2000
+
+ELLIPSIS = "…"
+ZWSP = "\u200b"
+MAX_PASSAGE_FIELDS = 10
+
+COLOR_ANSWER = 0x2F9E44
+COLOR_ABSTAIN = 0xE8590C
+COLOR_INFO = 0x1C7ED6
+
+_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*):(?=//)")
+_ANGLE_TOKEN = re.compile(r"<(?=[@#:/&!]|a:|t:)")
+_NUMBERED_LIST = re.compile(r"(?m)^(\s*\d+)\.(?=\s)")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+_PARAGRAPH = re.compile(r"\n")
+_WORD_GAP = re.compile(r"\s+")
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+def escape(text: str) -> str:
+    """Make ``text`` inert in Discord markdown: no formatting, no mention, no link."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("@", "@" + ZWSP)  # @everyone, @here, <@123>, <@&role>
+    text = _ANGLE_TOKEN.sub("<" + ZWSP, text)  # <#channel>, <:emoji:1>, </cmd:1>, <t:0>
+    text = _SCHEME.sub(lambda m: m.group(1) + ":" + ZWSP, text)  # http://x → no autolink
+    text = discord.utils.escape_markdown(text, ignore_links=False)
+    return _NUMBERED_LIST.sub(r"\1\\.", text)
+
+
+def blockquote(text: str) -> str:
+    return "\n".join("> " + line for line in text.split("\n"))
+
+
+def quote_block(text: str) -> str:
+    """An escaped block quote of ``text``."""
+    return blockquote(escape(text))
+
+
+# --------------------------------------------------------------------------- cutting
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+def _largest(candidates: Sequence[int], fits: Callable[[int], bool]) -> int | None:
+    """The largest candidate (ascending list) for which ``fits`` holds (binary search, then verify)."""
+    lo, hi, best = 0, len(candidates) - 1, None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if fits(candidates[mid]):
+            best, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    if best is None:
+        return None
+    for i in range(best, -1, -1):  # escaping is only roughly monotonic: make sure
+        if fits(candidates[i]):
+            return candidates[i]
+    return None
+
+
+def shorten(text: str, limit: int, transform: Callable[[str], str] = _identity) -> str:
+    """``transform(text)`` if it fits in ``limit`` characters, else a cut prefix + " …".
+
+    The cut lands after a sentence when that keeps at least half of what a cut
+    between words would keep; else between words; else anywhere.
+    """
+    whole = transform(text)
+    if len(whole) <= limit:
+        return whole
+    suffix = " " + ELLIPSIS
+    room = limit - len(suffix)
+    if room <= 0:
+        return ELLIPSIS[: max(limit, 0)]
+
+    def fits(cut: int) -> bool:
+        return len(transform(text[:cut].rstrip())) <= room
+
+    sentence_cuts = sorted({m.end() for m in _SENTENCE_END.finditer(text)} | {m.start() for m in _PARAGRAPH.finditer(text)})
+    word_cuts = [m.start() for m in _WORD_GAP.finditer(text)]
+    sentence = _largest([c for c in sentence_cuts if c > 0], fits)
+    word = _largest([c for c in word_cuts if c > 0], fits)
+    if sentence is not None and (word is None or sentence * 2 >= word):
+        cut = sentence
+    elif word is not None:
+        cut = word
+    else:
+        cut = _largest(range(1, len(text)), fits)
+        if cut is None:
+            return ELLIPSIS
+    return transform(text[:cut].rstrip()) + suffix
+
+
+def clip_content(text: str, limit: int = CONTENT_LIMIT) -> str:
+    """Message content cut to Discord's 2,000 characters."""
+    return shorten(text, limit)
+
+
+# --------------------------------------------------------------------------- sources and links
+
+
+def source_url(base_url: str, source: str, line: int) -> str:
+    """``base + source + "#L" + line`` (the source path URL-quoted, a "/" added after the base if missing)."""
+    if not base_url.endswith(("/", "=", "#", "?")):
+        base_url += "/"
+    return f"{base_url}{urlquote(source, safe='/')}#L{line}"
+
+
+def source_ref(source: str, line: int, *, page: int | None = None, base_url: str | None = None) -> str:
+    """"**a.txt**, line 3" or, with a docs base URL, "[a.txt, line 3](base/a.txt#L3)"."""
+    name = shorten(source, 200, escape)
+    where = f"line {line}" + (f", page {page}" if page else "")
+    if base_url:
+        label = name.replace("[", "\\[").replace("]", "\\]")
+        return f"[{label}, {where}]({source_url(base_url, source, line)})"
+    return f"**{name}**, {where}"
+
+
+def _title(question: str) -> str:
+    return shorten(" ".join(question.split()) or "Question", TITLE_LIMIT, escape)
+
+
+# --------------------------------------------------------------------------- embeds
+
+
+def _footer(answer_id: str | None, text: str) -> str:
+    return text + (f" · answer {answer_id[:8]}" if answer_id else "")
+
+
+def _citation_blocks(citations: Sequence[Citation], base_url: str | None, budget: int) -> str:
+    refs = ["— " + source_ref(c.source, c.line, page=c.page, base_url=base_url) for c in citations]
+    separators = 2 * (len(citations) - 1)
+    remaining = budget - separators - sum(len(r) + 1 for r in refs)
+    blocks = []
+    for i, (citation, ref) in enumerate(zip(citations, refs, strict=True)):
+        share = max(remaining // (len(citations) - i), 8)
+        quote = shorten(citation.quote, share, quote_block)
+        remaining -= len(quote)
+        blocks.append(f"{quote}\n{ref}")
+    return "\n\n".join(blocks)
+
+
+def _passage_fields(
+    embed: discord.Embed, passages: Sequence[Passage], base_url: str | None, *, scores: bool
+) -> None:
+    """Add one field per passage, sharing what is left of the 6,000 total fairly."""
+    passages = list(passages)[:MAX_PASSAGE_FIELDS]
+    if not passages:
+        return
+    names = []
+    links = []
+    for i, p in enumerate(passages, 1):
+        name = f"{i}. {p.source}, line {p.line}" + (f", page {p.page}" if p.page else "")
+        if scores:
+            name += f" (score {p.score:.2f})"
+        names.append(shorten(name, FIELD_NAME_LIMIT, escape))
+        links.append(f"\n[open]({source_url(base_url, p.source, p.line)})" if base_url else "")
+    room = TOTAL_LIMIT - len(embed) - sum(len(n) for n in names) - 16
+    for i, (p, name, link) in enumerate(zip(passages, names, links, strict=True)):
+        share = min(FIELD_VALUE_LIMIT, room // (len(passages) - i))
+        if len(link) > share // 2:
+            link = ""
+        value = shorten(p.text, max(share - len(link), 8), quote_block) + link
+        room -= len(value)
+        embed.add_field(name=name, value=value, inline=False)
+
+
+def answer_embed(answer: Answer, *, answer_id: str | None = None, docs_base_url: str | None = None) -> discord.Embed:
+    """The embed for an answer: quotes as block quotes with source and line, or an abstention."""
+    title = _title(answer.question)
+    if answer.abstained or not answer.citations:
+        embed = discord.Embed(
+            title=title,
+            color=COLOR_ABSTAIN,
+            description="**The documents do not answer this question.**\n"
+            + (
+                "These are the nearest passages; none of them was close enough to quote as an answer."
+                if answer.passages
+                else "Nothing in them came close."
+            ),
+        )
+        embed.set_footer(text=_footer(answer_id, "No answer found"))
+        _passage_fields(embed, answer.passages[:5], docs_base_url, scores=False)
+    else:
+        embed = discord.Embed(title=title, color=COLOR_ANSWER)
+        embed.description = _citation_blocks(answer.citations, docs_base_url, DESCRIPTION_LIMIT)
+        n = len(answer.citations)
+        embed.set_footer(text=_footer(answer_id, f"{n} verbatim quote{'s' if n != 1 else ''} from the documents"))
+    return fit_embed(embed)
+
+
+def sources_embed(answer: Answer, *, docs_base_url: str | None = None) -> discord.Embed:
+    """The passages behind an answer (the "Sources" button)."""
+    embed = discord.Embed(
+        title=shorten("Sources: " + " ".join(answer.question.split()), TITLE_LIMIT, escape),
+        color=COLOR_INFO,
+        description="The passages retrieved for this question, best first."
+        if answer.passages
+        else "No passages were retrieved for this question.",
+    )
+    _passage_fields(embed, answer.passages, docs_base_url, scores=True)
+    return fit_embed(embed)
+
+
+def fit_embed(embed: discord.Embed) -> discord.Embed:
+    """Last line of defence: trim fields, then the description, until the embed is within the limits."""
+    while len(embed) > TOTAL_LIMIT and embed.fields:
+        embed.remove_field(-1)
+    if len(embed) > TOTAL_LIMIT and embed.description:
+        over = len(embed) - TOTAL_LIMIT
+        embed.description = shorten(embed.description, max(len(embed.description) - over, 1))
+    return embed
+
+
+# --------------------------------------------------------------------------- status and reports
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0.0, float(seconds))
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s"
+
+
+def format_timestamp(iso: str) -> str:
+    """An ISO 8601 time as a Discord timestamp (shown in each reader's time zone)."""
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return escape(str(iso)) or "unknown"
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    unix = int(when.timestamp())
+    return f"<t:{unix}:f> (<t:{unix}:R>)"
+
+
+def status_embed(
+    info: IndexInfo | None,
+    *,
+    uptime_seconds: float,
+    reindexing: bool = False,
+    problem: str | None = None,
+) -> discord.Embed:
+    embed = discord.Embed(title="citebot status", color=COLOR_INFO)
+    if info is None:
+        embed.description = shorten(problem or "No index is loaded.", DESCRIPTION_LIMIT)
+    else:
+        embed.add_field(name="Documents", value=f"{info.documents:,}")
+        embed.add_field(name="Chunks", value=f"{info.chunks:,}")
+        embed.add_field(name="Built at", value=format_timestamp(info.built_at))
+        model = f"{info.model or 'default'} ({info.backend})"
+        embed.add_field(name="Model", value=shorten(model, FIELD_VALUE_LIMIT, escape))
+    embed.add_field(name="Uptime", value=format_duration(uptime_seconds))
+    if reindexing:
+        embed.add_field(name="Reindex", value="running; the current index keeps answering")
+    return fit_embed(embed)
+
+
+def reindex_report(documents: int, chunks: int, seconds: float, skipped: int = 0) -> str:
+    text = f"Reindexed {documents:,} document{'s' if documents != 1 else ''} ({chunks:,} chunks) in {format_duration(seconds)}."
+    if skipped:
+        text += f" {skipped} file{'s were' if skipped != 1 else ' was'} skipped (see the log)."
+    return clip_content(text + " New questions use the new index.")
