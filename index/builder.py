@@ -1,8 +1,7 @@
 """Building the index: documents → sentences and chunks → vectors + BM25 → an index directory.
 
-Incremental: vectors of sentences whose document content is unchanged are taken from
-the previous index (matched by document hash and offsets), so a rebuild only embeds
-new or changed text, and deleted documents simply drop out. Atomic: everything is
+Incremental: vectors of sentences whose text is unchanged are taken from the previous
+index (matched by text), so a rebuild only embeds new or changed text, and deleted documents simply drop out. Atomic: everything is
 written to a staging directory that is swapped in at the end (``index.atomic``).
 """
 
@@ -155,14 +154,14 @@ def _sentence_vectors(
     vecs = np.zeros((n, embedder.dim), dtype=np.float32)
     todo: list[int] = list(range(n))
     if old is not None:
-        where: dict[tuple[str, int, int], int] = {}
+        # a sentence vector depends on the sentence text alone: reuse by text
+        where: dict[str, int] = {}
         for i, (d, s, e, _line, _page) in enumerate(old.sentences.tolist()):
-            where[(old.docs[d].hash, s, e)] = i
-        hashes = [doc.content_hash for doc in docs]
+            where[old.docs[d].text[s:e]] = i
         todo = []
         hits_new, hits_old = [], []
         for i, sent in enumerate(corpus.sentences):
-            j = where.get((hashes[sent.doc], sent.start, sent.end))
+            j = where.get(docs[sent.doc].text[sent.start : sent.end])
             if j is None:
                 todo.append(i)
             else:

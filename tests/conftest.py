@@ -1,0 +1,89 @@
+"""Shared fixtures: a deterministic fake embedder for pure logic, the real model for behaviour."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+class FakeEmbedder:
+    """Hashing bag-of-words vectors: deterministic, instant, similar texts get similar vectors.
+    One "word piece" per whitespace-separated word."""
+
+    model_id = "fake/bag-of-words"
+    backend = "torch"
+    dim = 64
+    checksum = "fake0001"
+
+    def __init__(self) -> None:
+        self.encoded = 0  # texts sent to encode(), to check incremental builds
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        for w in re.findall(r"\w+", text.lower()):
+            h = int(hashlib.md5(w[:5].encode()).hexdigest(), 16)
+            v[h % self.dim] += 1.0 if (h >> 8) & 1 else -1.0
+        n = np.linalg.norm(v)
+        return v / n if n else v + 1.0 / np.sqrt(self.dim)
+
+    def encode(self, texts: list[str], *, batch_size: int = 64, progress: object = None) -> np.ndarray:
+        self.encoded += len(texts)
+        out = np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+        if progress is not None:
+            progress(len(texts))  # type: ignore[operator]
+        return out.astype(np.float32)
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(t.split()) for t in texts]
+
+    def token_cuts(self, text: str, max_tokens: int) -> list[int]:
+        starts = [m.start() for m in re.finditer(r"\S+", text)]
+        return starts[max_tokens::max_tokens]
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index")
+
+
+@pytest.fixture(scope="session")
+def real_embedder():  # noqa: ANN201
+    from index.embeddings import load_embedder
+
+    return load_embedder("", "torch")
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:  # noqa: ANN001
+    """The seed corpus indexed once with the real model."""
+    from index.builder import build_index
+
+    base = tmp_path_factory.mktemp("seed")
+    docs = base / "docs"
+    shutil.copytree(SEEDS, docs)
+    index_dir = base / "index"
+    build_index(Settings(docs_dir=docs, index_dir=index_dir), embedder=real_embedder)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def seed_engine(seed_index: Path, real_embedder):  # noqa: ANN001, ANN201
+    from index.engine import Engine
+
+    return Engine.open(Settings(index_dir=seed_index), embedder=real_embedder)

@@ -1,0 +1,26 @@
+import numpy as np
+import pytest
+
+from index.fusion import minmax, rrf, weighted
+
+
+def test_minmax() -> None:
+    assert minmax(np.array([1.0, 3.0, 2.0])).tolist() == [0.0, 1.0, 0.5]
+    assert minmax(np.array([2.0, 2.0])).tolist() == [1.0, 1.0]
+    assert minmax(np.array([])).size == 0
+
+
+def test_weighted_fusion_union_and_weights() -> None:
+    fused = weighted({1: 0.9, 2: 0.5}, {2: 10.0, 3: 4.0}, alpha=0.5)
+    assert set(fused) == {1, 2, 3}
+    assert fused[1] == pytest.approx(0.5)  # best dense, missing from BM25
+    assert fused[2] == pytest.approx(0.5)  # worst dense, best BM25
+    assert fused[3] == pytest.approx(0.0)
+    only_dense = weighted({1: 0.9, 2: 0.5}, {2: 10.0, 3: 4.0}, alpha=1.0)
+    assert max(only_dense, key=only_dense.get) == 1
+
+
+def test_rrf() -> None:
+    fused = rrf([[1, 2, 3], [3, 1]], k=60)
+    assert fused[1] == pytest.approx(1 / 61 + 1 / 62)
+    assert max(fused, key=fused.get) == 1

@@ -1,0 +1,58 @@
+from index.quotes import QuoteParams, cue_score, pick, question_type, select
+
+
+def test_question_types() -> None:
+    assert question_type("how old is the caretaker?") == "age"
+    assert question_type("How many people were hurt?") == "number"
+    assert question_type("When did the fire start?") == "date"
+    assert question_type("who praised him?") == "person"
+    assert question_type("Where did it happen?") == "place"
+    assert question_type("Why did he do it?") is None
+
+
+def test_cues_need_something_the_question_does_not_already_say() -> None:
+    assert cue_score("age", "Fousseynou Cissé, 39, said he did not think twice.", "how old is he?") == 1.0
+    assert cue_score("age", "He helped a baby.", "how old is he?") == 0.0
+    assert cue_score("date", "It happened on Friday.", "when did it happen?") == 1.0
+    assert cue_score("person", "Rémi Féraud wrote a message.", "who wrote?") == 1.0
+    assert cue_score("person", "Rémi Féraud wrote a message.", "what did Rémi Féraud write?") == 0.0
+    assert cue_score(None, "anything", "why?") == 0.0
+
+
+SENTENCES = {
+    0: "The school caretaker rescued two children.",
+    1: "Fousseynou Cissé, 39, stood on a ledge.",
+    2: "Smoke filled the building.",
+    3: "Fousseynou Cissé, 39, stood on a ledge!",  # a near-duplicate of 1
+}
+
+
+def run_select(question: str, cos: dict[int, float], terms: dict[int, list[str]]) -> list[int]:
+    cands = select(
+        question,
+        ["caretak"],
+        passages=[0],
+        sentences_of=lambda c: range(0, 4),
+        text_of=SENTENCES.__getitem__,
+        terms_of=lambda i: terms.get(i, []),
+        cos_of=cos.__getitem__,
+        idf=lambda t: 1.0,
+        params=QuoteParams(),
+    )
+    return [c.sentence for c in cands]
+
+
+def test_a_typed_question_prefers_the_sentence_holding_the_answer_type() -> None:
+    cos = {0: 0.35, 1: 0.10, 2: 0.05, 3: 0.10}
+    order = run_select("how old is the caretaker?", cos, {0: ["caretak"]})
+    assert order[0] in (1, 3)  # the neighbour of the caretaker sentence, holding an age
+
+
+def test_pick_skips_near_duplicates_and_weak_followers() -> None:
+    cands = select("how old is the caretaker?", ["caretak"], [0], lambda c: range(0, 4), SENTENCES.__getitem__,
+                   lambda i: [], {0: 0.3, 1: 0.5, 2: 0.0, 3: 0.49}.__getitem__, lambda t: 1.0, QuoteParams())
+    chosen = pick(cands, SENTENCES.__getitem__, limit=3, keep_ratio=0.1)
+    texts = [SENTENCES[c.sentence] for c in chosen]
+    assert sum(t.startswith("Fousseynou") for t in texts) == 1
+    strict = pick(cands, SENTENCES.__getitem__, limit=3, keep_ratio=0.99)
+    assert len(strict) == 1
