@@ -21,6 +21,7 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        env_ignore_empty=True,  # `CITEBOT_GUILD_ID=` in .env means "not set"
     )
 
     # where things are
