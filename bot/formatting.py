@@ -96,7 +96,7 @@ def _largest(candidates: Sequence[int], fits: Callable[[int], bool]) -> int | No
 def shorten(text: str, limit: int, transform: Callable[[str], str] = _identity) -> str:
     """``transform(text)`` if it fits in ``limit`` characters, else a cut prefix + " …".
 
-    The cut lands after a sentence when that keeps at least half of what a cut
+    The cut lands after a sentence when that keeps at least a third of what a cut
     between words would keep; else between words; else anywhere.
     """
     whole = transform(text)
@@ -114,7 +114,7 @@ def shorten(text: str, limit: int, transform: Callable[[str], str] = _identity) 
     word_cuts = [m.start() for m in _WORD_GAP.finditer(text)]
     sentence = _largest([c for c in sentence_cuts if c > 0], fits)
     word = _largest([c for c in word_cuts if c > 0], fits)
-    if sentence is not None and (word is None or sentence * 2 >= word):
+    if sentence is not None and (word is None or sentence * 3 >= word):
         cut = sentence
     elif word is not None:
         cut = word
@@ -168,7 +168,7 @@ def _citation_blocks(citations: Sequence[Citation], base_url: str | None, budget
     blocks = []
     for i, (citation, ref) in enumerate(zip(citations, refs, strict=True)):
         share = max(remaining // (len(citations) - i), 8)
-        quote = shorten(citation.quote, share, quote_block)
+        quote = shorten(citation.quote.strip(), share, quote_block)
         remaining -= len(quote)
         blocks.append(f"{quote}\n{ref}")
     return "\n\n".join(blocks)
@@ -184,17 +184,17 @@ def _passage_fields(
     names = []
     links = []
     for i, p in enumerate(passages, 1):
-        name = f"{i}. {p.source}, line {p.line}" + (f", page {p.page}" if p.page else "")
+        name = f"{p.source}, line {p.line}" + (f", page {p.page}" if p.page else "")
         if scores:
             name += f" (score {p.score:.2f})"
-        names.append(shorten(name, FIELD_NAME_LIMIT, escape))
+        names.append(f"{i}. " + shorten(name, FIELD_NAME_LIMIT - 4, escape))
         links.append(f"\n[open]({source_url(base_url, p.source, p.line)})" if base_url else "")
     room = TOTAL_LIMIT - len(embed) - sum(len(n) for n in names) - 16
     for i, (p, name, link) in enumerate(zip(passages, names, links, strict=True)):
         share = min(FIELD_VALUE_LIMIT, room // (len(passages) - i))
         if len(link) > share // 2:
             link = ""
-        value = shorten(p.text, max(share - len(link), 8), quote_block) + link
+        value = shorten(p.text.strip(), max(share - len(link), 8), quote_block) + link
         room -= len(value)
         embed.add_field(name=name, value=value, inline=False)
 

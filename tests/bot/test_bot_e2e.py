@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FIRE_QUOTE
+from botfakes import FIRE_QUOTE
 from fake_discord import GUILD_ID
 
 
