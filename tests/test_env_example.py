@@ -4,7 +4,6 @@ import re
 
 from bot.settings import BotSettings
 from index.settings import Settings
-
 from tests.conftest import ROOT
 
 

@@ -9,7 +9,6 @@ from index.engine import Engine
 from index.errors import BuildInProgress, DocsNotFound, EmptyCorpus, IndexNotFound, ModelMismatch
 from index.manifest import FORMAT_VERSION, MANIFEST, Manifest
 from index.settings import Settings
-
 from tests.conftest import FakeEmbedder
 
 

@@ -3,7 +3,6 @@ import pytest
 from index.chunking import chunk_documents, embed_text
 from index.dedup import Deduper, similar
 from index.documents import Document, Segment
-
 from tests.conftest import SEEDS, FakeEmbedder
 
 

@@ -3,7 +3,6 @@
 import pytest
 
 from index.errors import EmptyQuestion, QuestionTooLong
-
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.model

@@ -2,13 +2,14 @@
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from index.builder import build_index
 from index.documents import Document
 from index.engine import Engine
 from index.settings import Settings
-
 from tests.conftest import FakeEmbedder
 
 WORDS = ["fire", "caretaker", "baby", "Paris", "senator", "courage", "smoke", "window", "ledge", "hero",

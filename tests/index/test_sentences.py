@@ -1,6 +1,5 @@
 from index.documents import Document, Segment
 from index.sentences import guess_wrapped, split_document, split_segment
-
 from tests.conftest import SEEDS
 
 
