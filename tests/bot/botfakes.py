@@ -12,6 +12,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import discord
+from fake_discord import GUILD_ID, FakeDiscord
+
+from bot import formatting as fmt
 from bot.settings import BotSettings
 from index.answer import Answer, Citation, Passage
 from index.engine import IndexInfo
@@ -126,3 +130,64 @@ class FakeOpener:
         engine = FakeEngine(documents=4, chunks=57, embedder=embedder)
         self.engines.append(engine)
         return engine
+
+
+def bot_settings(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> BotSettings:
+    values: dict[str, Any] = {
+        "discord_token": TOKEN,
+        "discord_api_base": fake.api_base,
+        "discord_gateway": fake.gateway_url,
+        "guild_id": GUILD_ID,
+        "feedback_db": tmp_path / "feedback.sqlite3",
+        "docs_dir": tmp_path / "docs",
+        "index_dir": tmp_path / "index",
+        "cooldown_rate": 1000,
+        "cooldown_seconds": 60,
+        "max_concurrent_asks": 4,
+    }
+    values.update(overrides)
+    return BotSettings(_env_file=None, **values)
+
+
+# ---------------------------------------------------------------- assertions on recorded requests
+
+CALLBACK = r"^/interactions/{id}/[^/]+/callback$"
+ORIGINAL = r"^/webhooks/\d+/{token}/messages/@original$"
+FOLLOWUP = r"^/webhooks/\d+/{token}$"
+MESSAGE_CONTENT_INTENT = 1 << 15
+EPHEMERAL = 64
+
+
+async def callback_of(fake, interaction, timeout=10.0):
+    return (await fake.wait_for("POST", CALLBACK.format(id=interaction["id"]), timeout=timeout))[0].json
+
+
+async def original_of(fake, interaction, timeout=10.0):
+    return (await fake.wait_for("PATCH", ORIGINAL.format(token=interaction["token"]), timeout=timeout))[0].json
+
+
+async def ask(fake, question, **kw):
+    """Run /ask and return (callback body, PATCH @original body)."""
+    interaction = await fake.slash("ask", question=question, **kw)
+    return await callback_of(fake, interaction), await original_of(fake, interaction)
+
+
+def custom_ids(message):
+    return [c["custom_id"] for row in message["components"] for c in row["components"]]
+
+
+def embed_within_limits(embed: discord.Embed | dict) -> None:
+    data = embed.to_dict() if isinstance(embed, discord.Embed) else embed
+    title = data.get("title", "")
+    description = data.get("description", "")
+    footer = data.get("footer", {}).get("text", "")
+    fields = data.get("fields", [])
+    assert len(title) <= fmt.TITLE_LIMIT
+    assert len(description) <= fmt.DESCRIPTION_LIMIT
+    assert len(footer) <= fmt.FOOTER_LIMIT
+    assert len(fields) <= fmt.FIELD_COUNT_LIMIT
+    for f in fields:
+        assert 0 < len(f["name"]) <= fmt.FIELD_NAME_LIMIT
+        assert 0 < len(f["value"]) <= fmt.FIELD_VALUE_LIMIT
+    total = len(title) + len(description) + len(footer) + sum(len(f["name"]) + len(f["value"]) for f in fields)
+    assert total <= fmt.TOTAL_LIMIT

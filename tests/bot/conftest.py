@@ -11,13 +11,12 @@ from typing import Any
 
 import discord
 import pytest
-from botfakes import TOKEN, FakeBuilder, FakeEngine, FakeOpener
+from botfakes import TOKEN, FakeBuilder, FakeEngine, FakeOpener, bot_settings
 from discord.ext import commands
-from fake_discord import GUILD_ID, FakeDiscord
+from fake_discord import FakeDiscord
 
 from bot.client import create_bot
 from bot.service import CitebotService
-from bot.settings import BotSettings
 
 
 @pytest.fixture(autouse=True)
@@ -37,23 +36,6 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
         yield fake
     finally:
         await fake.close()
-
-
-def bot_settings(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> BotSettings:
-    values: dict[str, Any] = {
-        "discord_token": TOKEN,
-        "discord_api_base": fake.api_base,
-        "discord_gateway": fake.gateway_url,
-        "guild_id": GUILD_ID,
-        "feedback_db": tmp_path / "feedback.sqlite3",
-        "docs_dir": tmp_path / "docs",
-        "index_dir": tmp_path / "index",
-        "cooldown_rate": 1000,
-        "cooldown_seconds": 60,
-        "max_concurrent_asks": 4,
-    }
-    values.update(overrides)
-    return BotSettings(_env_file=None, **values)
 
 
 @pytest.fixture

@@ -5,31 +5,13 @@ from __future__ import annotations
 import re
 
 import discord
-from botfakes import EVERYONE_QUOTE, FIRE_QUOTE, fake_answer
+from botfakes import EVERYONE_QUOTE, FIRE_QUOTE, embed_within_limits, fake_answer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import formatting as fmt
 from index.answer import Answer, Citation, Passage
 from index.engine import IndexInfo
-
-
-def embed_within_limits(embed: discord.Embed | dict) -> None:
-    data = embed.to_dict() if isinstance(embed, discord.Embed) else embed
-    title = data.get("title", "")
-    description = data.get("description", "")
-    footer = data.get("footer", {}).get("text", "")
-    fields = data.get("fields", [])
-    assert len(title) <= fmt.TITLE_LIMIT
-    assert len(description) <= fmt.DESCRIPTION_LIMIT
-    assert len(footer) <= fmt.FOOTER_LIMIT
-    assert len(fields) <= fmt.FIELD_COUNT_LIMIT
-    for f in fields:
-        assert 0 < len(f["name"]) <= fmt.FIELD_NAME_LIMIT
-        assert 0 < len(f["value"]) <= fmt.FIELD_VALUE_LIMIT
-    total = len(title) + len(description) + len(footer) + sum(len(f["name"]) + len(f["value"]) for f in fields)
-    assert total <= fmt.TOTAL_LIMIT
-
 
 # ---------------------------------------------------------------- escaping
 

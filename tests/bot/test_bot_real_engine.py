@@ -1,0 +1,50 @@
+"""The bot with the REAL engine over the seed corpus (built into tmp_path), against the fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+from botfakes import FOLLOWUP, ask, bot_settings, custom_ids
+from fake_discord import FakeDiscord
+
+from bot.feedback import FeedbackStore
+from bot.formatting import quote_block
+from bot.service import CitebotService
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@pytest.mark.model
+async def test_real_engine_answers_and_reindexes(start_bot, fake_discord: FakeDiscord, tmp_path, real_embedder):
+    from index.builder import build_index
+    from index.engine import Engine
+
+    docs = tmp_path / "docs"
+    shutil.copytree(SEEDS, docs)
+    settings = bot_settings(fake_discord, tmp_path)
+    await asyncio.to_thread(build_index, settings, embedder=real_embedder)
+    engine = await asyncio.to_thread(Engine.open, settings, embedder=real_embedder)
+    await start_bot(service=CitebotService(settings, engine))  # the real build_index / Engine.open for /reindex
+
+    callback, original = await ask(fake_discord, "who praised him?")
+    assert callback["type"] == 5
+    description = original["embeds"][0]["description"]
+    answer_id = custom_ids(original)[0].rsplit(":", 1)[1]
+    answer = FeedbackStore(settings.feedback_db).load_answer(answer_id)
+    assert answer is not None and not answer.abstained and answer.citations
+    texts = {p.name: p.read_text(encoding="utf-8") for p in docs.iterdir()}
+    for c in answer.citations:
+        assert texts[c.source][c.char_start : c.char_end] == c.quote  # verbatim
+        assert quote_block(c.quote.strip()) in description
+        assert f"**{c.source}**, line {c.line}" in description
+    assert "Féraud" in description or "Valet" in description
+
+    (docs / "extra.txt").write_text("The caretaker received a medal from the mayor in June.\n", encoding="utf-8")
+    interaction = await fake_discord.slash("reindex", admin=True)
+    followup = (await fake_discord.wait_for("POST", FOLLOWUP.format(token=interaction["token"]), timeout=120))[0]
+    assert followup.json["content"].startswith("Reindexed 2 documents"), followup.json
+    _, original = await ask(fake_discord, "Who gave the caretaker a medal?")
+    assert "the mayor" in original["embeds"][0]["description"]
