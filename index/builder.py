@@ -91,7 +91,7 @@ def build_index(
     with build_lock(index_dir):
         progress.stage("documents", len(documents))
         progress.advance(len(documents))
-        embedder = embedder or load_embedder(settings.model, settings.backend)
+        embedder = embedder or load_embedder(settings.model, settings.backend, settings.model_cache_dir)
         progress.stage("chunking", len(documents))
         corpus = chunk_documents(
             documents, embedder, max_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap

