@@ -99,6 +99,9 @@ class ShardedCitebotBot(CitebotMixin, commands.AutoShardedBot):
 def create_bot(settings: BotSettings, service: CitebotService | None = None, **options: Any) -> commands.Bot:
     """The bot for these settings; ``options`` go to ``discord.Client`` (e.g. ``guild_ready_timeout``)."""
     apply_endpoints(settings)
+    # a text-only bot: no "PyNaCl / davey is not installed, voice will NOT be supported" warnings
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
     if settings.shard_count:
         return ShardedCitebotBot(settings, service, shard_count=settings.shard_count, **options)
     return CitebotBot(settings, service, **options)

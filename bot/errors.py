@@ -54,8 +54,8 @@ class NotAdmin(app_commands.CheckFailure):
         )
 
 
-def user_message(error: BaseException) -> str:
-    """The one-line text shown to the user for ``error`` (logs unexpected errors)."""
+def user_message(error: BaseException, *, context: str = "") -> str:
+    """The one-line text shown to the user for ``error`` (logs unexpected errors with their traceback)."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, app_commands.CommandOnCooldown):
@@ -69,7 +69,7 @@ def user_message(error: BaseException) -> str:
         return "Sorry, you can't use that command here."
     if isinstance(error, CitebotError):
         return str(error).splitlines()[0] if str(error) else type(error).__name__
-    log.error("Unexpected error", exc_info=(type(error), error, error.__traceback__))
+    log.error("Unexpected error%s", f" in {context}" if context else "", exc_info=(type(error), error, error.__traceback__))
     return APOLOGY
 
 
@@ -91,5 +91,13 @@ async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
         log.warning("Could not deliver an error message for interaction %s", interaction.id, exc_info=True)
 
 
+def describe(interaction: discord.Interaction) -> str:
+    """"/ask", "button citebot:src:…" — for log lines."""
+    if interaction.command is not None:
+        return f"/{interaction.command.qualified_name}"
+    custom_id = (interaction.data or {}).get("custom_id")
+    return f"button {custom_id}" if custom_id else f"interaction {interaction.id}"
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
-    await send_ephemeral(interaction, user_message(error))
+    await send_ephemeral(interaction, user_message(error, context=describe(interaction)))

@@ -194,7 +194,8 @@ def _passage_fields(
         share = min(FIELD_VALUE_LIMIT, room // (len(passages) - i))
         if len(link) > share // 2:
             link = ""
-        value = shorten(p.text.strip(), max(share - len(link), 8), quote_block) + link
+        text = p.text.strip() or "(empty passage)"
+        value = shorten(text, max(share - len(link), 8), quote_block) + link
         room -= len(value)
         embed.add_field(name=name, value=value, inline=False)
 

@@ -5,6 +5,7 @@ Loaded only when ``CITEBOT_MESSAGE_CONTENT`` is on (privileged intent).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from typing import TYPE_CHECKING
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("citebot.bot")
 
 HOW_TO = "Ask me something after the mention, e.g. `@citebot who praised him?` (or use /ask)."
+
+
+def mentions_me(content: str, bot_id: int) -> bool:
+    """An explicit ``<@bot>`` in the text (not just a reply that pings the bot)."""
+    return re.search(rf"<@!?{bot_id}>", content) is not None
 
 
 def strip_mention(content: str, bot_id: int) -> str:
@@ -42,7 +48,7 @@ class MentionCog(commands.Cog):
         me = self.bot.user
         if me is None or message.author.bot or message.webhook_id is not None:
             return
-        if message.guild is not None and not any(u.id == me.id for u in message.mentions):
+        if message.guild is not None and not mentions_me(message.content, me.id):
             return
         question = strip_mention(message.content, me.id)
         if not question:
@@ -54,10 +60,11 @@ class MentionCog(commands.Cog):
             return
         try:
             question = self.service.check_question(question)
-            async with message.channel.typing():
-                embed, view = await answer_reply(self.service, question)
+            with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
+                await message.channel.typing()
+            embed, view = await answer_reply(self.service, question)
         except Exception as exc:  # CitebotError → its message, anything else → logged apology
-            await self._reply(message, content=user_message(exc))
+            await self._reply(message, content=user_message(exc, context=f"message {message.id}"))
             return
         await self._reply(message, embed=embed, view=view)
 

@@ -83,8 +83,12 @@ class Request:
 
 
 class FakeDiscord:
-    def __init__(self, *, heartbeat_interval: float = 41.25) -> None:
+    def __init__(
+        self, *, heartbeat_interval: float = 41.25, token: str | None = None, allow_message_content: bool = True
+    ) -> None:
+        self.allow_message_content = allow_message_content  # False: IDENTIFY asking for it is closed with 4014
         self.heartbeat_interval = heartbeat_interval  # seconds, sent as ms in HELLO
+        self.token = token  # when set, bot-authenticated routes answer 401 to any other token
         self.requests: list[Request] = []
         self.heartbeats: list[float] = []  # monotonic time of every op 1 received
         self.identifies: list[dict[str, Any]] = []
@@ -180,6 +184,9 @@ class FakeDiscord:
 
     async def _route(self, r: Request) -> web.StreamResponse:
         m, p = r.method, r.path
+        bot_route = not p.startswith(("/interactions/", "/webhooks/"))  # those authenticate by their token
+        if self.token is not None and bot_route and r.headers.get("Authorization") != f"Bot {self.token}":
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
         if m == "GET" and p == "/users/@me":
             return _json(self.bot_user)
         if m == "GET" and p == "/gateway":
@@ -508,6 +515,12 @@ class _GatewaySocket:
 
     async def _identify(self, data: dict[str, Any]) -> None:
         self.fake.identifies.append(data)
+        if self.fake.token is not None and data.get("token") != self.fake.token:
+            await self.ws.close(code=4004, message=b"Authentication failed.")
+            return
+        if not self.fake.allow_message_content and int(data.get("intents", 0)) & (1 << 15):
+            await self.ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
         self.shard = data.get("shard")
         ready: dict[str, Any] = {
             "v": 10,

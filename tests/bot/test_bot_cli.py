@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from botfakes import TOKEN, callback_of
+from fake_discord import GUILD_ID, FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,3 +66,71 @@ def test_invalid_setting_is_one_line(tmp_path):
 def test_importing_the_plugin_does_not_import_discord(tmp_path):
     proc = run("import sys, bot.cli; print('discord' in sys.modules, 'torch' in sys.modules)", tmp_path)
     assert proc.stdout.strip() == "False False", proc.stderr
+
+
+# ---------------------------------------------------------------- the real `run` against the fake Discord
+
+
+async def start_cli(fake, tmp_path: Path, token: str, **env: str) -> asyncio.subprocess.Process:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("CITEBOT_")}
+    environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")]))
+    environ.update(
+        CITEBOT_DISCORD_TOKEN=token,
+        CITEBOT_DISCORD_API_BASE=fake.api_base,
+        CITEBOT_DISCORD_GATEWAY=fake.gateway_url,
+        CITEBOT_INDEX_DIR=str(tmp_path / "no-index"),
+        CITEBOT_FEEDBACK_DB=str(tmp_path / "fb.sqlite3"),
+        CITEBOT_GUILD_ID=str(GUILD_ID),
+        **env,
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", cwd=tmp_path, env=environ,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_run_connects_from_settings_and_stops_on_ctrl_c(tmp_path):
+    fake = await FakeDiscord(token=TOKEN).start()
+    try:
+        proc = await start_cli(fake, tmp_path, TOKEN)
+        try:
+            await asyncio.wait_for(fake.ready.wait(), 30)
+            await fake.wait_for("PUT", rf"/guilds/{GUILD_ID}/commands$", timeout=30)
+            interaction = await fake.slash("status")
+            callback = await callback_of(fake, interaction, timeout=30)
+            assert "no index at" in callback["data"]["embeds"][0]["description"]  # starts anyway; /reindex can build
+            proc.send_signal(signal.SIGINT)
+            _, stderr = await asyncio.wait_for(proc.communicate(), 30)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        assert proc.returncode == 0, stderr.decode()
+        assert TOKEN not in stderr.decode()
+        assert "Traceback" not in stderr.decode()
+    finally:
+        await fake.close()
+
+
+@pytest.mark.parametrize("case", ["bad token", "intent not enabled"])
+async def test_run_refusals_are_one_line(tmp_path, case):
+    fake = await FakeDiscord(token=TOKEN, allow_message_content=False).start()
+    try:
+        if case == "bad token":
+            proc = await start_cli(fake, tmp_path, "WRONG.token.value")
+            expected = "Discord rejected CITEBOT_DISCORD_TOKEN"
+        else:
+            proc = await start_cli(fake, tmp_path, TOKEN, CITEBOT_MESSAGE_CONTENT="true")
+            expected = "CITEBOT_MESSAGE_CONTENT=true needs the Message Content intent"
+        try:
+            _, stderr = await asyncio.wait_for(proc.communicate(), 60)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        text = stderr.decode()
+        assert proc.returncode == 2, text
+        assert text.strip().splitlines()[-1].startswith(expected), text
+        assert "Traceback" not in text and "WRONG.token.value" not in text and TOKEN not in text
+    finally:
+        await fake.close()

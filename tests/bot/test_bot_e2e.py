@@ -233,6 +233,24 @@ async def test_direct_message_gets_a_reply(start_bot, fake_discord):
     assert FIRE_QUOTE in reply["embeds"][0]["description"]
 
 
+async def test_mention_edge_cases(start_bot, fake_discord, caplog):
+    caplog.set_level(logging.ERROR, logger="citebot")
+    engine = BrokenEngine(RuntimeError("kaboom"))
+    await start_bot(engine, message_content=True)
+    me = fake_discord.bot_user["id"]
+    await fake_discord.post_message("thanks!", mention_bot=True)  # a reply pinging the bot, no explicit <@bot>
+    await fake_discord.post_message(f"<@{me}>")  # nothing asked
+    hint = (await fake_discord.wait_for("POST", rf"^/channels/{CHANNEL_ID}/messages$"))[0].json
+    assert "Ask me something" in hint["content"]
+    await fake_discord.post_message(f"<@!{me}> when did the fire start?")  # engine fails: apology, logged
+    replies = await fake_discord.wait_for("POST", rf"^/channels/{CHANNEL_ID}/messages$", count=2)
+    assert replies[1].json["content"].startswith("Sorry, something went wrong")
+    assert replies[1].json["allowed_mentions"]["parse"] == []
+    await asyncio.sleep(0.2)
+    assert len(fake_discord.find("POST", r"/channels/\d+/messages$")) == 2
+    assert "Unexpected error in message" in caplog.text
+
+
 async def test_mentions_ignored_without_message_content(start_bot, fake_discord):
     engine = FakeEngine()
     await start_bot(engine)
@@ -333,6 +351,7 @@ async def test_unexpected_error_is_logged_and_apologised(start_bot, fake_discord
     assert callback["type"] == 5
     assert original["content"].startswith("Sorry, something went wrong")
     assert original["embeds"] == [] and original["allowed_mentions"]["parse"] == []
+    assert "Unexpected error in /ask" in caplog.text
     assert "kaboom" in caplog.text and "Traceback" in caplog.text
 
 
