@@ -82,3 +82,4 @@ async def start_bot(
         await asyncio.wait_for(bot.close(), 10)
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(task, 10)
+    assert fake_discord.unanswered() == [], "the bot called routes the fake does not implement"

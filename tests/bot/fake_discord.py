@@ -80,6 +80,7 @@ class Request:
     json: Any
     headers: dict[str, str] = field(repr=False, default_factory=dict)
     at: float = field(default_factory=time.monotonic)
+    status: int = 0  # what the fake answered
 
 
 class FakeDiscord:
@@ -92,6 +93,7 @@ class FakeDiscord:
         self.requests: list[Request] = []
         self.heartbeats: list[float] = []  # monotonic time of every op 1 received
         self.identifies: list[dict[str, Any]] = []
+        self.resumes: list[dict[str, Any]] = []
         self.gateway_queries: list[dict[str, str]] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" / guild id -> last bulk overwrite
         self.ready = asyncio.Event()
@@ -178,7 +180,9 @@ class FakeDiscord:
         rec = Request(request.method, path, dict(request.query), body, dict(request.headers))
         self.requests.append(rec)
         try:
-            return await self._route(rec)
+            response = await self._route(rec)
+            rec.status = response.status
+            return response
         finally:
             await self._notify()
 
@@ -387,6 +391,15 @@ class FakeDiscord:
         for sock in list(self._sockets):
             await sock.dispatch(event, data)
 
+    async def request_reconnect(self) -> None:
+        """Send op 7 RECONNECT: the client must reconnect to READY's resume_gateway_url and RESUME."""
+        for sock in list(self._sockets):
+            await sock.send({"op": 7, "d": None})
+
+    def unanswered(self) -> list[Request]:
+        """Requests the fake did not implement (404): the bot called a route it should not need."""
+        return [r for r in self.requests if r.status == 404]
+
     # ------------------------------------------------------------------ scripted users
 
     def _member(self, user_id: int, *, admin: bool) -> dict[str, Any]:
@@ -511,6 +524,7 @@ class _GatewaySocket:
             elif op == 2:
                 await self._identify(payload["d"])
             elif op == 6:
+                self.fake.resumes.append(payload["d"])
                 await self.dispatch("RESUMED", {})
 
     async def _identify(self, data: dict[str, Any]) -> None:

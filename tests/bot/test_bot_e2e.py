@@ -50,6 +50,19 @@ async def test_connects_and_syncs_commands(start_bot, fake_discord):
     assert fake_discord.heartbeats
 
 
+async def test_resumes_after_reconnect_request(start_bot, fake_discord):
+    await start_bot()
+    await fake_discord.request_reconnect()
+    deadline = asyncio.get_running_loop().time() + 10
+    while not fake_discord.resumes:
+        assert asyncio.get_running_loop().time() < deadline, "no RESUME after op 7"
+        await asyncio.sleep(0.05)
+    assert fake_discord.resumes[0]["session_id"] == "fake-session" and fake_discord.resumes[0]["token"] == TOKEN
+    assert len(fake_discord.gateway_queries) == 2 and len(fake_discord.identifies) == 1
+    callback, original = await ask(fake_discord, "When did the fire start?")
+    assert callback["type"] == 5 and FIRE_QUOTE in original["embeds"][0]["description"]
+
+
 async def test_global_sync_without_guild_id(start_bot, fake_discord):
     await start_bot(guild_id=None)
     puts = fake_discord.find("PUT", r"^/applications/\d+/commands$")
