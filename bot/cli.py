@@ -7,9 +7,12 @@ the command so that ``citebot --help`` stays fast.
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from bot.settings import BotSettings
 
 TOKEN_MISSING = (
     "CITEBOT_DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications "
@@ -22,7 +25,8 @@ def _fail(message: str) -> int:
     return 2
 
 
-def load_settings():  # -> BotSettings | str (one-line error)
+def load_settings() -> BotSettings | str:
+    """The settings, or the one-line reason they are unusable (never including a value)."""
     from pydantic import ValidationError
 
     from bot.settings import BotSettings
