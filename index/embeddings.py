@@ -363,6 +363,7 @@ def _export_fp32(model_path: str, out: Path) -> dict[str, object]:
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     src = Path(model_path)
     model = AutoModel.from_pretrained(model_path, attn_implementation="eager").eval()
 

@@ -1,0 +1,462 @@
+"""The parts of ``citebot bench``. See ``index.bench`` and BENCHMARKS.md ``## Speed``."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+PARTS = ("build", "latency", "cold", "scale", "rss")
+SEED_QUESTION = "who praised him?"
+
+
+@dataclass
+class Row:
+    part: str
+    metric: str
+    citebot: float | None
+    plain: float | None = None
+    unit: str = ""
+    ratio: float | None = None  # how many times better citebot is than plain (higher is better)
+    target: str = ""
+    ok: bool | None = None
+    note: str = ""
+
+
+@dataclass
+class BenchConfig:
+    data: Path = Path("../shared/data/scifact")
+    seeds: Path = Path("seeds")
+    work: Path = Path(".citebot/bench")
+    backend: str = "onnx-int8"
+    model: str = ""
+    model_cache_dir: Path = Path(".citebot/models")
+    limit: int | None = None  # SciFact documents for build / latency / rss (None: all 5,183)
+    queries: int | None = None  # SciFact test queries for latency (None: all 300)
+    scale_n: int = 1_000_000
+    scale_queries: int = 1000
+    cold_runs: int = 5
+    threads: int | None = None
+    log: Callable[[str], None] = field(default=lambda _msg: None, repr=False)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values, dtype=np.float64), q)) if values else float("nan")
+
+
+def _ms(seconds: list[float]) -> list[float]:
+    return [s * 1000.0 for s in seconds]
+
+
+def _settings(cfg: BenchConfig, index_dir: Path):  # noqa: ANN202
+    from index.settings import Settings
+
+    return Settings(
+        backend=cfg.backend, model=cfg.model, model_cache_dir=cfg.model_cache_dir, index_dir=index_dir
+    )
+
+
+def _env(cfg: BenchConfig, index_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        CITEBOT_BACKEND=cfg.backend,
+        CITEBOT_MODEL=cfg.model,
+        CITEBOT_MODEL_CACHE_DIR=str(cfg.model_cache_dir.resolve()),
+        CITEBOT_INDEX_DIR=str(index_dir.resolve()),
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+    )
+    return env
+
+
+def scifact_documents(cfg: BenchConfig) -> list:  # noqa: ANN201 - list[Document]
+    from index.loaders.beir import iter_beir_corpus
+
+    docs = []
+    for doc in iter_beir_corpus(cfg.data / "corpus.jsonl"):
+        docs.append(doc)
+        if cfg.limit is not None and len(docs) >= cfg.limit:
+            break
+    return docs
+
+
+def scifact_test_queries(cfg: BenchConfig) -> list[str]:
+    qrels = cfg.data / "qrels" / "test.tsv"
+    wanted: list[str] = []
+    seen: set[str] = set()
+    for number, line in enumerate(qrels.read_text(encoding="utf-8").splitlines()):
+        parts = line.split("\t")
+        if number == 0 and parts[0].lower().startswith("query"):
+            continue
+        if parts and parts[0] and parts[0] not in seen:
+            seen.add(parts[0])
+            wanted.append(parts[0])
+    text: dict[str, str] = {}
+    with open(cfg.data / "queries.jsonl", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                rec = json.loads(line)
+                text[str(rec["_id"])] = str(rec["text"])
+    out = [text[q] for q in wanted if q in text]
+    return out[: cfg.queries] if cfg.queries else out
+
+
+def _index_name(cfg: BenchConfig) -> str:
+    return f"scifact-{cfg.backend}-{cfg.limit or 'all'}"
+
+
+def _load_embedder(cfg: BenchConfig):  # noqa: ANN202
+    from index.embeddings import load_embedder
+
+    t0 = time.perf_counter()
+    emb = load_embedder(cfg.model, cfg.backend, cfg.model_cache_dir)
+    cfg.log(f"embedder {cfg.backend} ready in {time.perf_counter() - t0:.1f} s")
+    return emb
+
+
+def scifact_index(cfg: BenchConfig, embedder=None) -> Path:  # noqa: ANN001
+    """The bench's SciFact index for the backend and limit, built (untimed) if missing."""
+    from index.builder import build_index
+    from index.errors import CitebotError
+    from index.manifest import Manifest
+
+    directory = cfg.work / _index_name(cfg)
+    try:
+        m = Manifest.read(directory)
+        if m.model.get("backend") == cfg.backend:
+            return directory
+    except CitebotError:
+        pass
+    cfg.log(f"building {directory} (untimed)")
+    embedder = embedder or _load_embedder(cfg)
+    build_index(_settings(cfg, directory), index_dir=directory, documents=scifact_documents(cfg), embedder=embedder)
+    return directory
+
+
+# -- 1. build throughput -------------------------------------------------------------------------
+
+
+def bench_build(cfg: BenchConfig) -> list[Row]:
+    from index.builder import build_index
+    from index.store import read_index
+
+    docs = scifact_documents(cfg)
+    n_docs = len(docs)
+    embedder = _load_embedder(cfg)
+    embedder.encode(["warm up the session"])
+    directory = cfg.work / _index_name(cfg)
+    shutil.rmtree(directory, ignore_errors=True)  # a fresh build: nothing reused from before
+    cfg.log(f"citebot index build over {n_docs} SciFact documents ({cfg.backend})")
+    t0 = time.perf_counter()
+    report = build_index(_settings(cfg, directory), index_dir=directory, documents=docs, embedder=embedder)
+    ours = time.perf_counter() - t0
+    del embedder
+    gc.collect()
+
+    # the same chunk texts the index holds (context line + verbatim text), encoded the plain way
+    data = read_index(directory)
+    texts = []  # as index.chunking.embed_text: the context line, then the verbatim text
+    for c, (d, s, e, _first, _last) in enumerate(data.chunks.tolist()):
+        body, ctx = data.docs[d].text[s:e], data.contexts[c]
+        texts.append(f"{ctx}\n{body}" if ctx and not body.startswith(ctx) else body)
+    del data
+    from sentence_transformers import SentenceTransformer
+
+    from index.embeddings import resolve_model
+
+    plain_model = SentenceTransformer(resolve_model(cfg.model), device="cpu")
+    plain_model.encode(["warm up"], show_progress_bar=False)
+    cfg.log(f"plain SentenceTransformer.encode of {len(texts)} chunk texts (torch fp32)")
+    t0 = time.perf_counter()
+    plain_model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+    plain = time.perf_counter() - t0
+    del plain_model
+    gc.collect()
+
+    ours_cps = report.chunks / ours
+    plain_cps = len(texts) / plain
+    ratio = ours_cps / plain_cps
+    note = (
+        f"N={n_docs} docs, {report.chunks} chunks, {report.sentences} sentences "
+        f"({report.embedded} embedded); citebot: whole build (chunk, embed, BM25, write); plain: encode only"
+    )
+    return [
+        Row("build", "chunks/s", ours_cps, plain_cps, "chunks/s", ratio, ">= 2.5x plain", ratio >= 2.5, note),
+        Row("build", "wall time", ours, plain, "s", plain / ours if ours else None, "", None, f"N={n_docs}"),
+    ]
+
+
+# -- 2. warm query latency -----------------------------------------------------------------------
+
+
+def bench_latency(cfg: BenchConfig) -> list[Row]:
+    from index.engine import Engine
+
+    directory = scifact_index(cfg)
+    queries = scifact_test_queries(cfg)
+    engine = Engine.open(_settings(cfg, directory), directory)
+    for q in queries[:10]:  # warm up: page in the index, the session, the caches
+        engine.ask(q)
+    ask_t, enc_t, dense_t = [], [], []
+    for q in queries:
+        t0 = time.perf_counter()
+        engine.ask(q)
+        ask_t.append(time.perf_counter() - t0)
+    vecs = []
+    for q in queries:
+        t0 = time.perf_counter()
+        vecs.append(engine.encode_question(q))
+        enc_t.append(time.perf_counter() - t0)
+    store = engine.data.vectors
+    k = engine.retriever.params.dense_candidates
+    for v in vecs:
+        t0 = time.perf_counter()
+        store.search(v.reshape(1, -1), k)
+        dense_t.append(time.perf_counter() - t0)
+    n_sent = len(engine.data.sentences)
+    where = f"{len(queries)} SciFact test queries, {n_sent} sentences, N={cfg.limit or 'all'} docs"
+    ask_ms, enc_ms, dense_ms = _ms(ask_t), _ms(enc_t), _ms(dense_t)
+
+    # the plain pair: sentence-transformers encoding the same questions one by one
+    plain_p50 = None
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        from index.embeddings import resolve_model
+
+        m = SentenceTransformer(resolve_model(cfg.model), device="cpu")
+        for q in queries[:5]:
+            m.encode([q], show_progress_bar=False)
+        pt = []
+        for q in queries[:100]:
+            t0 = time.perf_counter()
+            m.encode([q], show_progress_bar=False, normalize_embeddings=True)
+            pt.append(time.perf_counter() - t0)
+        plain_p50 = percentile(_ms(pt), 50)
+    except ImportError:  # pragma: no cover
+        pass
+    p50, p95 = percentile(ask_ms, 50), percentile(ask_ms, 95)
+    enc50 = percentile(enc_ms, 50)
+    return [
+        Row("latency", "ask p50", p50, None, "ms", None, "<= 10 ms", p50 <= 10, where),
+        Row("latency", "ask p95", percentile(ask_ms, 95), None, "ms", None, "<= 25 ms", p95 <= 25, "warm, hybrid + quotes"),
+        Row(
+            "latency", "query encode p50", enc50, plain_p50, "ms",
+            plain_p50 / enc50 if plain_p50 and enc50 else None, "", None,
+            f"{cfg.backend} lean encoder vs SentenceTransformer.encode (torch)",
+        ),
+        Row(
+            "latency", "dense FAISS search p50 (floor)", percentile(dense_ms, 50), None, "ms", None, "", None,
+            f"{store.factory}, k={k}",
+        ),
+    ]
+
+
+# -- 3. cold start -------------------------------------------------------------------------------
+
+
+def seed_index(cfg: BenchConfig) -> Path:
+    from index.builder import build_index
+    from index.errors import CitebotError
+    from index.manifest import Manifest
+
+    directory = cfg.work / f"seed-{cfg.backend}"
+    try:
+        if Manifest.read(directory).model.get("backend") == cfg.backend:
+            return directory
+    except CitebotError:
+        pass
+    build_index(_settings(cfg, directory), cfg.seeds, directory)
+    return directory
+
+
+def _wall(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])}… failed: {proc.stderr.strip()[-500:]}")
+    return wall, proc.stdout
+
+
+def bench_cold(cfg: BenchConfig) -> list[Row]:
+    from index.embeddings import resolve_model
+
+    directory = seed_index(cfg)
+    env = _env(cfg, directory)
+    cmd = [sys.executable, "-m", "index", "ask", SEED_QUESTION, "--index", str(directory)]
+    _wall(cmd, env)  # the first run may page the files in
+    ours = [_wall(cmd, env)[0] for _ in range(cfg.cold_runs)]
+    plain_script = (
+        "from sentence_transformers import SentenceTransformer\n"
+        f"m = SentenceTransformer({resolve_model(cfg.model)!r}, device='cpu')\n"
+        f"print(m.encode([{SEED_QUESTION!r}]).shape)\n"
+    )
+    plain = [_wall([sys.executable, "-c", plain_script], env)[0] for _ in range(max(1, cfg.cold_runs // 2))]
+    o, p = statistics.median(ours), statistics.median(plain)
+    helpt = statistics.median(_wall([sys.executable, "-m", "index", "--help"], env)[0] for _ in range(3))
+    return [
+        Row(
+            "cold", "citebot ask (fresh process)", o, p, "s", p / o, "<= 1.5 s", o <= 1.5,
+            f"median of {cfg.cold_runs}, seed index; plain: import sentence_transformers + load + encode one question",
+        ),
+        Row("cold", "citebot --help", helpt, None, "s", None, "instant", helpt <= 0.5, "median of 3"),
+    ]
+
+
+# -- 4. scale ------------------------------------------------------------------------------------
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:  # pragma: no cover - not Linux
+        return float("nan")
+
+
+def bench_scale(cfg: BenchConfig) -> list[Row]:
+    import faiss
+
+    from index.bench.synthetic import clustered_vectors
+    from index.vectorstore import FaissStore, choose_factory
+
+    n, dim = cfg.scale_n, 384
+    cfg.log(f"generating {n} clustered {dim}-d vectors")
+    x, q = clustered_vectors(n, dim=dim, queries=cfg.scale_queries)
+    factory = choose_factory(n)
+    cfg.log(f"building {factory} over {n} vectors")
+    t0 = time.perf_counter()
+    store = FaissStore(dim, factory)
+    store.add(np.arange(n, dtype=np.int64), x)
+    build_s = time.perf_counter() - t0
+    directory = cfg.work / "scale"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    store.save(directory)
+    del store
+    gc.collect()
+    size_mb = (directory / "vectors.faiss").stat().st_size / 2**20
+    before = _rss_mb()
+    loaded = FaissStore.load(directory, mmap=True)
+    after_load = _rss_mb()
+
+    cfg.log("exact ground truth")
+    flat = faiss.IndexFlatIP(dim)
+    flat.add(x)
+    _, truth = flat.search(q, 10)
+    times, hits = [], 0
+    for i in range(len(q)):  # one query at a time, as the engine asks
+        t0 = time.perf_counter()
+        _, ids = loaded.search(q[i : i + 1], 10)
+        times.append(time.perf_counter() - t0)
+        hits += len(set(ids[0].tolist()) & set(truth[i].tolist()))
+    recall = hits / (10 * len(q))
+    after_search = _rss_mb()
+    plain = []
+    for i in range(min(100, len(q))):
+        t0 = time.perf_counter()
+        flat.search(q[i : i + 1], 10)
+        plain.append(time.perf_counter() - t0)
+    p50, plain50 = percentile(_ms(times), 50), percentile(_ms(plain), 50)
+    del flat, x
+    gc.collect()
+    note = f"n={n:,} clustered synthetic, {len(q)} held-out queries, nprobe={loaded.nprobe or '-'}"
+    return [
+        Row("scale", "search p50", p50, plain50, "ms", plain50 / p50, "<= 5 ms", p50 <= 5, f"{factory}; plain: exact IndexFlatIP"),
+        Row("scale", "search p95", percentile(_ms(times), 95), percentile(_ms(plain), 95), "ms", None, "", None, note),
+        Row("scale", "recall@10 vs exact", recall, 1.0, "", None, ">= 0.95", recall >= 0.95, note),
+        Row("scale", "build time", build_s, None, "s", None, "", None, "train on a sample + add"),
+        Row(
+            "scale", "index size / RSS", size_mb, None, "MB", None, "", None,
+            f"on disk; memory-mapped load adds {after_load - before:.0f} MB RSS, "
+            f"{after_search - before:.0f} MB after {len(q)} searches",
+        ),
+    ]
+
+
+# -- 5. peak RSS ---------------------------------------------------------------------------------
+
+_SERVE = """
+import json, resource, sys
+from pathlib import Path
+from index.engine import Engine
+from index.settings import Settings
+qs = json.loads(sys.argv[2])
+engine = Engine.open(Settings(), Path(sys.argv[1]))
+for q in qs:
+    engine.ask(q)
+print(json.dumps({"maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+_PLAIN_SERVE = """
+import json, resource, sys
+import faiss, numpy as np
+from sentence_transformers import SentenceTransformer
+vecs = np.load(sys.argv[1] + "/sentence_vectors.npy")
+index = faiss.IndexFlatIP(vecs.shape[1]); index.add(vecs)
+m = SentenceTransformer(sys.argv[3], device="cpu")
+for q in json.loads(sys.argv[2]):
+    index.search(m.encode([q], normalize_embeddings=True), 100)
+print(json.dumps({"maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def bench_rss(cfg: BenchConfig) -> list[Row]:
+    from index.embeddings import resolve_model
+
+    directory = scifact_index(cfg)
+    qs = json.dumps(scifact_test_queries(cfg)[:50])
+    env = _env(cfg, directory)
+    _, out = _wall([sys.executable, "-c", _SERVE, str(directory), qs], env)
+    ours = json.loads(out.strip().splitlines()[-1])["maxrss_mb"]
+    _, out = _wall([sys.executable, "-c", _PLAIN_SERVE, str(directory), qs, resolve_model(cfg.model)], env)
+    plain = json.loads(out.strip().splitlines()[-1])["maxrss_mb"]
+    return [
+        Row(
+            "rss", "peak RSS serving SciFact", ours, plain, "MB", plain / ours, "", None,
+            f"Engine.open + 50 asks, N={cfg.limit or 'all'} docs; plain: SentenceTransformer + IndexFlatIP",
+        )
+    ]
+
+
+BENCHES: dict[str, Callable[[BenchConfig], list[Row]]] = {
+    "build": bench_build,
+    "latency": bench_latency,
+    "cold": bench_cold,
+    "scale": bench_scale,
+    "rss": bench_rss,
+}
+
+
+def run_bench(cfg: BenchConfig, only: list[str] | None = None) -> list[Row]:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if cfg.threads:
+        os.environ["CITEBOT_THREADS"] = str(cfg.threads)
+    cfg.work.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    for part in only or list(PARTS):
+        cfg.log(f"== {part}")
+        t0 = time.perf_counter()
+        rows.extend(BENCHES[part](cfg))
+        cfg.log(f"{part} done in {time.perf_counter() - t0:.0f} s")
+    return rows
+
+
+def rows_json(rows: list[Row], cfg: BenchConfig) -> dict[str, object]:
+    meta = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items() if k != "log"}
+    return {"config": meta, "cpus": os.cpu_count(), "rows": [asdict(r) for r in rows]}

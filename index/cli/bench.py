@@ -1,0 +1,91 @@
+"""``citebot bench``: build throughput, query latency, cold start, 1M-vector scale and peak RSS,
+each paired with the plain libraries in the same run (see BENCHMARKS.md ``## Speed``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bench")(bench)
+
+
+def bench(
+    only: Annotated[
+        str, typer.Option("--only", help="Comma-separated parts: build,latency,cold,scale,rss (default: all).")
+    ] = "",
+    data: Annotated[Path, typer.Option("--data", help="BEIR SciFact folder.")] = Path("../shared/data/scifact"),
+    backend: Annotated[
+        str | None, typer.Option("--backend", help="torch | onnx | onnx-int8 (default: settings).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="SciFact documents (default: all).")] = None,
+    queries: Annotated[int | None, typer.Option("--queries", min=1, help="Test queries (default: all 300).")] = None,
+    scale_n: Annotated[int, typer.Option("--scale-n", min=1000, help="Synthetic vectors for 'scale'.")] = 1_000_000,
+    work: Annotated[Path, typer.Option("--work", help="Scratch folder for bench indexes.")] = Path(".citebot/bench"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Measure citebot against plain sentence-transformers / FAISS in one run and print one table."""
+    import sys
+
+    from index.bench.run import PARTS, BenchConfig, rows_json, run_bench
+    from index.settings import Settings
+
+    parts = [p.strip() for p in only.split(",") if p.strip()] or list(PARTS)
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        raise typer.BadParameter(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
+    settings = Settings()
+    chosen = backend or settings.backend
+    if chosen not in ("torch", "onnx", "onnx-int8"):
+        raise typer.BadParameter(f"unknown backend {chosen!r}")
+    cfg = BenchConfig(
+        data=data,
+        seeds=settings.docs_dir,
+        work=work,
+        backend=chosen,
+        model=settings.model,
+        model_cache_dir=settings.model_cache_dir,
+        limit=limit,
+        queries=queries,
+        scale_n=scale_n,
+        log=lambda msg: print(f"bench: {msg}", file=sys.stderr, flush=True),
+    )
+    if any(p in parts for p in ("build", "latency", "rss")) and not (data / "corpus.jsonl").exists():
+        raise typer.BadParameter(f"no SciFact corpus at {data} (--data)")
+    rows = run_bench(cfg, parts)
+    if as_json:
+        typer.echo(json.dumps(rows_json(rows, cfg), indent=1))
+        return
+    render_table(rows, cfg)
+
+
+def _fmt(v: float | None, unit: str = "") -> str:
+    if v is None:
+        return ""
+    if unit == "" and v <= 1.0:
+        return f"{v:.3f}"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"
+
+
+def render_table(rows, cfg) -> None:  # noqa: ANN001
+    from rich.console import Console
+    from rich.table import Table
+
+    title = f"citebot bench — backend {cfg.backend}, SciFact N={cfg.limit or 'all'} docs, scale n={cfg.scale_n:,}"
+    table = Table(title=title, show_lines=False)
+    for col in ("part", "metric", "citebot", "plain", "ratio", "target", "met", "note"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        met = "" if r.ok is None else ("yes" if r.ok else "NO")
+        table.add_row(
+            r.part, r.metric, f"{_fmt(r.citebot, r.unit)} {r.unit}".strip(),
+            f"{_fmt(r.plain, r.unit)} {r.unit}".strip() if r.plain is not None else "",
+            f"{r.ratio:.2f}x" if r.ratio else "", r.target, met, r.note,
+        )
+    Console(width=200).print(table)
