@@ -14,22 +14,12 @@ import math
 import discord
 from discord import app_commands
 
-from index import errors as core
 from index.errors import CitebotError
 
 log = logging.getLogger("citebot.bot")
 
 NO_MENTIONS = discord.AllowedMentions.none()
 APOLOGY = "Sorry, something went wrong while handling that. The error has been logged."
-
-
-class QuestionTooLong(core.QuestionTooLong):
-    """The core's error with a friendlier sentence for chat."""
-
-    def __init__(self, length: int, limit: int) -> None:
-        CitebotError.__init__(
-            self, f"That question is {length} characters long; the limit is {limit}. Please ask something shorter."
-        )
 
 
 class ReindexInProgress(CitebotError):

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.cooldown import UserCooldowns
-from bot.errors import AnswerExpired, NoIndexLoaded, QuestionTooLong, ReindexInProgress
+from bot.errors import AnswerExpired, NoIndexLoaded, ReindexInProgress
 from bot.feedback import FeedbackStore, Vote
 from bot.settings import BotSettings
 from index.answer import Answer
 from index.engine import IndexInfo
-from index.errors import CitebotError, EmptyQuestion
+from index.errors import CitebotError
 
 log = logging.getLogger("citebot.bot")
 
@@ -116,12 +116,10 @@ class CitebotService:
     # ------------------------------------------------------------------ asking
 
     def check_question(self, question: str) -> str:
-        question = question.strip()
-        if not question:
-            raise EmptyQuestion()
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionTooLong(len(question), self.settings.max_question_chars)
-        return question
+        """Refuse an empty or over-long question before anything is deferred or computed."""
+        from index.engine import check_question
+
+        return check_question(question, self.settings.max_question_chars)
 
     async def ask(self, question: str) -> Answer:
         question = self.check_question(question)

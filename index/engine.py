@@ -38,6 +38,16 @@ class IndexInfo:
     backend: str
 
 
+def check_question(question: str, max_chars: int) -> str:
+    """The question stripped; EmptyQuestion or QuestionTooLong if it cannot be asked."""
+    q = question.strip()
+    if not q:
+        raise EmptyQuestion()
+    if len(q) > max_chars:
+        raise QuestionTooLong(len(q), max_chars)
+    return q
+
+
 class Engine:
     def __init__(
         self,
@@ -92,12 +102,7 @@ class Engine:
     # -- asking ---------------------------------------------------------------------------------
 
     def check_question(self, question: str) -> str:
-        q = question.strip()
-        if not q:
-            raise EmptyQuestion()
-        if len(q) > self.settings.max_question_chars:
-            raise QuestionTooLong(len(q), self.settings.max_question_chars)
-        return q
+        return check_question(question, self.settings.max_question_chars)
 
     def encode_question(self, question: str) -> np.ndarray:
         with self._encode_lock:

@@ -56,4 +56,4 @@ class ModelNotAvailable(CitebotError):
 
 class QuestionTooLong(CitebotError):
     def __init__(self, length: int, limit: int) -> None:
-        super().__init__(f"the question is {length} characters long; the limit is {limit}")
+        super().__init__(f"the question is {length} characters long; the limit is {limit}: please ask something shorter")

@@ -10,10 +10,10 @@ from botfakes import TOKEN, FakeBuilder, FakeEngine, FakeOpener
 from pydantic import ValidationError
 
 from bot.cooldown import UserCooldowns
-from bot.errors import QuestionTooLong, ReindexInProgress
+from bot.errors import ReindexInProgress
 from bot.service import CitebotService
 from bot.settings import DEFAULT_API_BASE, BotSettings
-from index.errors import EmptyQuestion, IndexNotFound
+from index.errors import EmptyQuestion, IndexNotFound, QuestionTooLong
 
 
 def make_settings(tmp_path, **kw):
