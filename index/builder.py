@@ -109,11 +109,12 @@ def build_index(
             documents, corpus, embedder, _previous(index_dir, model, chunking_params(settings)), settings, progress
         )
         data = _assemble(documents, corpus, sent_vecs, model, settings)
-        progress.stage("writing", None)
+        progress.stage("writing", 1)
         staging = staging_dir(index_dir)
         try:
             write_index(staging, data)
             swap_in(staging, index_dir)
+            progress.advance(1)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

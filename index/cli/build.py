@@ -29,8 +29,6 @@ def build(
         report = build_index(settings, docs, index, progress=progress)
     finally:
         progress.close()
-    for path, reason in report.skipped:
-        typer.echo(f"skipped {path}: {reason}", err=True)
     typer.echo(f"indexed {report.summary()} → {index or settings.index_dir}")
 
 
