@@ -29,6 +29,7 @@ import logging
 import os
 import platform
 import shutil
+import threading
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +44,7 @@ BACKENDS = ("torch", "onnx", "onnx-int8")
 DEFAULT_CACHE_ROOT = Path(".citebot/models")
 EXPORT_META = "export.json"
 EXPORT_VERSION = 1
+SINGLE_THREAD_TOKENS = 512  # batches up to this many (padded) tokens run on one thread
 
 
 def _offline() -> None:
@@ -480,30 +482,24 @@ class OnnxEmbedder:
         meta = _read_meta(self.directory)
         assert meta is not None
         self.meta = meta
+        self._model_file = str(self.directory / str(meta["file"]))
+        self._sessions: dict[int, object] = {}
+        self._session_lock = threading.Lock()
         try:
-            import onnxruntime as ort
             from tokenizers import Tokenizer
 
-            opts = ort.SessionOptions()
-            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            opts.intra_op_num_threads = max(1, int(os.environ.get("CITEBOT_THREADS", 0)) or (os.cpu_count() or 1))
-            opts.inter_op_num_threads = 1
-            opts.log_severity_level = 3
-            self._session = ort.InferenceSession(
-                str(self.directory / str(meta["file"])), opts, providers=["CPUExecutionProvider"]
-            )
             self.tokenizer = Tokenizer.from_file(str(self.directory / "tokenizer.json"))
+            session = self._session(1)  # the query path's session; the batch one is made on first use
         except Exception as exc:  # noqa: BLE001
             raise ModelNotAvailable(str(self.directory), f"{type(exc).__name__}: {exc}") from exc
         self.max_seq_length = int(meta.get("max_seq_length", 512))  # type: ignore[arg-type]
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
-        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._inputs = {i.name for i in session.get_inputs()}
         self._pad_id = self.tokenizer.token_to_id("[PAD]") or 0
         self._lower = bool(meta.get("do_lower_case", False))
-        self.dim = int(self._session.get_outputs()[0].shape[-1]) if isinstance(
-            self._session.get_outputs()[0].shape[-1], int
-        ) else int(self.encode(["x"]).shape[1])
+        out_dim = session.get_outputs()[0].shape[-1]
+        self.dim = out_dim if isinstance(out_dim, int) else int(self.encode(["x"]).shape[1])
         self._checksum: str | None = None
 
     @property
@@ -511,6 +507,30 @@ class OnnxEmbedder:
         if self._checksum is None:
             self._checksum = str(self.meta.get("checksum") or weights_checksum(self.path))
         return self._checksum
+
+    def _session(self, threads: int):  # noqa: ANN202 - onnxruntime.InferenceSession
+        """One session per thread count: a question is encoded on one thread (a thread team costs
+        more than it saves on a dozen tokens, and on a busy machine it waits for a descheduled
+        worker: 1.8 ms vs 5.4 ms p50 measured), batches on all cores (``CITEBOT_THREADS``)."""
+        session = self._sessions.get(threads)
+        if session is None:
+            with self._session_lock:
+                session = self._sessions.get(threads)
+                if session is None:
+                    import onnxruntime as ort
+
+                    opts = ort.SessionOptions()
+                    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                    opts.intra_op_num_threads = threads
+                    opts.inter_op_num_threads = 1
+                    opts.log_severity_level = 3
+                    session = ort.InferenceSession(self._model_file, opts, providers=["CPUExecutionProvider"])
+                    self._sessions[threads] = session
+        return session
+
+    @staticmethod
+    def batch_threads() -> int:
+        return max(1, int(os.environ.get("CITEBOT_THREADS") or 0) or (os.cpu_count() or 1))
 
     def _ids(self, texts: list[str]) -> list[list[int]]:
         texts = [t.strip().lower() if self._lower else t.strip() for t in texts]
@@ -534,7 +554,8 @@ class OnnxEmbedder:
         feed = {"input_ids": input_ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feed["token_type_ids"] = np.zeros_like(input_ids)
-        hidden = self._session.run(None, feed)[0]
+        session = self._session(1 if len(batch) * width <= SINGLE_THREAD_TOKENS else self.batch_threads())
+        hidden = session.run(None, feed)[0]
         pooling = self.meta.get("pooling", "mean")
         if pooling == "cls":
             vec = hidden[:, 0]

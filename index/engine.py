@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from index.answer import Answer, Citation, Passage
 from index.atomic import resolve
-from index.dedup import similar
+from index.dedup import similar, words
 from index.embeddings import Embedder, load_embedder, model_id_of, resolve_model, weights_checksum
 from index.errors import EmptyQuestion, QuestionTooLong
 from index.lexical import Analyzer
@@ -65,6 +66,7 @@ class Engine:
         self.analyzer = Analyzer()
         self._encode_lock = threading.Lock()
         self._terms: dict[int, list[str]] = {}
+        self._bags: dict[int, tuple[Counter[str], int]] = {}  # chunk -> its words, for _similar_chunks
 
     @classmethod
     def open(
@@ -117,17 +119,21 @@ class Engine:
         k = k or self.settings.top_k
         q_terms = self.analyzer.terms(q)
         hits = self.retriever.search(self.encode_question(q), q_terms, mode)
-        passages = self._passages(hits, k)
-        candidates = self._candidates(q, q_terms, hits)
+        distinct = self._distinct_chunks(hits, max(k, self.quote_params.passages))  # once for both
+        passages = self._passages(hits, k, distinct)
+        candidates = self._candidates(q, q_terms, hits, distinct)
         p = self.quote_params
         if not candidates or candidates[0].evidence < p.abstain_below:
             return Answer(q, True, [], passages)
         chosen = pick(candidates, self.data.sentence_text, self.settings.max_citations, p.keep_ratio)
         return Answer(q, False, [self._citation(c) for c in chosen], passages)
 
-    def _candidates(self, q: str, q_terms: list[str], hits: Hits) -> list[Candidate]:
+    def _candidates(
+        self, q: str, q_terms: list[str], hits: Hits, distinct: list[int] | None = None
+    ) -> list[Candidate]:
         data = self.data
-        top = self._distinct_chunks(hits, self.quote_params.passages)
+        n = self.quote_params.passages
+        top = distinct[:n] if distinct is not None else self._distinct_chunks(hits, n)
         return select(
             q,
             evidence_terms(q, self.analyzer.terms),
@@ -154,17 +160,36 @@ class Engine:
         for c in hits.chunks.tolist():
             if len(out) >= limit:
                 break
-            text = self.data.chunk_text(c)
-            if any(similar(text, self.data.chunk_text(o)) for o in out):
+            if any(self._similar_chunks(c, o) for o in out):
                 continue
             out.append(c)
         return out
 
-    def _passages(self, hits: Hits, k: int) -> list[Passage]:
+    def _chunk_bag(self, c: int) -> tuple[Counter[str], int]:
+        bag = self._bags.get(c)
+        if bag is None:
+            ws = words(self.data.chunk_text(c))
+            bag = (Counter(ws), len(ws))
+            if len(self._bags) < 100_000:
+                self._bags[c] = bag
+        return bag
+
+    def _similar_chunks(self, a: int, b: int, threshold: float = 0.85) -> bool:
+        """``dedup.similar`` of two chunks, skipping difflib when the shared words alone rule it out:
+        its ratio 2·matches/(len a + len b) can never exceed 2·|a ∩ b| (multiset) / (len a + len b)."""
+        (ca, la), (cb, lb) = self._chunk_bag(a), self._chunk_bag(b)
+        if la and lb:
+            small, large = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
+            shared = sum(min(n, large.get(w, 0)) for w, n in small.items())
+            if 2.0 * shared / (la + lb) < threshold:
+                return False
+        return similar(self.data.chunk_text(a), self.data.chunk_text(b), threshold)
+
+    def _passages(self, hits: Hits, k: int, distinct: list[int] | None = None) -> list[Passage]:
         data = self.data
         score = dict(zip(hits.chunks.tolist(), hits.scores.tolist(), strict=True))
         out = []
-        for c in self._distinct_chunks(hits, k):
+        for c in distinct[:k] if distinct is not None else self._distinct_chunks(hits, k):
             d, s, e, first, _ = (int(x) for x in data.chunks[c])
             page = int(data.sentences[first, 4])
             out.append(

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -26,6 +28,24 @@ FAISS_FILE = "vectors.faiss"
 FAISS_META = "vectors.json"
 FLAT_MAX = 100_000  # up to this many vectors, exact search is fast enough and exact
 TRAIN_PER_CELL = 64  # k-means training sample: this many vectors per IVF cell (faiss caps at 256)
+
+
+SMALL_BATCH = 8  # fewer queries than this are searched on one thread
+
+
+@contextmanager
+def _single_thread() -> Iterator[None]:
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    if before == 1:
+        yield
+        return
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 class VectorStore(Protocol):
@@ -118,8 +138,13 @@ class FaissStore:
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = max(1, min(k, len(self)))
-        scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
-        return scores, ids
+        queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dim)
+        if len(queries) >= SMALL_BATCH:
+            return self._index.search(queries, k)
+        # one question: a single thread. An OpenMP team over a sub-millisecond scan costs more
+        # than it saves, and on a busy 2-core machine it waits for a descheduled thread (10 ms).
+        with _single_thread():
+            return self._index.search(queries, k)
 
     def save(self, directory: Path) -> None:
         import faiss
