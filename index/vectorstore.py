@@ -90,12 +90,16 @@ class FaissStore:
         if factory.startswith("HNSW"):
             faiss.downcast_index(base).hnsw.efConstruction = 80
             faiss.downcast_index(base).hnsw.efSearch = 64
-        self._index = faiss.IndexIDMap2(base)
         self.nprobe = 0
         if factory.startswith("IVF"):
+            # IVF lists store the ids themselves (and remove by id); an IndexIDMap around them
+            # would renumber on removal and point at the wrong vectors
+            self._index = base
             ivf = faiss.extract_index_ivf(base)
             self.nprobe = nprobe or default_nprobe(ivf.nlist)
             ivf.nprobe = self.nprobe
+        else:
+            self._index = faiss.IndexIDMap2(base)
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
@@ -110,7 +114,7 @@ class FaissStore:
             return
         import faiss
 
-        ivf = faiss.extract_index_ivf(self._index.index)
+        ivf = faiss.extract_index_ivf(self._index)
         want = min(len(vectors), TRAIN_PER_CELL * ivf.nlist)
         if want < len(vectors):
             rows = np.sort(np.random.default_rng(seed).choice(len(vectors), want, replace=False))
