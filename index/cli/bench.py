@@ -16,16 +16,27 @@ def register(app: typer.Typer) -> None:
 
 def bench(
     only: Annotated[
-        str, typer.Option("--only", help="Comma-separated parts: build,latency,cold,scale,rss (default: all).")
+        str,
+        typer.Option("--only", help="Comma-separated parts: build,latency,cold,scale,rss (default: all)."),
     ] = "",
-    data: Annotated[Path, typer.Option("--data", help="BEIR SciFact folder.")] = Path("../shared/data/scifact"),
+    data: Annotated[Path, typer.Option("--data", help="BEIR SciFact folder.")] = Path(
+        "../shared/data/scifact"
+    ),
     backend: Annotated[
         str | None, typer.Option("--backend", help="torch | onnx | onnx-int8 (default: settings).")
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="SciFact documents (default: all).")] = None,
-    queries: Annotated[int | None, typer.Option("--queries", min=1, help="Test queries (default: all 300).")] = None,
-    scale_n: Annotated[int, typer.Option("--scale-n", min=1000, help="Synthetic vectors for 'scale'.")] = 1_000_000,
-    work: Annotated[Path, typer.Option("--work", help="Scratch folder for bench indexes.")] = Path(".citebot/bench"),
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="SciFact documents (default: all).")
+    ] = None,
+    queries: Annotated[
+        int | None, typer.Option("--queries", min=1, help="Test queries (default: all 300).")
+    ] = None,
+    scale_n: Annotated[
+        int, typer.Option("--scale-n", min=1000, help="Synthetic vectors for 'scale'.")
+    ] = 1_000_000,
+    work: Annotated[Path, typer.Option("--work", help="Scratch folder for bench indexes.")] = Path(
+        ".citebot/bench"
+    ),
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Measure citebot against plain sentence-transformers / FAISS in one run and print one table."""
@@ -77,15 +88,22 @@ def render_table(rows, cfg) -> None:  # noqa: ANN001
     from rich.console import Console
     from rich.table import Table
 
-    title = f"citebot bench — backend {cfg.backend}, SciFact N={cfg.limit or 'all'} docs, scale n={cfg.scale_n:,}"
+    title = (
+        f"citebot bench — backend {cfg.backend}, SciFact N={cfg.limit or 'all'} docs, scale n={cfg.scale_n:,}"
+    )
     table = Table(title=title, show_lines=False)
     for col in ("part", "metric", "citebot", "plain", "ratio", "target", "met", "note"):
         table.add_column(col, overflow="fold")
     for r in rows:
         met = "" if r.ok is None else ("yes" if r.ok else "NO")
         table.add_row(
-            r.part, r.metric, f"{_fmt(r.citebot, r.unit)} {r.unit}".strip(),
+            r.part,
+            r.metric,
+            f"{_fmt(r.citebot, r.unit)} {r.unit}".strip(),
             f"{_fmt(r.plain, r.unit)} {r.unit}".strip() if r.plain is not None else "",
-            f"{r.ratio:.2f}x" if r.ratio else "", r.target, met, r.note,
+            f"{r.ratio:.2f}x" if r.ratio else "",
+            r.target,
+            met,
+            r.note,
         )
     Console(width=200).print(table)
