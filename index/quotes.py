@@ -29,7 +29,11 @@ _MONTHS = r"January|February|March|April|May|June|July|August|September|October|
 _DAYS = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _CUES: dict[str, re.Pattern[str]] = {
     # a person's age: "Fousseynou Cissé, 39," (news apposition), "39 years old", "aged 39"
-    "age": re.compile(r"\b[A-Z][\w’'-]+,\s+\d{1,3},|\b\d{1,3}\s+years?\s+old\b|\baged?\s+\d{1,3}\b"),
+    "age": re.compile(
+        r"\b[A-Z][\w’'-]+,\s+\d{1,3},|\baged?\s+\d{1,3}\b|"
+        rf"\b(?:\d{{1,3}}|an?|{_NUMBER_WORDS})(?:[- ](?:and[- ]a[- ]half|\w+))?[- ](?:years?|months?|weeks?|days?)[- ]old\b",
+        re.IGNORECASE,
+    ),
     "number": re.compile(rf"\b\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b|%|\bper ?cent\b", re.IGNORECASE),
     "date": re.compile(
         rf"\b(?:1[0-9]{{3}}|20[0-9]{{2}})s?\b|\b(?:{_MONTHS})\b|\b(?:{_DAYS})\b|\b(?:century|decade|"
@@ -63,7 +67,13 @@ def evidence_terms(question: str, analyzer_terms: Callable[[str], list[str]]) ->
     return analyzer_terms(_QUESTION_WORDS.sub(" ", question))
 
 
+# "who is Naomi?" asks what someone is, not for a name: no "person" cue
+_DEFINITION = re.compile(r"^\s*who\s+(?:is|was|are|were)\s+(?:[A-Z]|the\s+[A-Z])", re.I)
+
+
 def question_type(question: str) -> str | None:
+    if _DEFINITION.search(question) and re.search(r"\b(?:is|was|are|were)\s+(?:the\s+)?[A-Z]", question):
+        return None
     for pattern, kind in _QUESTION_TYPES:
         if pattern.search(question):
             return kind
@@ -81,6 +91,28 @@ def cue_score(kind: str | None, sentence: str, question: str) -> float:
     return 0.0
 
 
+_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w’'-]*")
+_analyzer = None
+
+
+def unknown_entity_share(question: str, idf: Callable[[str], float]) -> float:
+    """Share of the names in the question (capitalized words after the first) that no indexed
+    text contains: "who wrote Pride and Prejudice?" over a news story → 1.0."""
+    global _analyzer
+    names = [m.group(0) for m in _NAME.finditer(question.strip())]
+    if not names:
+        return 0.0
+    if _analyzer is None:
+        from index.lexical import Analyzer
+
+        _analyzer = Analyzer()
+    terms = {t for n in names for t in _analyzer.terms(n)}
+    if not terms:
+        return 0.0
+    never = idf("\uffff never indexed \uffff")  # the IDF of a term in no chunk
+    return sum(1 for t in terms if idf(t) >= never - 1e-9) / len(terms)
+
+
 @dataclass(frozen=True)
 class QuoteParams:
     w_cos: float = 1.0
@@ -91,7 +123,8 @@ class QuoteParams:
     neighbour: float = 0.5  # weight of the neighbouring sentences' terms in ``lex``
     passages: int = 5  # how many top passages quotes are drawn from
     keep_ratio: float = 0.75  # a 2nd/3rd quote must score at least this share of the best
-    abstain_below: float = 0.22  # best cos + lex·0.5 under this → the documents do not answer
+    abstain_below: float = 0.30  # evidence under this → the documents do not answer
+    entity_miss: float = 0.2  # evidence − this × share of the question's names that the corpus never mentions
 
 
 @dataclass(frozen=True)
@@ -100,7 +133,7 @@ class Candidate:
     score: float
     cos: float
     lex: float
-    evidence: float  # what abstention looks at
+    evidence: float  # what abstention looks at (question-level: the same for every candidate)
 
 
 def select(
@@ -142,8 +175,17 @@ def select(
             score = params.w_cos * cos + params.w_lex * lex + params.w_rank * rank_score + params.w_cue * cue
             if kind is not None and cue == 0.0:
                 score *= 1.0 - params.cue_miss
-            seen[i] = Candidate(i, score, cos, lex, cos + 0.5 * lex)
-    return sorted(seen.values(), key=lambda c: -c.score)
+            seen[i] = Candidate(i, score, cos, lex, 0.0)
+    if not seen:
+        return []
+    evidence = (
+        max(c.cos for c in seen.values())
+        + 0.5 * max(c.lex for c in seen.values())
+        - params.entity_miss * unknown_entity_share(question, idf)
+    )
+    return sorted(
+        (Candidate(c.sentence, c.score, c.cos, c.lex, evidence) for c in seen.values()), key=lambda c: -c.score
+    )
 
 
 def pick(candidates: list[Candidate], text_of: Callable[[int], str], limit: int, keep_ratio: float) -> list[Candidate]:

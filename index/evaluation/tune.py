@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
         from index.evaluation.seed import default_set, load_seed_set, run_seed
 
         qs = load_seed_set(default_set())
-        tuner = Tuner(args.cache / "seed")
+        tuner = Tuner(args.cache / "seed-seeds")
         def run(e):  # noqa: ANN001, ANN202, E306
             return run_seed(e, qs, args.mode)["metrics"]
 
