@@ -38,6 +38,7 @@ def bench(
         ".citebot/bench"
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    save: Annotated[Path | None, typer.Option("--save", help="Also write the JSON results to this file.")] = None,
 ) -> None:
     """Measure citebot against plain sentence-transformers / FAISS in one run and print one table."""
     import sys
@@ -68,6 +69,9 @@ def bench(
     if any(p in parts for p in ("build", "latency", "rss")) and not (data / "corpus.jsonl").exists():
         raise typer.BadParameter(f"no SciFact corpus at {data} (--data)")
     rows = run_bench(cfg, parts)
+    if save is not None:
+        save.parent.mkdir(parents=True, exist_ok=True)
+        save.write_text(json.dumps(rows_json(rows, cfg), indent=1))
     if as_json:
         typer.echo(json.dumps(rows_json(rows, cfg), indent=1))
         return
