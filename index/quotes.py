@@ -34,7 +34,10 @@ _CUES: dict[str, re.Pattern[str]] = {
         rf"\b(?:\d{{1,3}}|an?|{_NUMBER_WORDS})(?:[- ](?:and[- ]a[- ]half|\w+))?[- ](?:years?|months?|weeks?|days?)[- ]old\b",
         re.IGNORECASE,
     ),
-    "number": re.compile(rf"\b\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b|%|\bper ?cent\b", re.IGNORECASE),
+    # a quantity, not a year ("how much did Edison offer" is not answered by "In 1885")
+    "number": re.compile(
+        rf"\b(?!(?:1[0-9]{{3}}|20[0-9]{{2}})\b)\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b|%|\bper ?cent\b", re.IGNORECASE
+    ),
     "date": re.compile(
         rf"\b(?:1[0-9]{{3}}|20[0-9]{{2}})s?\b|\b(?:{_MONTHS})\b|\b(?:{_DAYS})\b|\b(?:century|decade|"
         r"yesterday|today|ago|morning|evening|night)\b"
@@ -53,6 +56,9 @@ _QUESTION_TYPES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bwhere\b|\bwhat (?:city|country|place|state|region)\b|\bwhich (?:city|country|place)\b", re.I), "place"),
 ]
 
+
+# the answer to these must hold such a token (an age, a number, a date); names and places are fuzzier
+_STRONG_KINDS = frozenset({"age", "number", "date"})
 
 # words that say what kind of answer is wanted, not what it is about: no lexical evidence
 _QUESTION_WORDS = re.compile(
@@ -119,8 +125,11 @@ class QuoteParams:
     w_lex: float = 0.6
     w_rank: float = 0.2
     w_cue: float = 0.35
-    cue_miss: float = 0.3  # typed question (who/how old/when…), sentence without such a thing: score × (1 − this)
-    neighbour: float = 0.5  # weight of the neighbouring sentences' terms in ``lex``
+    w_phrase: float = 0.0  # share of the question's adjacent term pairs that the sentence has adjacent too
+    cue_miss: float = 0.3  # who/where question, sentence without a name/place: score × (1 − this)
+    cue_miss_strong: float = 0.3  # how old/how many/when question, sentence without an age/number/date
+    neighbour: float = 0.5  # weight of the previous sentence's terms in ``lex``
+    next_share: float = 1.0  # the next sentence's terms count this share of ``neighbour``
     passages: int = 5  # how many top passages quotes are drawn from
     keep_ratio: float = 0.75  # a 2nd/3rd quote must score at least this share of the best
     abstain_below: float = 0.30  # evidence under this → the documents do not answer
@@ -149,6 +158,7 @@ def select(
 ) -> list[Candidate]:
     """Candidates from the top passages, best first (one entry per sentence)."""
     weights = {t: idf(t) for t in set(q_terms)}  # q_terms: see ``evidence_terms``
+    q_pairs = {(a, b) for a, b in zip(q_terms, q_terms[1:], strict=False) if a != b}
     total = sum(weights.values()) or 1.0
     kind = question_type(question)
     seen: dict[int, Candidate] = {}
@@ -166,15 +176,21 @@ def select(
             if i in seen:
                 continue
             own = terms(i)
-            near = (terms(i - 1) if i - 1 in sents else set()) | (terms(i + 1) if i + 1 in sents else set())
+            before = terms(i - 1) if i - 1 in sents else set()  # antecedents come first: "A caretaker…" → "Cissé, 39,"
+            after = (terms(i + 1) if i + 1 in sents else set()) - before
             lex = sum(w for t, w in weights.items() if t in own)
-            lex += params.neighbour * sum(w for t, w in weights.items() if t in near and t not in own)
+            lex += params.neighbour * sum(w for t, w in weights.items() if t in before and t not in own)
+            lex += params.neighbour * params.next_share * sum(w for t, w in weights.items() if t in after and t not in own)
             lex /= total
             cos = cos_of(i)
             cue = cue_score(kind, text_of(i), question)
             score = params.w_cos * cos + params.w_lex * lex + params.w_rank * rank_score + params.w_cue * cue
+            if params.w_phrase and q_pairs:
+                seq = terms_of(i)
+                pairs = set(zip(seq, seq[1:], strict=False))
+                score += params.w_phrase * len(q_pairs & pairs) / len(q_pairs)
             if kind is not None and cue == 0.0:
-                score *= 1.0 - params.cue_miss
+                score *= 1.0 - (params.cue_miss_strong if kind in _STRONG_KINDS else params.cue_miss)
             seen[i] = Candidate(i, score, cos, lex, 0.0)
     if not seen:
         return []
