@@ -122,14 +122,14 @@ def unknown_entity_share(question: str, idf: Callable[[str], float]) -> float:
 @dataclass(frozen=True)
 class QuoteParams:
     w_cos: float = 1.0
-    w_lex: float = 0.6
+    w_lex: float = 1.0
     w_rank: float = 0.2
-    w_cue: float = 0.35
-    w_phrase: float = 0.0  # share of the question's adjacent term pairs that the sentence has adjacent too
-    cue_miss: float = 0.3  # who/where question, sentence without a name/place: score × (1 − this)
-    cue_miss_strong: float = 0.3  # how old/how many/when question, sentence without an age/number/date
+    w_cue: float = 0.15
+    w_phrase: float = 0.6  # share of the question's adjacent term pairs that the sentence has adjacent too
+    cue_miss: float = 0.15  # who/where question, sentence without a name/place: score × (1 − this)
+    cue_miss_strong: float = 0.5  # how old/how many/when question, sentence without an age/number/date
     neighbour: float = 0.5  # weight of the previous sentence's terms in ``lex``
-    next_share: float = 1.0  # the next sentence's terms count this share of ``neighbour``
+    next_share: float = 0.0  # the next sentence's terms count this share of ``neighbour``
     passages: int = 5  # how many top passages quotes are drawn from
     keep_ratio: float = 0.75  # a 2nd/3rd quote must score at least this share of the best
     abstain_below: float = 0.30  # evidence under this → the documents do not answer
