@@ -25,4 +25,4 @@ def test_env_example_values_parse(monkeypatch) -> None:  # noqa: ANN001
             monkeypatch.setenv(key, value)
     monkeypatch.setenv("CITEBOT_DISCORD_TOKEN", "x")
     s = BotSettings(_env_file=None)
-    assert s.chunk_tokens == 128 and s.backend == "torch"
+    assert s.chunk_tokens == 128 and s.backend == "onnx-int8"
