@@ -42,6 +42,16 @@ class Tuner:
 
         store.search = cached_search
 
+    def rebuild_bm25(self, k1: float, b: float) -> None:
+        """BM25 over the same chunk texts (context line + verbatim text) with other k1/b."""
+        from index.lexical import BM25Index
+
+        texts = []
+        for c in range(len(self.data.chunks)):
+            body, ctx = self.data.chunk_text(c), self.data.contexts[c]
+            texts.append(f"{ctx}\n{body}" if ctx and not body.startswith(ctx) else body)
+        self.data.bm25 = BM25Index.build(texts, k1=k1, b=b)
+
     def engine(self, retrieval: RetrievalParams, quotes: QuoteParams):  # noqa: ANN201
         from index.engine import Engine
         from index.evaluation.common import RecordingRetriever
@@ -79,6 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("suite", choices=["squad", "scifact", "seed"])
     ap.add_argument("--grid", action="append", default=[], help="name=v1,v2,...")
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--bm25", action="append", default=[], help="k1,b: rebuild BM25 in memory first")
     ap.add_argument("--mode", default="hybrid")
     ap.add_argument("--cache", type=Path, default=Path(".citebot/eval"))
     args = ap.parse_args(argv)
@@ -112,10 +123,14 @@ def main(argv: list[str] | None = None) -> None:
         def run(e):  # noqa: ANN001, ANN202, E306
             return run_seed(e, qs, args.mode)["metrics"]
 
+    bm25_grid = [tuple(float(x) for x in kb.split(",")) for kb in args.bm25] or [None]
     names = list(grid)
-    for combo in itertools.product(*(grid[n] for n in names)) if names else [()]:
+    for kb, combo in itertools.product(bm25_grid, itertools.product(*(grid[n] for n in names))):
         over = dict(zip(names, combo, strict=True))
-        r, q = split_params(over)
+        if kb is not None:
+            tuner.rebuild_bm25(*kb)
+            over = {"bm25_k1_b": kb, **over}
+        r, q = split_params({k: v for k, v in over.items() if k != "bm25_k1_b"})
         m = run(tuner.engine(r, q))
         m = {k: round(v, 4) for k, v in m.items() if "latency" not in k}
         print(json.dumps({"params": over, **m}), flush=True)
