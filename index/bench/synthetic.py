@@ -54,9 +54,15 @@ class ClusteredSpace:
         return out
 
 
+def topics_for(n: int) -> int:
+    """About 100 vectors per topic on average (Zipf-sized), 200 to 10,000 topics: at 1M vectors
+    the topics far outnumber the IVF cells, so cells do not simply line up with topics."""
+    return int(min(10_000, max(200, n // 100)))
+
+
 def clustered_vectors(
     n: int, dim: int = 384, seed: int = 7, queries: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` corpus vectors and ``queries`` held-out query vectors from the same distribution."""
-    space = ClusteredSpace(dim=dim, seed=seed)
+    space = ClusteredSpace(dim=dim, topics=topics_for(n), seed=seed)
     return space.sample(n, seed=1), space.sample(queries, seed=2)

@@ -19,10 +19,10 @@ def _vectors(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:
 def test_factory_by_size() -> None:
     assert choose_factory(1_000) == "Flat"
     assert choose_factory(FLAT_MAX) == "Flat"
-    assert choose_factory(1_000_000) == "IVF2048,Flat"
+    assert choose_factory(1_000_000) == "IVF4096,Flat"
     assert choose_factory(10_000_000).startswith("IVF")
-    assert ivf_cells(1_000_000) == 2048
-    assert default_nprobe(2048) == 64
+    assert ivf_cells(1_000_000) == 4096
+    assert default_nprobe(4096) == 112
 
 
 def test_flat_round_trip(tmp_path: Path) -> None:
