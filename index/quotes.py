@@ -131,7 +131,7 @@ class QuoteParams:
     neighbour: float = 0.5  # weight of the previous sentence's terms in ``lex``
     next_share: float = 0.0  # the next sentence's terms count this share of ``neighbour``
     passages: int = 5  # how many top passages quotes are drawn from
-    keep_ratio: float = 0.75  # a 2nd/3rd quote must score at least this share of the best
+    keep_ratio: float = 0.5  # a 2nd/3rd quote must score at least this share of the best
     abstain_below: float = 0.30  # evidence under this → the documents do not answer
     entity_miss: float = 0.2  # evidence − this × share of the question's names that the corpus never mentions
 
