@@ -39,6 +39,7 @@ def bench(
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     save: Annotated[Path | None, typer.Option("--save", help="Also write the JSON results to this file.")] = None,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the table as Markdown (BENCHMARKS.md).")] = False,
 ) -> None:
     """Measure citebot against plain sentence-transformers / FAISS in one run and print one table."""
     import sys
@@ -74,6 +75,9 @@ def bench(
         save.write_text(json.dumps(rows_json(rows, cfg), indent=1))
     if as_json:
         typer.echo(json.dumps(rows_json(rows, cfg), indent=1))
+        return
+    if markdown:
+        typer.echo(markdown_table(rows))
         return
     render_table(rows, cfg)
 
@@ -111,3 +115,25 @@ def render_table(rows, cfg) -> None:  # noqa: ANN001
             r.note,
         )
     Console(width=200).print(table)
+
+
+def _cells(r) -> list[str]:  # noqa: ANN001
+    met = "" if r.ok is None else ("yes" if r.ok else "**no**")
+    return [
+        r.part,
+        r.metric,
+        f"{_fmt(r.citebot, r.unit)} {r.unit}".strip(),
+        f"{_fmt(r.plain, r.unit)} {r.unit}".strip() if r.plain is not None else "",
+        f"{r.ratio:.2f}x" if r.ratio else "",
+        r.target,
+        met,
+        r.note,
+    ]
+
+
+def markdown_table(rows) -> str:  # noqa: ANN001
+    head = ["part", "metric", "citebot", "plain", "ratio", "target", "met", "note"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in _cells(r)) + " |")
+    return "\n".join(lines)
