@@ -46,7 +46,11 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"\b(?!(?:The|A|An|In|On|At|It|He|She|They|We|This|That|His|Her|Their|After|Before|When|While|"
         r"If|But|And|For|From|With|By|As)\b)[A-Z][a-zà-ÿ’'-]+(?:\s+(?:[A-Z]\.|[A-Z][a-zà-ÿ’'-]+))+"
     ),
-    "place": re.compile(r"\b(?:in|at|from|near|into|to)\s+(?:the\s+)?[A-Z][\w-]+"),
+    # "in Paris", "at the Louvre"; or a spot: "on a ledge", "outside the window", "next to the door"
+    "place": re.compile(
+        r"\b(?:in|at|from|near|into|to)\s+(?:the\s+)?[A-Z][\w-]+|"
+        r"\b(?:on|outside|inside|near|next to|behind|beside|beneath|under|above|onto|atop)\s+(?:a|an|the)\s+\w+"
+    ),
 }
 _QUESTION_TYPES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b", re.I), "age"),
@@ -68,6 +72,38 @@ _QUESTION_WORDS = re.compile(
 )
 
 
+# irregular past forms → their base verb, so that "where was he standing?" meets "he stood" and
+# "what did he see?" meets "saw" (the Snowball stemmer leaves these apart)
+_IRREGULAR = {
+    "stood": "stand", "understood": "understand", "saw": "see", "seen": "see", "went": "go", "gone": "go",
+    "took": "take", "taken": "take", "gave": "give", "given": "give", "made": "make", "said": "say",
+    "told": "tell", "thought": "think", "found": "find", "got": "get", "came": "come", "began": "begin",
+    "begun": "begin", "wrote": "write", "written": "write", "held": "hold", "kept": "keep", "led": "lead",
+    "built": "build", "brought": "bring", "bought": "buy", "fought": "fight", "caught": "catch",
+    "taught": "teach", "won": "win", "lost": "lose", "ran": "run", "sent": "send", "spent": "spend",
+    "met": "meet", "paid": "pay", "sold": "sell", "grew": "grow", "grown": "grow", "knew": "know",
+    "known": "know", "drew": "draw", "drawn": "draw", "fell": "fall", "fallen": "fall", "flew": "fly",
+    "flown": "fly", "chose": "choose", "chosen": "choose", "spoke": "speak", "spoken": "speak",
+    "broke": "break", "broken": "break", "drove": "drive", "driven": "drive", "rose": "rise", "risen": "rise",
+    "threw": "throw", "thrown": "throw", "wore": "wear", "worn": "wear", "felt": "feel", "heard": "hear",
+    "sat": "sit", "struck": "strike", "sought": "seek", "became": "become",
+}
+_base_stems: dict[str, str] | None = None
+
+
+def base_stem(term: str) -> str:
+    """A stemmed term, with irregular past forms mapped to the stem of their base verb."""
+    global _base_stems, _analyzer
+    if _base_stems is None:
+        if _analyzer is None:
+            from index.lexical import Analyzer
+
+            _analyzer = Analyzer()
+        stem = _analyzer._stemmer.stemWord
+        _base_stems = {stem(k.strip()): stem(v) for k, v in _IRREGULAR.items()}
+    return _base_stems.get(term, term)
+
+
 def evidence_terms(question: str, analyzer_terms: Callable[[str], list[str]]) -> list[str]:
     """The question's stemmed terms without its question words."""
     return analyzer_terms(_QUESTION_WORDS.sub(" ", question))
@@ -80,10 +116,9 @@ _DEFINITION = re.compile(r"^\s*who\s+(?:is|was|are|were)\s+(?:[A-Z]|the\s+[A-Z])
 def question_type(question: str) -> str | None:
     if _DEFINITION.search(question) and re.search(r"\b(?:is|was|are|were)\s+(?:the\s+)?[A-Z]", question):
         return None
-    for pattern, kind in _QUESTION_TYPES:
-        if pattern.search(question):
-            return kind
-    return None
+    # the cue that comes first wins: "where was he standing when he helped them?" asks for a place
+    found = [(m.start(), i, kind) for i, (pattern, kind) in enumerate(_QUESTION_TYPES) if (m := pattern.search(question))]
+    return min(found)[2] if found else None
 
 
 def cue_score(kind: str | None, sentence: str, question: str) -> float:
@@ -124,7 +159,8 @@ class QuoteParams:
     w_cos: float = 1.0
     w_lex: float = 1.0
     w_rank: float = 0.2
-    w_cue: float = 0.15
+    w_cue: float = 0.15  # who/where question, sentence holds a name/place
+    w_cue_strong: float = 0.5  # how old/how many/when question, sentence holds an age/number/date
     w_phrase: float = 0.6  # share of the question's adjacent term pairs that the sentence has adjacent too
     cue_miss: float = 0.15  # who/where question, sentence without a name/place: score × (1 − this)
     cue_miss_strong: float = 0.5  # how old/how many/when question, sentence without an age/number/date
@@ -157,6 +193,7 @@ def select(
     params: QuoteParams,
 ) -> list[Candidate]:
     """Candidates from the top passages, best first (one entry per sentence)."""
+    q_terms = [base_stem(t) for t in q_terms]
     weights = {t: idf(t) for t in set(q_terms)}  # q_terms: see ``evidence_terms``
     q_pairs = {(a, b) for a, b in zip(q_terms, q_terms[1:], strict=False) if a != b}
     total = sum(weights.values()) or 1.0
@@ -166,7 +203,7 @@ def select(
 
     def terms(i: int) -> set[str]:
         if i not in term_cache:
-            term_cache[i] = set(terms_of(i))
+            term_cache[i] = {base_stem(t) for t in terms_of(i)}
         return term_cache[i]
 
     for rank, chunk in enumerate(passages[: params.passages]):
@@ -184,9 +221,10 @@ def select(
             lex /= total
             cos = cos_of(i)
             cue = cue_score(kind, text_of(i), question)
-            score = params.w_cos * cos + params.w_lex * lex + params.w_rank * rank_score + params.w_cue * cue
+            w_cue = params.w_cue_strong if kind in _STRONG_KINDS else params.w_cue
+            score = params.w_cos * cos + params.w_lex * lex + params.w_rank * rank_score + w_cue * cue
             if params.w_phrase and q_pairs:
-                seq = terms_of(i)
+                seq = [base_stem(t) for t in terms_of(i)]
                 pairs = set(zip(seq, seq[1:], strict=False))
                 score += params.w_phrase * len(q_pairs & pairs) / len(q_pairs)
             if kind is not None and cue == 0.0:
