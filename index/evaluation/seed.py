@@ -7,6 +7,9 @@ One JSON object per line of ``tests/eval/seed.jsonl``:
   must appear within the answer's quotes (at most ``max_citations``, 3 by default);
 * ``{"question": ..., "abstain": true}`` — off-topic: the answer must abstain.
 
+``tests/eval/seed_hard.jsonl`` holds questions that need coreference or synonyms (reported with
+``--set``, not gated).
+
 answer@k: the answer did not abstain, one of its first k quotes contains an expected string
 (``expect`` or ``all_of``), and every ``all_of`` string is somewhere in its quotes.
 """
