@@ -38,8 +38,12 @@ def bench(
         ".citebot/bench"
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
-    save: Annotated[Path | None, typer.Option("--save", help="Also write the JSON results to this file.")] = None,
-    markdown: Annotated[bool, typer.Option("--markdown", help="Print the table as Markdown (BENCHMARKS.md).")] = False,
+    save: Annotated[
+        Path | None, typer.Option("--save", help="Also write the JSON results to this file.")
+    ] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the table as Markdown (BENCHMARKS.md).")
+    ] = False,
 ) -> None:
     """Measure citebot against plain sentence-transformers / FAISS in one run and print one table."""
     import sys
