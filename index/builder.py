@@ -16,16 +16,16 @@ from pathlib import Path
 
 import numpy as np
 
-from index.atomic import build_lock, resolve, staging_dir, swap_in
+from index.atomic import build_lock, staging_dir, swap_in
 from index.chunking import ChunkedCorpus, chunk_documents, embed_text
 from index.documents import Document, LineIndex
 from index.embeddings import Embedder, load_embedder
-from index.errors import CitebotError, EmptyCorpus
+from index.errors import EmptyCorpus
 from index.lexical import BM25Index
 from index.manifest import FORMAT_VERSION, Manifest
 from index.progress import Progress, Silent
 from index.settings import Settings
-from index.store import DocRecord, IndexData, read_index, write_index
+from index.store import DocRecord, IndexData, ReusableVectors, read_reusable_vectors, write_index
 from index.vectorstore import FaissStore, choose_factory
 
 log = logging.getLogger("citebot.build")
@@ -106,7 +106,7 @@ def build_index(
             "dim": embedder.dim,
         }
         sent_vecs, embedded, reused = _sentence_vectors(
-            documents, corpus, embedder, _previous(index_dir, model, chunking_params(settings)), settings, progress
+            documents, corpus, embedder, _previous(index_dir, model), settings, progress
         )
         data = _assemble(documents, corpus, sent_vecs, model, settings)
         progress.stage("writing", 1)
@@ -132,22 +132,17 @@ def build_index(
     )
 
 
-def _previous(index_dir: Path, model: dict[str, object], chunking: dict[str, object]) -> IndexData | None:
-    """The previous index, if its vectors can be reused (same model, backend and chunking)."""
-    try:
-        old = read_index(resolve(index_dir), mmap=True)
-    except CitebotError:
-        return None
-    if old.manifest.model != model or old.manifest.chunking != chunking:
-        return None
-    return old
+def _previous(index_dir: Path, model: dict[str, object]) -> ReusableVectors | None:
+    """Sentence vectors of the previous index (of any format version) made by the same model and backend."""
+    old = read_reusable_vectors(index_dir)
+    return old if old is not None and old.model == model else None
 
 
 def _sentence_vectors(
     docs: list[Document],
     corpus: ChunkedCorpus,
     embedder: Embedder,
-    old: IndexData | None,
+    old: ReusableVectors | None,
     settings: Settings,
     progress: Progress,
 ) -> tuple[np.ndarray, int, int]:
@@ -156,9 +151,7 @@ def _sentence_vectors(
     todo: list[int] = list(range(n))
     if old is not None:
         # a sentence vector depends on the sentence text alone: reuse by text
-        where: dict[str, int] = {}
-        for i, (d, s, e, _line, _page) in enumerate(old.sentences.tolist()):
-            where[old.docs[d].text[s:e]] = i
+        where = {text: i for i, text in enumerate(old.texts)}
         todo = []
         hits_new, hits_old = [], []
         for i, sent in enumerate(corpus.sentences):
@@ -169,7 +162,7 @@ def _sentence_vectors(
                 hits_new.append(i)
                 hits_old.append(j)
         if hits_new:
-            vecs[hits_new] = old.sentence_vectors[hits_old]
+            vecs[hits_new] = old.vectors[hits_old]
     texts = [docs[corpus.sentences[i].doc].text[corpus.sentences[i].start : corpus.sentences[i].end] for i in todo]
     progress.stage("embedding sentences", len(texts))
     if texts:
@@ -205,6 +198,10 @@ def _assemble(
     store = FaissStore(sent_vecs.shape[1], choose_factory(len(sent_vecs)))
     store.add(np.arange(len(sent_vecs), dtype=np.int64), sent_vecs)
     bm25 = BM25Index.build([embed_text(docs[c.doc], c) for c in corpus.chunks])
+    doc_bm25 = BM25Index.build([doc.text for doc in docs])
+    doc_vecs = np.zeros((len(docs), sent_vecs.shape[1]), dtype=np.float32)
+    np.add.at(doc_vecs, sentences[:, 0], sent_vecs)
+    doc_vecs /= np.linalg.norm(doc_vecs, axis=1, keepdims=True).clip(min=1e-12)
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -222,5 +219,5 @@ def _assemble(
     records = [DocRecord(doc.source, doc.title, doc.content_hash, doc.text) for doc in docs]
     return IndexData(
         Path("."), manifest, records, sentences, chunks, [c.context for c in corpus.chunks],
-        sent_vecs, chunk_vecs, store, bm25,
+        sent_vecs, chunk_vecs, store, bm25, doc_vecs, doc_bm25,
     )

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-BM25_DIR = "bm25"
+BM25_DIR = "bm25"  # over chunks
+BM25_DOCS_DIR = "bm25_docs"  # over whole documents
 
 
 def _stemmer():  # noqa: ANN202 - PyStemmer has no stubs
@@ -75,18 +76,18 @@ class BM25Index:
         df = int(self.doc_freq[tid]) if tid is not None and tid < len(self.doc_freq) else 0
         return float(np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)))
 
-    def save(self, directory: Path) -> None:
-        d = directory / BM25_DIR
+    def save(self, directory: Path, name: str = BM25_DIR) -> None:
+        d = directory / name
         d.mkdir(parents=True, exist_ok=True)
         self._retriever.save(str(d), show_progress=False, allow_pickle=False)
         np.save(d / "doc_freq.npy", self.doc_freq, allow_pickle=False)
         (d / "stats.json").write_text(json.dumps({"n_docs": self.n_docs}))
 
     @classmethod
-    def load(cls, directory: Path, mmap: bool = True) -> BM25Index:
+    def load(cls, directory: Path, mmap: bool = True, name: str = BM25_DIR) -> BM25Index:
         import bm25s
 
-        d = directory / BM25_DIR
+        d = directory / name
         retriever = bm25s.BM25.load(str(d), mmap=mmap, allow_pickle=False, show_progress=False)
         df = np.load(d / "doc_freq.npy", allow_pickle=False)
         n_docs = json.loads((d / "stats.json").read_text())["n_docs"]

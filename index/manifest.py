@@ -8,7 +8,7 @@ from pathlib import Path
 
 from index.errors import CorruptIndex, IndexNotFound, ModelMismatch
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: document-level BM25 and document vectors
 MANIFEST = "manifest.json"
 
 

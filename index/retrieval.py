@@ -3,6 +3,11 @@
 A chunk's dense score mixes its best sentence's cosine with the cosine of its mean
 vector; its lexical score is BM25 over the chunk text with its context line. Both
 are min-max normalized over the candidate set and summed with weight ``alpha``.
+
+Documents (``rank_documents``) are ranked on their own evidence: their best sentence,
+the mean of their best two sentences, their mean vector, BM25 over the whole document
+and their best chunk's BM25, each min-max normalized over the candidate documents and
+summed with the ``doc_*`` weights (tuned on SciFact's tuning split; see BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ class RetrievalParams:
     sentence_max: float = 0.5  # dense chunk score = this · best sentence + rest · chunk mean vector
     dense_candidates: int = 100  # sentences fetched from the vector store
     bm25_candidates: int = 100  # chunks fetched from BM25
+    # document ranking: weights of best sentence, mean of best two, mean vector, document BM25, best chunk BM25
+    doc_best: float = 0.2
+    doc_top2: float = 0.2
+    doc_mean: float = 0.1
+    doc_bm25: float = 0.3
+    doc_chunk_bm25: float = 0.1
+    doc_candidates: int = 100  # documents fetched from the document BM25
 
 
 @dataclass
@@ -31,6 +43,10 @@ class Hits:
     chunks: np.ndarray  # chunk ids, best first
     scores: np.ndarray  # fused (or single-mode) scores, same order
     sentence_cos: dict[int, float]  # cosine to the question of every sentence in the candidate chunks
+    q_vec: np.ndarray | None = None
+    q_terms: list[str] | None = None
+    mode: Mode = "hybrid"
+    chunk_bm25: np.ndarray | None = None  # BM25 of every chunk (hybrid and bm25 modes)
 
 
 class Retriever:
@@ -59,7 +75,7 @@ class Retriever:
             top = np.argpartition(-bm25_all, k - 1)[:k] if k < n_chunks else np.arange(n_chunks)
             candidates.update(int(c) for c in top if bm25_all[c] > 0)
         if not candidates:
-            return Hits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), {})
+            return Hits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), {}, q_vec, q_terms, mode, bm25_all)
         cand = np.fromiter(sorted(candidates), dtype=np.int64)
 
         # exact dense scores for every candidate chunk and every sentence in it
@@ -84,13 +100,39 @@ class Retriever:
         order = np.argsort(-fused, kind="stable")
         if limit is not None:
             order = order[:limit]
-        return Hits(cand[order], fused[order].astype(np.float32), sentence_cos)
+        return Hits(cand[order], fused[order].astype(np.float32), sentence_cos, q_vec, q_terms, mode, bm25_all)
 
     def rank_documents(self, hits: Hits) -> list[tuple[int, float]]:
-        """Documents by their best chunk (max-over-chunks), best first."""
-        best: dict[int, float] = {}
-        for c, s in zip(hits.chunks.tolist(), hits.scores.tolist(), strict=True):
-            d = int(self.data.chunks[c, 0])
-            if d not in best:
-                best[d] = s
-        return list(best.items())
+        """Documents that the hits touch, plus the best by document BM25, best first (see module doc)."""
+        data, p = self.data, self.params
+        candidates = {int(d) for d in data.chunks[hits.chunks, 0]} if len(hits.chunks) else set()
+        lexical = hits.mode in ("hybrid", "bm25") and hits.q_terms is not None
+        dense = hits.mode in ("hybrid", "dense") and hits.q_vec is not None
+        doc_bm25 = None
+        if lexical:
+            doc_bm25 = data.doc_bm25.scores(hits.q_terms or [])
+            k = min(p.doc_candidates, len(doc_bm25))
+            top = np.argpartition(-doc_bm25, k - 1)[:k] if k < len(doc_bm25) else np.arange(len(doc_bm25))
+            candidates.update(int(d) for d in top if doc_bm25[d] > 0)
+        if not candidates:
+            return []
+        docs = np.fromiter(sorted(candidates), dtype=np.int64)
+        total = np.zeros(len(docs), dtype=np.float64)
+        if dense:
+            q = np.asarray(hits.q_vec, dtype=np.float32)
+            starts = data.doc_sentence_start
+            best, top2 = np.empty(len(docs)), np.empty(len(docs))
+            for i, d in enumerate(docs):
+                cos = np.asarray(data.sentence_vectors[starts[d] : starts[d + 1]], dtype=np.float32) @ q
+                two = np.sort(cos)[-2:] if len(cos) else np.zeros(1)
+                best[i], top2[i] = two[-1], two.mean()
+            mean = np.asarray(data.document_vectors[docs], dtype=np.float32) @ q
+            total += p.doc_best * minmax(best) + p.doc_top2 * minmax(top2) + p.doc_mean * minmax(mean)
+        if lexical and doc_bm25 is not None:
+            chunk_bm25 = hits.chunk_bm25 if hits.chunk_bm25 is not None else data.bm25.scores(hits.q_terms or [])
+            best_chunk = np.array(
+                [chunk_bm25[data.doc_chunks[d].start : data.doc_chunks[d].stop].max(initial=0.0) for d in docs]
+            )
+            total += p.doc_bm25 * minmax(doc_bm25[docs]) + p.doc_chunk_bm25 * minmax(best_chunk)
+        order = np.argsort(-total, kind="stable")
+        return [(int(docs[i]), float(total[i])) for i in order]

@@ -7,7 +7,9 @@
     sentence_vectors.npy   float32 (n, dim): one embedding per sentence (the dense unit)
     chunk_vectors.npy      float32 (m, dim): normalized mean of each chunk's sentence vectors
     vectors.faiss/.json    the vector store over sentence vectors
+    document_vectors.npy   float32 (d, dim): normalized mean of each document's sentence vectors
     bm25/                  bm25s index over chunk texts (numpy arrays + JSON)
+    bm25_docs/             bm25s index over whole documents (for document ranking)
 
 No pickle anywhere: arrays are .npy loaded with ``allow_pickle=False``.
 """
@@ -22,8 +24,8 @@ import numpy as np
 
 from index.atomic import resolve
 from index.errors import CorruptIndex
-from index.lexical import BM25Index
-from index.manifest import Manifest
+from index.lexical import BM25_DOCS_DIR, BM25Index
+from index.manifest import MANIFEST, Manifest
 from index.vectorstore import FaissStore, VectorStore
 
 DOCS = "documents.jsonl"
@@ -31,6 +33,7 @@ CHUNKS = "chunks.jsonl"
 SENTENCES = "sentences.npy"
 SENT_VECS = "sentence_vectors.npy"
 CHUNK_VECS = "chunk_vectors.npy"
+DOC_VECS = "document_vectors.npy"
 
 
 @dataclass
@@ -53,8 +56,12 @@ class IndexData:
     chunk_vectors: np.ndarray
     vectors: VectorStore
     bm25: BM25Index
+    document_vectors: np.ndarray
+    doc_bm25: BM25Index
 
     def __post_init__(self) -> None:
+        # sentences of document d: doc_sentence_start[d] .. doc_sentence_start[d + 1]
+        self.doc_sentence_start = np.searchsorted(self.sentences[:, 0], np.arange(len(self.docs) + 1))
         # first chunk of each sentence, for sentence -> passage lookups
         self.sentence_chunk = np.zeros(len(self.sentences), dtype=np.int64)
         for c in range(len(self.chunks) - 1, -1, -1):
@@ -95,7 +102,9 @@ def write_index(directory: Path, data: IndexData) -> None:
     np.save(directory / SENT_VECS, np.ascontiguousarray(data.sentence_vectors, dtype=np.float32), allow_pickle=False)
     np.save(directory / CHUNK_VECS, np.ascontiguousarray(data.chunk_vectors, dtype=np.float32), allow_pickle=False)
     data.vectors.save(directory)
+    np.save(directory / DOC_VECS, np.ascontiguousarray(data.document_vectors, dtype=np.float32), allow_pickle=False)
     data.bm25.save(directory)
+    data.doc_bm25.save(directory, BM25_DOCS_DIR)
     data.manifest.write(directory)
 
 
@@ -121,9 +130,46 @@ def read_index(directory: Path, mmap: bool = True) -> IndexData:
         chunk_vecs = np.load(directory / CHUNK_VECS, mmap_mode=mode, allow_pickle=False)
         vectors = FaissStore.load(directory, mmap=mmap)
         bm25 = BM25Index.load(directory, mmap=mmap)
+        doc_vecs = np.load(directory / DOC_VECS, mmap_mode=mode, allow_pickle=False)
+        doc_bm25 = BM25Index.load(directory, mmap=mmap, name=BM25_DOCS_DIR)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CorruptIndex(directory, f"{type(exc).__name__}: {exc}") from exc
     chunk_arr = np.asarray(chunks, dtype=np.int64).reshape(-1, 5)
-    if len(sentences) != len(sent_vecs) or len(chunk_arr) != len(chunk_vecs) or len(vectors) != len(sentences):
+    if (
+        len(sentences) != len(sent_vecs)
+        or len(chunk_arr) != len(chunk_vecs)
+        or len(vectors) != len(sentences)
+        or len(doc_vecs) != len(docs)
+        or doc_bm25.n_docs != len(docs)
+    ):
         raise CorruptIndex(directory, "array sizes disagree")
-    return IndexData(directory, manifest, docs, sentences, chunk_arr, contexts, sent_vecs, chunk_vecs, vectors, bm25)
+    return IndexData(
+        directory, manifest, docs, sentences, chunk_arr, contexts, sent_vecs, chunk_vecs, vectors, bm25,
+        doc_vecs, doc_bm25,
+    )
+
+
+@dataclass
+class ReusableVectors:
+    """What a rebuild can take from a previous index of any format version: sentence texts and vectors."""
+
+    model: dict[str, object]
+    texts: list[str]
+    vectors: np.ndarray
+
+
+def read_reusable_vectors(directory: Path) -> ReusableVectors | None:
+    """The previous index's sentence vectors, or None when there is nothing readable to reuse."""
+    directory = resolve(directory)
+    try:
+        model = json.loads((directory / MANIFEST).read_text())["model"]
+        with open(directory / DOCS, encoding="utf-8") as f:
+            doc_texts = [json.loads(line)["text"] for line in f]
+        sentences = np.load(directory / SENTENCES, allow_pickle=False)
+        vectors = np.load(directory / SENT_VECS, mmap_mode="r", allow_pickle=False)
+        texts = [doc_texts[d][s:e] for d, s, e in sentences[:, :3].tolist()]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+    if len(texts) != len(vectors):
+        return None
+    return ReusableVectors(model, texts, vectors)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from index.documents import Document
 from index.embeddings import Embedder
+from index.manifest import FORMAT_VERSION
 from index.settings import Settings
 
 DEFAULT_CACHE = Path(".citebot/eval")
@@ -25,7 +26,7 @@ def fingerprint(documents: list[Document], embedder: Embedder, settings: Setting
         h.update(d.source.encode())
         h.update(d.content_hash.encode())
     h.update(f"{embedder.model_id}|{embedder.checksum}|{embedder.backend}".encode())
-    h.update(f"{settings.chunk_tokens}|{settings.chunk_overlap}".encode())
+    h.update(f"{settings.chunk_tokens}|{settings.chunk_overlap}|format{FORMAT_VERSION}".encode())
     return h.hexdigest()
 
 
