@@ -153,14 +153,27 @@ def eval_command(
             raise DocsNotFound(folder)
         index_dir = build(f"seed-{folder.resolve().name}", load_folder(folder).documents)
         suite, split_name = "seed", str(eval_set or default_set())
+        # the questions that need coreference or synonyms are reported beside the gated set, never hidden
+        hard_path = default_set().with_name("seed_hard.jsonl") if eval_set is None else None
+        hard = load_seed_set(hard_path) if hard_path is not None and hard_path.is_file() else []
+        hard_per_mode: dict[str, dict] = {}
         for mode in mode_list:
             engine = open_engine(settings, index_dir, embedder, retrieval, quotes)
             per_mode[mode] = run_seed(engine, questions, mode)
+            if hard:
+                hard_per_mode[mode] = run_seed(engine, hard, mode)
 
     result = report.make_result(suite, split_name, per_mode, retrieval, quotes)
+    hard_result = None
+    if beir is None and squad is None and hard_per_mode:
+        hard_result = report.make_result("seed (hard: coreference, synonyms; not gated)", str(hard_path),
+                                         hard_per_mode, retrieval, quotes)
+        result["hard"] = {"split": hard_result["split"], "modes": hard_result["modes"], "counts": hard_result["counts"]}
     if save is not None:
         report.save(result, save)
     if as_json:
         typer.echo(report.as_json(result, earlier))
     else:
         Console().print(report.table(result, earlier))
+        if hard_result is not None:
+            Console().print(report.table(hard_result))
