@@ -43,7 +43,6 @@ def test_empty_token_in_dotenv_counts_as_missing(tmp_path):
 
 
 def test_citebot_run_registered_on_the_main_cli(tmp_path):
-    pytest.importorskip("index.cli")
     code = (
         "from importlib.metadata import entry_points\n"
         "import index.cli as cli\n"

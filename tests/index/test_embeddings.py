@@ -88,7 +88,7 @@ def test_backend_mismatch_is_refused_before_loading(tmp_path: Path, fake_embedde
     assert not (tmp_path / "models").exists()  # refused before exporting or loading anything
 
 
-# -- the real model (slow: exports the ONNX models once per session) -------------------------------
+# -- the real model (exports the ONNX models once per session, ~10 s) -------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -110,7 +110,7 @@ def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_lean_onnx_matches_sentence_transformers(onnx_embedder, real_embedder) -> None:  # noqa: ANN001
     """The lean encoder (onnxruntime + tokenizers) against sentence-transformers on the same weights."""
     assert type(onnx_embedder).__name__ == "OnnxEmbedder"
@@ -121,23 +121,7 @@ def test_lean_onnx_matches_sentence_transformers(onnx_embedder, real_embedder) -
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
 
 
-@pytest.mark.slow
-def test_lean_onnx_matches_sentence_transformers_onnx_backend(onnx_embedder) -> None:  # noqa: ANN001
-    """Where sentence-transformers' own ONNX backend loads (it needs optimum-onnx), the lean encoder
-    reproduces it on the same exported file."""
-    try:
-        from sentence_transformers import SentenceTransformer
-
-        st = SentenceTransformer(
-            str(onnx_embedder.directory), backend="onnx", model_kwargs={"file_name": "model.onnx"}
-        )
-    except Exception as exc:  # noqa: BLE001 - optimum missing or incompatible with transformers
-        pytest.skip(f"sentence-transformers ONNX backend unavailable: {type(exc).__name__}")
-    ref = st.encode(TEXTS, normalize_embeddings=True)
-    assert _cos(onnx_embedder.encode(TEXTS), ref).min() >= 0.9999
-
-
-@pytest.mark.slow
+@pytest.mark.model
 def test_int8_is_close_to_fp32(onnx_embedder, int8_embedder) -> None:  # noqa: ANN001
     assert int8_embedder.backend == "onnx-int8"
     assert int8_embedder.meta["quantization"] == cpu_quantization_preset()
@@ -146,7 +130,7 @@ def test_int8_is_close_to_fp32(onnx_embedder, int8_embedder) -> None:  # noqa: A
     assert _cos(fp32, q8).mean() > 0.98
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_batching_order_and_duplicates_do_not_change_vectors(onnx_embedder) -> None:  # noqa: ANN001
     texts = [*TEXTS, TEXTS[0], TEXTS[2]]
     together = onnx_embedder.encode(texts, batch_size=4)
@@ -157,14 +141,14 @@ def test_batching_order_and_duplicates_do_not_change_vectors(onnx_embedder) -> N
     assert sum(seen) == len(texts)
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_lean_tokenizer_counts_and_cuts_like_transformers(onnx_embedder, real_embedder) -> None:  # noqa: ANN001
     assert onnx_embedder.count_tokens(TEXTS) == real_embedder.count_tokens(TEXTS)
     for text in TEXTS:
         assert onnx_embedder.token_cuts(text, 8) == real_embedder.token_cuts(text, 8)
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_exports_are_cached(
     model_cache: Path, onnx_embedder, int8_embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # noqa: ANN001
@@ -183,7 +167,7 @@ def test_exports_are_cached(
         assert (again.directory / "export.json").stat().st_mtime_ns == stamps[backend]
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_onnx_int8_index_records_backend_and_refuses_torch(
     tmp_path: Path, model_cache: Path, int8_embedder
 ) -> None:  # noqa: ANN001
