@@ -107,22 +107,12 @@ def render_table(rows, cfg) -> None:  # noqa: ANN001
     for col in ("part", "metric", "citebot", "plain", "ratio", "target", "met", "note"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        met = "" if r.ok is None else ("yes" if r.ok else "NO")
-        table.add_row(
-            r.part,
-            r.metric,
-            f"{_fmt(r.citebot, r.unit)} {r.unit}".strip(),
-            f"{_fmt(r.plain, r.unit)} {r.unit}".strip() if r.plain is not None else "",
-            f"{r.ratio:.2f}x" if r.ratio else "",
-            r.target,
-            met,
-            r.note,
-        )
+        table.add_row(*_cells(r, missed="NO"))
     Console(width=200).print(table)
 
 
-def _cells(r) -> list[str]:  # noqa: ANN001
-    met = "" if r.ok is None else ("yes" if r.ok else "**no**")
+def _cells(r, missed: str = "**no**") -> list[str]:  # noqa: ANN001
+    met = "" if r.ok is None else ("yes" if r.ok else missed)
     return [
         r.part,
         r.metric,
