@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
+from bot.cogs.base import ServiceCog
 from bot.errors import NO_MENTIONS, NotAdmin, user_message
 from bot.formatting import clip_content, reindex_report, status_embed
 
 if TYPE_CHECKING:
-    from bot.service import CitebotService
+    pass
 
 log = logging.getLogger("citebot.bot")
 
@@ -27,14 +27,7 @@ def is_admin(interaction: discord.Interaction) -> bool:
     raise NotAdmin()
 
 
-class AdminCog(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-
-    @property
-    def service(self) -> CitebotService:
-        return self.bot.service  # type: ignore[attr-defined]
-
+class AdminCog(ServiceCog):
     @app_commands.command(name="reindex", description="Rebuild the index from the documents folder (admins).")
     @app_commands.check(is_admin)
     async def reindex(self, interaction: discord.Interaction) -> None:

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
+from bot.cogs.base import ServiceCog
 from bot.errors import NO_MENTIONS
 from bot.formatting import answer_embed
 from bot.views import answer_view
@@ -39,14 +39,7 @@ def per_user_cooldown(interaction: discord.Interaction) -> bool:
     return True
 
 
-class AskCog(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-
-    @property
-    def service(self) -> CitebotService:
-        return self.bot.service  # type: ignore[attr-defined]
-
+class AskCog(ServiceCog):
     @app_commands.command(name="ask", description="Ask the documents a question; the answer quotes them verbatim.")
     @app_commands.describe(question="What do you want to know?")
     @app_commands.check(per_user_cooldown)

@@ -14,11 +14,12 @@ import discord
 from discord.ext import commands
 
 from bot.cogs.ask import answer_reply, retry_after
+from bot.cogs.base import ServiceCog
 from bot.errors import NO_MENTIONS, user_message
 from bot.formatting import clip_content
 
 if TYPE_CHECKING:
-    from bot.service import CitebotService
+    pass
 
 log = logging.getLogger("citebot.bot")
 
@@ -35,14 +36,7 @@ def strip_mention(content: str, bot_id: int) -> str:
     return " ".join(re.sub(rf"<@!?{bot_id}>", " ", content).split())
 
 
-class MentionCog(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-
-    @property
-    def service(self) -> CitebotService:
-        return self.bot.service  # type: ignore[attr-defined]
-
+class MentionCog(ServiceCog):
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         me = self.bot.user
