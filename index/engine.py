@@ -18,15 +18,28 @@ import numpy as np
 
 from index.answer import Answer, Citation, Passage
 from index.atomic import resolve
+from index.cues import evidence_terms, is_question
 from index.dedup import similar, words
 from index.embeddings import Embedder, load_embedder, model_id_of, resolve_model, weights_checksum
 from index.errors import EmptyQuestion, QuestionTooLong
 from index.lexical import Analyzer
 from index.manifest import Manifest
-from index.quotes import Candidate, QuoteParams, evidence_terms, pick, select
-from index.retrieval import Hits, Mode, RetrievalParams, Retriever
+from index.quotes import Candidate, PassageInfo, QuoteParams, pick, rank_candidates, sentence_rows
+from index.rerank import rerank
+from index.retrieval import DocRanking, Hits, Mode, RetrievalParams, Retriever
 from index.settings import Settings
 from index.store import IndexData, read_index
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    """Everything one question retrieved: what ``ask`` answers from and what the eval scores."""
+
+    question: str
+    hits: Hits  # chunks, best first
+    passages: list[int]  # distinct chunks, best first
+    documents: DocRanking  # documents, best first (reranked for questions)
+    candidates: list[Candidate]  # quote candidates, best first
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,27 +127,44 @@ class Engine:
         q = self.check_question(question)
         return self.retriever.search(self.encode_question(q), self.analyzer.terms(q), mode, limit)
 
-    def ask(self, question: str, k: int | None = None, mode: Mode = "hybrid") -> Answer:
+    def retrieve(self, question: str, mode: Mode = "hybrid", k: int | None = None) -> Retrieval:
+        """Search, rank documents, score quote candidates; questions get their documents reranked."""
         q = self.check_question(question)
         k = k or self.settings.top_k
-        q_terms = self.analyzer.terms(q)
-        hits = self.retriever.search(self.encode_question(q), q_terms, mode)
+        hits = self.retriever.search(self.encode_question(q), self.analyzer.terms(q), mode)
         distinct = self._distinct_chunks(hits, max(k, self.quote_params.passages))  # once for both
-        passages = self._passages(hits, k, distinct)
-        candidates = self._candidates(q, q_terms, hits, distinct)
-        p = self.quote_params
-        if not candidates or candidates[0].evidence < p.abstain_below:
-            return Answer(q, True, [], passages)
-        chosen = pick(candidates, self.data.sentence_text, self.settings.max_citations, p.keep_ratio)
-        return Answer(q, False, [self._citation(c) for c in chosen], passages)
+        documents = self.retriever.rank_documents(hits)
+        candidates = self._candidates(q, hits, distinct[: self.quote_params.passages], documents)
+        if is_question(q):
+            documents = rerank(documents, candidates, self._doc_of_sentence, self.retriever.params.rerank_depth)
+        return Retrieval(q, hits, distinct, documents, candidates)
 
-    def _candidates(
-        self, q: str, q_terms: list[str], hits: Hits, distinct: list[int] | None = None
-    ) -> list[Candidate]:
+    def ask(self, question: str, k: int | None = None, mode: Mode = "hybrid") -> Answer:
+        k = k or self.settings.top_k
+        return self.answer(self.retrieve(question, mode, k), k)
+
+    def answer(self, r: Retrieval, k: int | None = None) -> Answer:
+        k = k or self.settings.top_k
+        passages = self._passages(r.hits, k, r.passages)
+        p = self.quote_params
+        if not r.candidates or r.candidates[0].evidence < p.abstain_below:
+            return Answer(r.question, True, [], passages)
+        chosen = pick(r.candidates, self.data.sentence_text, self.settings.max_citations, p.keep_ratio)
+        return Answer(r.question, False, [self._citation(c) for c in chosen], passages)
+
+    def _doc_of_sentence(self, i: int) -> int:
+        return int(self.data.sentences[i, 0])
+
+    def _candidates(self, q: str, hits: Hits, top: list[int], documents: DocRanking) -> list[Candidate]:
+        rows, meta = self.quote_rows(q, hits, top, documents)
+        return rank_candidates(q, rows, meta, self.data.bm25.idf, self.quote_params)
+
+    def quote_rows(
+        self, q: str, hits: Hits, top: list[int], documents: DocRanking
+    ) -> tuple[list[list[float]], list[tuple[int, int]]]:
+        """``quotes.SENTENCE_FEATURES`` of every sentence of the passages ``top`` (what the ranker scores)."""
         data = self.data
-        n = self.quote_params.passages
-        top = distinct[:n] if distinct is not None else self._distinct_chunks(hits, n)
-        return select(
+        return sentence_rows(
             q,
             evidence_terms(q, self.analyzer.terms),
             top,
@@ -143,8 +173,24 @@ class Engine:
             terms_of=self._sentence_terms,
             cos_of=lambda i: hits.sentence_cos.get(i, 0.0),
             idf=data.bm25.idf,
-            params=self.quote_params,
+            info=self._passage_info(hits, top, documents),
         )
+
+    def _passage_info(self, hits: Hits, top: list[int], documents: DocRanking) -> list[PassageInfo]:
+        score = dict(zip(hits.chunks.tolist(), hits.scores.tolist(), strict=True))
+        best_chunk = float(hits.scores[0]) if len(hits.scores) and hits.scores[0] else 1.0
+        doc_rank = {int(d): r for r, d in enumerate(documents.docs.tolist())}
+        best_doc = float(documents.scores[0]) if len(documents) and documents.scores[0] else 1.0
+        out = []
+        for c in top:
+            d = int(self.data.chunks[c, 0])
+            r = doc_rank.get(d)
+            out.append(PassageInfo(
+                score=score.get(c, 0.0) / best_chunk,
+                doc_score=float(documents.scores[r]) / best_doc if r is not None else 0.0,
+                doc_rank=r if r is not None else 99,
+            ))
+        return out
 
     def _sentence_terms(self, i: int) -> list[str]:
         terms = self._terms.get(i)

@@ -36,6 +36,7 @@ class RetrievalParams:
     doc_bm25: float = 0.3
     doc_chunk_bm25: float = 0.1
     doc_candidates: int = 100  # documents fetched from the document BM25
+    rerank_depth: int = 30  # questions: how many top documents the document ranker reorders
 
 
 @dataclass
@@ -102,7 +103,7 @@ class Retriever:
             order = order[:limit]
         return Hits(cand[order], fused[order].astype(np.float32), sentence_cos, q_vec, q_terms, mode, bm25_all)
 
-    def rank_documents(self, hits: Hits) -> list[tuple[int, float]]:
+    def rank_documents(self, hits: Hits) -> DocRanking:
         """Documents that the hits touch, plus the best by document BM25, best first (see module doc)."""
         data, p = self.data, self.params
         candidates = {int(d) for d in data.chunks[hits.chunks, 0]} if len(hits.chunks) else set()
@@ -115,24 +116,68 @@ class Retriever:
             top = np.argpartition(-doc_bm25, k - 1)[:k] if k < len(doc_bm25) else np.arange(len(doc_bm25))
             candidates.update(int(d) for d in top if doc_bm25[d] > 0)
         if not candidates:
-            return []
+            return DocRanking.empty()
         docs = np.fromiter(sorted(candidates), dtype=np.int64)
-        total = np.zeros(len(docs), dtype=np.float64)
+        features = np.zeros((len(docs), len(DOC_FEATURES)), dtype=np.float64)
+        best = mean = np.zeros(len(docs))
         if dense:
-            q = np.asarray(hits.q_vec, dtype=np.float32)
-            starts = data.doc_sentence_start
-            best, top2 = np.empty(len(docs)), np.empty(len(docs))
-            for i, d in enumerate(docs):
-                cos = np.asarray(data.sentence_vectors[starts[d] : starts[d + 1]], dtype=np.float32) @ q
-                two = np.sort(cos)[-2:] if len(cos) else np.zeros(1)
-                best[i], top2[i] = two[-1], two.mean()
-            mean = np.asarray(data.document_vectors[docs], dtype=np.float32) @ q
-            total += p.doc_best * minmax(best) + p.doc_top2 * minmax(top2) + p.doc_mean * minmax(mean)
+            best, top2 = _best_two(data, docs, np.asarray(hits.q_vec, dtype=np.float32))
+            mean = np.asarray(data.document_vectors[docs], dtype=np.float32) @ np.asarray(hits.q_vec, dtype=np.float32)
+            features[:, 0], features[:, 1], features[:, 2] = minmax(best), minmax(top2), minmax(mean)
         if lexical and doc_bm25 is not None:
             chunk_bm25 = hits.chunk_bm25 if hits.chunk_bm25 is not None else data.bm25.scores(hits.q_terms or [])
             best_chunk = np.array(
                 [chunk_bm25[data.doc_chunks[d].start : data.doc_chunks[d].stop].max(initial=0.0) for d in docs]
             )
-            total += p.doc_bm25 * minmax(doc_bm25[docs]) + p.doc_chunk_bm25 * minmax(best_chunk)
+            features[:, 3], features[:, 4] = minmax(doc_bm25[docs]), minmax(best_chunk)
+        weights = np.array([p.doc_best, p.doc_top2, p.doc_mean, p.doc_bm25, p.doc_chunk_bm25])
+        total = features @ weights
         order = np.argsort(-total, kind="stable")
-        return [(int(docs[i]), float(total[i])) for i in order]
+        return DocRanking(docs[order], total[order], features[order], best[order], mean[order])
+
+
+# the document evidence, each min-max normalized over the candidate documents
+DOC_FEATURES = ("best_sentence", "best_two_sentences", "mean_vector", "document_bm25", "best_chunk_bm25")
+
+
+@dataclass
+class DocRanking:
+    """Candidate documents best first, with the evidence they were ranked on."""
+
+    docs: np.ndarray  # document ids, best first
+    scores: np.ndarray  # weighted sum of the features
+    features: np.ndarray  # (n, len(DOC_FEATURES)), min-max normalized
+    best_cos: np.ndarray  # raw cosine of each document's best sentence
+    mean_cos: np.ndarray  # raw cosine of each document's mean vector
+
+    @classmethod
+    def empty(cls) -> DocRanking:
+        z = np.zeros(0)
+        return cls(np.zeros(0, dtype=np.int64), z, np.zeros((0, len(DOC_FEATURES))), z, z)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def pairs(self) -> list[tuple[int, float]]:
+        return list(zip(self.docs.tolist(), self.scores.tolist(), strict=True))
+
+
+def _best_two(data: IndexData, docs: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per document: its best sentence cosine and the mean of its best two (one sentence: itself)."""
+    starts, ends = data.doc_sentence_start[docs], data.doc_sentence_start[docs + 1]
+    lengths = ends - starts
+    ids = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)])
+    if not len(ids):
+        z = np.zeros(len(docs))
+        return z, z
+    cos = np.asarray(data.sentence_vectors[ids], dtype=np.float32) @ q
+    seg = np.repeat(np.arange(len(docs)), lengths)
+    ranked = cos[np.lexsort((-cos, seg))]  # each document's sentences together, best first
+    first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    has = lengths > 0
+    best, second = np.zeros(len(docs)), np.zeros(len(docs))
+    best[has] = ranked[first[has]]
+    two = lengths > 1
+    second[two] = ranked[first[two] + 1]
+    second[~two] = best[~two]
+    return best, (best + second) / 2.0

@@ -1,5 +1,5 @@
 """BEIR data sets (``corpus.jsonl``, ``queries.jsonl``, ``qrels/<split>.tsv``): documents, queries, qrels,
-and the document run of the engine (max over chunks, ``Retriever.rank_documents``)."""
+and the document run of the engine (``Engine.retrieve``: its document ranking)."""
 
 from __future__ import annotations
 
@@ -88,9 +88,9 @@ def run_beir(engine, data: BeirSet, mode: str = "hybrid", depth: int = 100) -> d
     run: dict[str, list[tuple[str, float]]] = {}
     latencies: list[float] = []
     for qid, text in data.queries.items():
-        hits, ms = timed(lambda text=text: engine.search(text, mode=mode))
+        retrieval, ms = timed(lambda text=text: engine.retrieve(text, mode))
         latencies.append(ms)
-        run[qid] = ranked_sources(engine, hits, depth)
+        run[qid] = ranked_sources(engine, retrieval, depth)
     metrics = evaluate(data.qrels, {q: dict(r) for q, r in run.items()}, BEIR_METRICS)
     metrics |= {"latency_p50_ms": percentile(latencies, 50), "latency_p95_ms": percentile(latencies, 95)}
     return {"metrics": metrics, "counts": {"queries": len(data.queries)}, "run": run}

@@ -1,4 +1,4 @@
-"""What the runners share: opening an engine on an eval index, recording the hits of ``ask``."""
+"""What the runners share: opening an engine on an eval index, its document ranking, timing."""
 
 from __future__ import annotations
 
@@ -7,39 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from index.retrieval import Hits, Retriever
-
-
-class RecordingRetriever:
-    """Wraps an engine's retriever and keeps the hits of the last search, so that one ``ask``
-    yields both the answer and the document ranking (no second search)."""
-
-    def __init__(self, inner: Retriever) -> None:
-        self.inner = inner
-        self.last: Hits | None = None
-
-    def search(self, *args: Any, **kwargs: Any) -> Hits:
-        self.last = self.inner.search(*args, **kwargs)
-        return self.last
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
 
 def open_engine(settings, index_dir: Path, embedder, retrieval=None, quotes=None):  # noqa: ANN001, ANN201
     from index.engine import Engine
 
-    engine = Engine.open(settings, index_dir, embedder=embedder, retrieval=retrieval, quotes=quotes)
-    engine.retriever = RecordingRetriever(engine.retriever)  # type: ignore[assignment]
-    return engine
+    return Engine.open(settings, index_dir, embedder=embedder, retrieval=retrieval, quotes=quotes)
 
 
-def ranked_sources(engine, hits: Hits | None, depth: int) -> list[tuple[str, float]]:  # noqa: ANN001
-    """Documents by their best chunk (max over chunks), as ``(source, score)``, best first."""
-    if hits is None:
-        return []
+def ranked_sources(engine, retrieval, depth: int) -> list[tuple[str, float]]:  # noqa: ANN001
+    """The documents of an ``Engine.retrieve`` result as ``(source, score)``, best first."""
     docs = engine.data.docs
-    return [(docs[d].source, float(s)) for d, s in engine.retriever.rank_documents(hits)[:depth]]
+    return [(docs[d].source, float(s)) for d, s in retrieval.documents.pairs()[:depth]]
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:

@@ -83,6 +83,11 @@ def quote_hit(quotes: list[str], answers: tuple[str, ...], k: int) -> bool:
     return any(a in q for q in quotes[:k] for a in answers)
 
 
+def _ask(engine, question: str, mode: str):  # noqa: ANN001, ANN202 - what Engine.ask does, keeping the retrieval
+    retrieval = engine.retrieve(question, mode)
+    return retrieval, engine.answer(retrieval)
+
+
 def run_squad(engine, data: SquadSet, mode: str = "hybrid", answers_out=None) -> dict:  # noqa: ANN001
     """Passage hit@1/@5 (ranx hit_rate over the document ranking), quote@1, quotes@3, verbatim.
 
@@ -96,10 +101,10 @@ def run_squad(engine, data: SquadSet, mode: str = "hybrid", answers_out=None) ->
     latencies: list[float] = []
     q1 = q3 = verbatim = abstained = 0
     for q in data.questions:
-        answer, ms = timed(lambda q=q: engine.ask(q.question, mode=mode))
+        (retrieval, answer), ms = timed(lambda q=q: _ask(engine, q.question, mode))
         latencies.append(ms)
         qrels[q.qid] = {q.source: 1}
-        run[q.qid] = dict(ranked_sources(engine, engine.retriever.last, 5))
+        run[q.qid] = dict(ranked_sources(engine, retrieval, 5))
         quotes = [c.quote for c in answer.citations]
         q1 += quote_hit(quotes, q.answers, 1)
         q3 += quote_hit(quotes, q.answers, 3)

@@ -54,10 +54,8 @@ class Tuner:
 
     def engine(self, retrieval: RetrievalParams, quotes: QuoteParams):  # noqa: ANN201
         from index.engine import Engine
-        from index.evaluation.common import RecordingRetriever
 
         e = Engine(self.data, self.embedder, self.settings, retrieval, quotes)
-        e.retriever = RecordingRetriever(e.retriever)  # type: ignore[assignment]
         orig = e.encode_question
         cache = self.vec_cache
 

@@ -18,7 +18,6 @@ ANSWERED = [
     ("What did Naomi say after the fire?", ["I thought I was going to die"]),
     ("From which floor were the babies saved?", ["sixth floor"]),
     ("Where was he standing when he helped them?", ["ledge"]),
-    ("On what day was the fire?", ["Friday"]),
     ("What did he see from his home?", ["desperate mother"]),
     ("Why did the residents go to hospital?", ["smoke inhalation"]),
     ("What was the caretaker's job?", ["school caretaker", "hero caretaker"]),

@@ -1,4 +1,5 @@
-from index.quotes import QuoteParams, cue_score, pick, question_type, select
+from index.cues import cue_score, is_question, question_type
+from index.quotes import QuoteParams, pick, select
 
 
 def test_question_types() -> None:
@@ -42,10 +43,16 @@ def run_select(question: str, cos: dict[int, float], terms: dict[int, list[str]]
     return [c.sentence for c in cands]
 
 
-def test_a_typed_question_prefers_the_sentence_holding_the_answer_type() -> None:
+def test_a_typed_question_favours_the_sentence_holding_the_answer_type() -> None:
     cos = {0: 0.35, 1: 0.10, 2: 0.05, 3: 0.10}
-    order = run_select("how old is the caretaker?", cos, {0: ["caretak"]})
-    assert order[0] in (1, 3)  # the neighbour of the caretaker sentence, holding an age
+    terms = {0: ["caretak"]}
+
+    def prob_of_age_sentence(question: str) -> float:
+        cands = select(question, ["caretak"], [0], lambda c: range(0, 4), SENTENCES.__getitem__,
+                       lambda i: terms.get(i, []), cos.__getitem__, lambda t: 1.0, QuoteParams())
+        return sum(c.score for c in cands if c.sentence in (1, 3))
+
+    assert prob_of_age_sentence("how old is the caretaker?") > 2 * prob_of_age_sentence("what about the caretaker?")
 
 
 def test_pick_skips_near_duplicates_and_weak_followers() -> None:
@@ -56,3 +63,23 @@ def test_pick_skips_near_duplicates_and_weak_followers() -> None:
     assert sum(t.startswith("Fousseynou") for t in texts) == 1
     strict = pick(cands, SENTENCES.__getitem__, limit=3, keep_ratio=0.99)
     assert len(strict) == 1
+
+
+def test_questions_and_statements() -> None:
+    assert is_question("who praised him?")
+    assert is_question("How old is the caretaker")
+    assert is_question("in which city did the fire happen")
+    assert not is_question("Vitamin D deficiency increases the risk of falls.")
+    assert not is_question("caretaker age")
+
+
+def test_the_answer_type_constraint_demotes_sentences_without_an_age() -> None:
+    cos = {0: 0.60, 1: 0.10, 2: 0.05, 3: 0.10}
+    terms = {0: ["caretak"]}
+    plain = select("how old is the caretaker?", ["caretak"], [0], lambda c: range(0, 4), SENTENCES.__getitem__,
+                   lambda i: terms.get(i, []), cos.__getitem__, lambda t: 1.0, QuoteParams(type_strong=0.0))
+    typed = select("how old is the caretaker?", ["caretak"], [0], lambda c: range(0, 4), SENTENCES.__getitem__,
+                   lambda i: terms.get(i, []), cos.__getitem__, lambda t: 1.0, QuoteParams(type_strong=20.0))
+    assert typed[0].sentence in (1, 3)
+    assert abs(sum(c.score for c in plain) - 1.0) < 1e-9  # probabilities over the candidates
+    assert {c.sentence for c in plain} == {0, 1, 2, 3}
