@@ -70,6 +70,15 @@ class Embedder(Protocol):
         """Word pieces per text, special tokens excluded."""
         ...
 
+    def token_states(self, texts: list[str]) -> list[np.ndarray]:
+        """Per text, (tokens, dim) L2-normalized contextual token vectors, special tokens excluded."""
+        ...
+
+
+def _unit_rows(h: np.ndarray) -> np.ndarray:
+    h = np.asarray(h, dtype=np.float32)
+    return h / np.clip(np.linalg.norm(h, axis=1, keepdims=True), 1e-12, None)
+
 
 def default_model_path() -> str:
     try:
@@ -202,6 +211,13 @@ class SentenceTransformerEmbedder:
             if progress is not None:
                 progress(len(batch))  # type: ignore[operator]
         return out
+
+    def token_states(self, texts: list[str]) -> list[np.ndarray]:
+        if not texts:
+            return []
+        out = self._model.encode(texts, output_value="token_embeddings", convert_to_numpy=False,
+                                 show_progress_bar=False, batch_size=len(texts))
+        return [_unit_rows(np.asarray(t.detach().cpu().numpy())[1:-1]) for t in out]
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         if not texts:
@@ -577,7 +593,8 @@ class OnnxEmbedder:
             out.append(ids)
         return out
 
-    def _run(self, batch: list[list[int]]) -> np.ndarray:
+    def _hidden(self, batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """The transformer's last hidden states (n, width, dim) and the attention mask (n, width)."""
         width = max(len(ids) for ids in batch)
         input_ids = np.full((len(batch), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -588,7 +605,10 @@ class OnnxEmbedder:
         if "token_type_ids" in self._inputs:
             feed["token_type_ids"] = np.zeros_like(input_ids)
         session = self._session(1 if len(batch) * width <= SINGLE_THREAD_TOKENS else self.batch_threads())
-        hidden = session.run(None, feed)[0]
+        return session.run(None, feed)[0], mask
+
+    def _run(self, batch: list[list[int]]) -> np.ndarray:
+        hidden, mask = self._hidden(batch)
         pooling = self.meta.get("pooling", "mean")
         if pooling == "cls":
             vec = hidden[:, 0]
@@ -627,6 +647,13 @@ class OnnxEmbedder:
                 done = now
         assert vecs is not None
         return vecs[slot]
+
+    def token_states(self, texts: list[str]) -> list[np.ndarray]:
+        if not texts:
+            return []
+        # one text a run: no padding, and a handful of short texts costs less than one padded batch
+        # (question + 5 SQuAD sentences: 13 ms p50 vs 21 ms on one thread)
+        return [_unit_rows(self._hidden([row])[0][0, 1:-1]) for row in self._ids(texts)]
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         if not texts:

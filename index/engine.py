@@ -25,7 +25,8 @@ from index.errors import EmptyQuestion, QuestionTooLong
 from index.lexical import Analyzer
 from index.manifest import Manifest
 from index.quotes import Candidate, PassageInfo, QuoteParams, pick, rank_candidates, sentence_rows
-from index.rerank import rerank
+from index.refine import refine
+from index.rerank import best_passages, rerank
 from index.retrieval import DocRanking, Hits, Mode, RetrievalParams, Retriever
 from index.settings import Settings
 from index.store import IndexData, read_index
@@ -136,7 +137,11 @@ class Engine:
         documents = self.retriever.rank_documents(hits)
         candidates = self._candidates(q, hits, distinct[: self.quote_params.passages], documents)
         if is_question(q):
-            documents = rerank(documents, candidates, self._doc_of_sentence, self.retriever.params.rerank_depth)
+            passages = best_passages(self.data.chunks[hits.chunks, 0], hits.scores)
+            depth = self.retriever.params.rerank_depth
+            documents = rerank(documents, candidates, self._doc_of_sentence, depth, passages=passages)
+            candidates = refine(q, candidates, self.data.sentence_text, self._token_states, documents,
+                                self._doc_of_sentence, self.quote_params)
         return Retrieval(q, hits, distinct, documents, candidates)
 
     def ask(self, question: str, k: int | None = None, mode: Mode = "hybrid") -> Answer:
@@ -151,6 +156,10 @@ class Engine:
             return Answer(r.question, True, [], passages)
         chosen = pick(r.candidates, self.data.sentence_text, self.settings.max_citations, p.keep_ratio)
         return Answer(r.question, False, [self._citation(c) for c in chosen], passages)
+
+    def _token_states(self, texts: list[str]) -> list[np.ndarray]:
+        with self._encode_lock:
+            return self.embedder.token_states(texts)
 
     def _doc_of_sentence(self, i: int) -> int:
         return int(self.data.sentences[i, 0])

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -59,6 +59,7 @@ class QuoteParams:
     # how old / how many / when (strong) or who / where (weak) question asks for
     type_strong: float = 2.0
     type_weak: float = 0.5
+    refine: int = 5  # questions: how many top candidates the answer ranker (``index.refine``) reorders
     keep_ratio: float = 0.01  # a 2nd/3rd quote must have at least this share of the best's probability
     abstain_below: float = 0.30  # evidence under this → the documents do not answer
     entity_miss: float = 0.2  # evidence − this × share of the question's names that the corpus never mentions
@@ -72,6 +73,7 @@ class Candidate:
     lex: float
     evidence: float  # what abstention looks at (question-level: the same for every candidate)
     passage: int = 0  # rank of the passage it came from
+    row: tuple[float, ...] = field(default=(), compare=False, repr=False)  # its SENTENCE_FEATURES
 
 
 @dataclass
@@ -118,16 +120,20 @@ def rank_candidates(
     if not rows:
         return []
     x = np.asarray(rows, dtype=np.float64)
-    logits = (ranker or sentence_ranker()).score(x)
-    logits = logits - params.type_strong * x[:, _MISS_STRONG] - params.type_weak * x[:, _MISS_WEAK]
-    probs = softmax(logits)
+    probs = softmax(type_penalized((ranker or sentence_ranker()).score(x), x, params))
     cos, lex = x[:, 0], x[:, 1]
     evidence = float(cos.max() + 0.5 * lex.max() - params.entity_miss * unknown_entity_share(question, idf))
     cands = [
-        Candidate(s, float(p), float(c), float(lx), evidence, r)
-        for (s, r), p, c, lx in zip(meta, probs, cos, lex, strict=True)
+        Candidate(s, float(p), float(c), float(lx), evidence, r, tuple(row))
+        for (s, r), p, c, lx, row in zip(meta, probs, cos, lex, x.tolist(), strict=True)
     ]
     return sorted(cands, key=lambda c: -c.score)
+
+
+def type_penalized(logits: np.ndarray, x: np.ndarray, params: QuoteParams) -> np.ndarray:
+    """The answer-type constraint: logits of sentences without what the question asks for, lowered.
+    ``x``: rows that start with ``SENTENCE_FEATURES``."""
+    return logits - params.type_strong * x[:, _MISS_STRONG] - params.type_weak * x[:, _MISS_WEAK]
 
 
 def sentence_rows(

@@ -33,6 +33,10 @@ class LinearRanker:
     weights: np.ndarray
     provenance: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if len(set(self.features)) != len(self.features) or len(self.features) != len(self.weights):
+            raise ValueError(f"ranker {self.name!r}: feature names must be unique, one weight each")
+
     def score(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(x, dtype=np.float64) @ self.weights
 

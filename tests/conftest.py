@@ -47,6 +47,14 @@ class FakeEmbedder:
     def count_tokens(self, texts: list[str]) -> list[int]:
         return [len(t.split()) for t in texts]
 
+    def token_states(self, texts: list[str]) -> list[np.ndarray]:
+        """One hashed vector per word: a word matches itself (and words sharing its first five letters)."""
+        out = []
+        for t in texts:
+            words = re.findall(r"\w+", t) or ["."]
+            out.append(np.stack([self._vec(w) for w in words]).astype(np.float32))
+        return out
+
     def token_cuts(self, text: str, max_tokens: int) -> list[int]:
         starts = [m.start() for m in re.finditer(r"\S+", text)]
         return starts[max_tokens::max_tokens]

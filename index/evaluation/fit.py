@@ -1,4 +1,4 @@
-"""Fit the two linear rankers on SQuAD's TUNING articles (0-23) and write them to ``index/rankers``.
+"""Fit the three linear rankers on SQuAD's TUNING articles (0-23) and write them to ``index/rankers``.
 
     python -m index.evaluation.fit --squad /work/shared/data/squad/dev-v1.1.json
 
@@ -9,7 +9,10 @@
    positive is the gold paragraph. Its quote features come from sentence scores fit on the *other*
    half of the questions (cross-fitting), as at run time they come from a ranker that never saw them.
 
-Both are also scored by 2-fold cross-validation (articles 0-11 vs 12-23), printed and stored in the
+3. answers: the top ``QuoteParams.refine`` candidates of each question with token-level features
+   (``refine.ANSWER_FEATURES``), from the cross-fitted sentence and document rankers.
+
+All three are also scored by 2-fold cross-validation (articles 0-11 vs 12-23), printed and stored in the
 file's provenance. Nothing here reads the held-out articles.
 """
 
@@ -73,6 +76,8 @@ def hit_at(groups: list[tuple[np.ndarray, np.ndarray]], w: np.ndarray, k: int = 
 
 def collect(engine, data) -> list[dict]:  # noqa: ANN001
     """Per question: sentence rows + labels, their documents, and the first-stage document ranking."""
+    from index.rerank import best_passages
+
     out = []
     for q in data.questions:
         question = engine.check_question(q.question)
@@ -87,25 +92,65 @@ def collect(engine, data) -> list[dict]:  # noqa: ANN001
             "y": np.array([any(a in t for a in q.answers) for t in texts], dtype=bool),
             "sentences": [s for s, _ in meta],
             "documents": documents,
+            "passages": best_passages(engine.data.chunks[hits.chunks, 0], hits.scores),
             "gold": q.source,
         })
     return out
 
 
-def document_groups(engine, items: list[dict], scores: list[np.ndarray], depth: int):  # noqa: ANN001, ANN201
-    from index.quotes import Candidate
+def candidates_of(item: dict, scores: np.ndarray, params) -> list:  # noqa: ANN001
+    """The question's quote candidates as ``rank_candidates`` makes them, from given sentence logits."""
+    from index.quotes import Candidate, type_penalized
     from index.ranker import softmax
+
+    if not len(item["x"]):
+        return []
+    probs = softmax(type_penalized(scores, item["x"], params))
+    cands = [
+        Candidate(i, float(p), float(row[0]), float(row[1]), 0.0, 0, tuple(row), )
+        for i, p, row in zip(item["sentences"], probs, item["x"].tolist(), strict=True)
+    ]
+    return sorted(cands, key=lambda c: -c.score)
+
+
+def document_groups(engine, items: list[dict], cands: list[list], depth: int):  # noqa: ANN001, ANN201
     from index.rerank import document_rows
 
     groups = []
-    for item, s in zip(items, scores, strict=True):
-        probs = softmax(s)
-        cands = [Candidate(i, float(p), 0.0, 0.0, 0.0) for i, p in zip(item["sentences"], probs, strict=True)]
-        x = document_rows(item["documents"], cands, engine._doc_of_sentence, depth)
+    for item, cs in zip(items, cands, strict=True):
+        x = document_rows(item["documents"], cs, engine._doc_of_sentence, depth, item["passages"])
         docs = item["documents"].docs[: len(x)]
         y = np.array([engine.data.docs[int(d)].source == item["gold"] for d in docs], dtype=bool)
         groups.append((x, y))
     return groups
+
+
+def answer_groups(engine, items: list[dict], cands: list[list], rankings: list):  # noqa: ANN001, ANN201
+    """Stage 3: the top ``refine`` candidates of each question, with token features (one model pass each)."""
+    from index.refine import answer_rows
+
+    k = engine.quote_params.refine
+    groups = []
+    for item, cs, documents in zip(items, cands, rankings, strict=True):
+        top = cs[:k]
+        if len(top) < 2:
+            groups.append((np.zeros((0, 0)), np.zeros(0, dtype=bool)))
+            continue
+        x = answer_rows(item["question"], top, engine.data.sentence_text, engine._token_states, documents,
+                        engine._doc_of_sentence)
+        labels = dict(zip(item["sentences"], item["y"].tolist(), strict=True))
+        groups.append((x, np.array([labels[c.sentence] for c in top], dtype=bool)))
+    return groups
+
+
+def penalized_hit(groups: list, w: np.ndarray, params, first_hits: list[bool]) -> float:  # noqa: ANN001
+    """quote@1 over all questions: stage 3's pick where it ran, the stage-1 top elsewhere."""
+    from index.quotes import type_penalized
+
+    hits = []
+    for (x, y), h in zip(groups, first_hits, strict=True):
+        hits.append(bool(y[np.argmax(type_penalized(x @ w, x, params))]) if len(y) else h)
+    return float(np.mean(hits)) if hits else 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     from index.evaluation.common import open_engine
     from index.evaluation.squad import load_squad, parse_articles
     from index.quotes import SENTENCE_FEATURES
-    from index.rerank import DOCUMENT_FEATURES
+    from index.refine import ANSWER_FEATURES
+    from index.rerank import DOCUMENT_FEATURES, rerank
     from index.settings import Settings
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -145,12 +191,30 @@ def main(argv: list[str] | None = None) -> int:
         cv_quote1.append(hit_at([sent[i] for i in held], w))
     w_sent = fit_listwise(sent)
 
-    docs = document_groups(engine, items, cross, depth)
+    params = engine.quote_params
+    cands = [candidates_of(it, s, params) for it, s in zip(items, cross, strict=True)]
+    docs = document_groups(engine, items, cands, depth)
     cv_hit1, base_hit1 = [], hit_at(docs, np.eye(len(DOCUMENT_FEATURES))[5])  # column 5: first-stage score
+    reranked: list = [None] * len(items)
     for fold in (True, False):
         w = fit_listwise([g for g, f in zip(docs, first, strict=True) if f == fold])
         cv_hit1.append(hit_at([g for g, f in zip(docs, first, strict=True) if f != fold], w))
+        ranker = LinearRanker("documents", DOCUMENT_FEATURES, w)
+        for i in (i for i, f in enumerate(first) if f != fold):
+            reranked[i] = rerank(items[i]["documents"], cands[i], engine._doc_of_sentence, depth, ranker,
+                                 items[i]["passages"])
     w_docs = fit_listwise(docs)
+
+    print("token features of the top candidates…", file=sys.stderr, flush=True)
+    answers = answer_groups(engine, items, cands, reranked)
+    stage1 = [bool(c[0].sentence in {s for s, y in zip(it["sentences"], it["y"], strict=True) if y}) if c else False
+              for it, c in zip(items, cands, strict=True)]
+    cv_answer1 = []
+    for fold in (True, False):
+        w = fit_listwise([g for g, f in zip(answers, first, strict=True) if f == fold and len(g[1])])
+        held = [i for i, f in enumerate(first) if f != fold]
+        cv_answer1.append(penalized_hit([answers[i] for i in held], w, params, [stage1[i] for i in held]))
+    w_answers = fit_listwise([g for g in answers if len(g[1])])
 
     common = {"data": f"{args.squad.name}, articles {TUNING_ARTICLES} (tuning split)", "questions": len(items),
               "loss": f"listwise softmax, L2 {L2} on standardized features", "command": "python -m index.evaluation.fit"}
@@ -163,10 +227,16 @@ def main(argv: list[str] | None = None) -> int:
         "first-stage hit@1 of the same candidates": round(base_hit1, 4),
         "cv_hit@1 (articles 0-11 -> 12-23, 12-23 -> 0-11)": [round(v, 4) for v in cv_hit1],
     })
+    a_rank = LinearRanker("answers", ANSWER_FEATURES, w_answers, {
+        **common, "label": "the sentence holds a gold answer string", "candidates": f"top {params.refine}",
+        "inputs": "sentence and document rankers cross-fitted on the other fold",
+        "stage-1 quote@1 (cross-fitted, both folds)": round(float(np.mean(stage1)), 4),
+        "cv_quote@1 (articles 0-11 -> 12-23, 12-23 -> 0-11)": [round(v, 4) for v in cv_answer1],
+    })
     args.out.mkdir(parents=True, exist_ok=True)
-    s_rank.save(args.out / "sentences.json")
-    d_rank.save(args.out / "documents.json")
-    print(json.dumps({"sentences": s_rank.provenance, "documents": d_rank.provenance}, indent=2))
+    for r in (s_rank, d_rank, a_rank):
+        r.save(args.out / f"{r.name}.json")
+    print(json.dumps({r.name: r.provenance for r in (s_rank, d_rank, a_rank)}, indent=2))
     return 0
 
 

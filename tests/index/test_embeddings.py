@@ -122,6 +122,17 @@ def test_lean_onnx_matches_sentence_transformers(onnx_embedder, real_embedder) -
 
 
 @pytest.mark.model
+def test_token_states_match_sentence_transformers(onnx_embedder, real_embedder) -> None:  # noqa: ANN001
+    """The token vectors the answer ranker compares (special tokens dropped, rows normalized)."""
+    ours = onnx_embedder.token_states(TEXTS[:3])
+    ref = real_embedder.token_states(TEXTS[:3])
+    assert [len(o) for o in ours] == [len(r) for r in ref] == onnx_embedder.count_tokens(TEXTS[:3])
+    for o, r in zip(ours, ref, strict=True):
+        assert np.allclose(np.linalg.norm(o, axis=1), 1.0, atol=1e-5)
+        assert _cos(o, r).min() >= 0.999
+
+
+@pytest.mark.model
 def test_int8_is_close_to_fp32(onnx_embedder, int8_embedder) -> None:  # noqa: ANN001
     assert int8_embedder.backend == "onnx-int8"
     assert int8_embedder.meta["quantization"] == cpu_quantization_preset()

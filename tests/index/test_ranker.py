@@ -6,13 +6,15 @@ import pytest
 
 from index.quotes import SENTENCE_FEATURES, sentence_ranker
 from index.ranker import LinearRanker, RankerMismatch, softmax
+from index.refine import ANSWER_FEATURES, answer_ranker
 from index.rerank import DOCUMENT_FEATURES, document_ranker
 
 
 def test_the_shipped_rankers_match_the_feature_lists() -> None:
     assert sentence_ranker().features == SENTENCE_FEATURES
     assert document_ranker().features == DOCUMENT_FEATURES
-    for r in (sentence_ranker(), document_ranker()):
+    assert answer_ranker().features == ANSWER_FEATURES
+    for r in (sentence_ranker(), document_ranker(), answer_ranker()):
         assert np.isfinite(r.weights).all()
         assert "tuning split" in r.provenance["data"]  # fit on SQuAD articles 0-23 only
 
@@ -31,6 +33,11 @@ def test_a_ranker_fit_on_other_features_fails_loudly(tmp_path: Path) -> None:
     (tmp_path / "u.json").write_text("{not json")
     with pytest.raises(RankerMismatch):
         LinearRanker.read(tmp_path / "u.json", ("a", "b"))
+
+
+def test_feature_names_are_unique() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        LinearRanker("t", ("a", "a"), np.array([1.0, 2.0]))
 
 
 def test_softmax() -> None:

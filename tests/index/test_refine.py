@@ -1,0 +1,59 @@
+import numpy as np
+
+from index.quotes import SENTENCE_FEATURES, Candidate, QuoteParams
+from index.ranker import LinearRanker
+from index.refine import ANSWER_FEATURES, TOKEN_FEATURES, answer_rows, refine, token_match
+from index.retrieval import DOC_FEATURES, DocRanking
+
+
+def unit(*rows: list[float]) -> np.ndarray:
+    a = np.asarray(rows, dtype=np.float32)
+    return a / np.linalg.norm(a, axis=1, keepdims=True)
+
+
+def test_token_match() -> None:
+    q = unit([1, 0, 0], [0, 1, 0])
+    covers = unit([1, 0, 0], [0, 1, 0], [0, 0, 1])  # both question tokens, plus one new token
+    half = unit([1, 0, 0], [1, 0, 0])
+    r, p, f, new = token_match(q, covers)
+    assert np.isclose(r, 1.0) and np.isclose(p, 2 / 3) and np.isclose(f, 0.8) and np.isclose(new, 1 / 3)
+    r2, p2, _, new2 = token_match(q, half)
+    assert np.isclose(r2, 0.5) and np.isclose(p2, 1.0) and new2 == 0.0
+    assert token_match(q, np.zeros((0, 3))) == [0.0, 0.0, 0.0, 1.0]
+
+
+TEXTS = {0: "alpha beta", 1: "gamma delta", 2: "alpha gamma", 3: "beta"}
+
+
+def states(texts: list[str]) -> list[np.ndarray]:
+    vocab = ["alpha", "beta", "gamma", "delta", "what"]
+    return [np.stack([np.eye(len(vocab))[vocab.index(w)] for w in t.replace("?", "").split()]) for t in texts]
+
+
+def cands() -> list[Candidate]:
+    row = tuple([0.0] * len(SENTENCE_FEATURES))
+    return [Candidate(i, p, 0.0, 0.0, 0.0, 0, row) for i, p in [(1, 0.5), (0, 0.3), (2, 0.15), (3, 0.05)]]
+
+
+def docs() -> DocRanking:
+    return DocRanking(np.array([7, 8]), np.array([0.0, -1.0]), np.zeros((2, len(DOC_FEATURES))), np.zeros(2), np.zeros(2))
+
+
+def test_answer_rows_carry_token_and_document_features() -> None:
+    x = answer_rows("what alpha beta?", cands()[:2], TEXTS.__getitem__, states, docs(), {0: 7, 1: 8}.__getitem__)
+    assert x.shape == (2, len(ANSWER_FEATURES))
+    recall = x[:, ANSWER_FEATURES.index("token_recall")]
+    assert recall[1] > recall[0]  # "alpha beta" covers the question, "gamma delta" does not
+    assert x[:, ANSWER_FEATURES.index("reranked_doc_top")].tolist() == [0.0, 1.0]
+    assert x[:, ANSWER_FEATURES.index("reranked_doc_gap")].tolist() == [-1.0, 0.0]
+
+
+def test_refine_reorders_the_top_and_keeps_the_tail_and_the_mass() -> None:
+    w = np.zeros(len(ANSWER_FEATURES))
+    w[ANSWER_FEATURES.index(TOKEN_FEATURES[0])] = 10.0
+    out = refine("what alpha beta?", cands(), TEXTS.__getitem__, states, docs(), {0: 7, 1: 8, 2: 7, 3: 8}.__getitem__,
+                 QuoteParams(refine=3), LinearRanker("t", ANSWER_FEATURES, w))
+    assert out[0].sentence == 0  # best token recall among the top 3
+    assert out[3].sentence == 3 and out[3].score == 0.05  # beyond the top 3: unchanged
+    assert np.isclose(sum(c.score for c in out[:3]), 0.95)
+    assert refine("q", cands()[:1], TEXTS.__getitem__, states, docs(), lambda i: 7, QuoteParams()) == cands()[:1]
