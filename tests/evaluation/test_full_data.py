@@ -24,7 +24,7 @@ def test_scifact_test_ndcg(settings, embedder) -> None:  # noqa: ANN001
 
     index_dir = ensure_index("beir-scifact", corpus_documents(DATA / "scifact"), settings, embedder)
     m = run_beir(open_engine(settings, index_dir, embedder), load_beir(DATA / "scifact", "test"))["metrics"]
-    assert m["ndcg@10"] >= 0.717  # the RRF reference; target 0.75 (see BENCHMARKS.md)
+    assert m["ndcg@10"] >= 0.74  # measured 0.743; beats the RRF reference 0.717; target 0.75 (see BENCHMARKS.md)
 
 
 @pytest.mark.skipif(not (DATA / "squad").is_dir(), reason="no SQuAD data")
@@ -37,5 +37,6 @@ def test_squad_heldout(settings, embedder) -> None:  # noqa: ANN001
     index_dir = ensure_index("squad-dev-v1.1", data.documents, settings, embedder)
     m = run_squad(open_engine(settings, index_dir, embedder), data)["metrics"]
     assert m["verbatim"] == 1.0
-    assert m["passage_hit@1"] >= 0.796  # BM25 reference
-    assert m["quote@1"] >= 0.702  # reference sentence picker
+    assert m["passage_hit@1"] >= 0.85  # the target (measured 0.875; BM25 reference 0.796)
+    assert m["quotes@3"] >= 0.90  # the target (measured 0.909; reference 0.830)
+    assert m["quote@1"] >= 0.78  # measured 0.789; target 0.80 not met (reference sentence picker 0.702)
