@@ -25,7 +25,7 @@ from index.errors import EmptyQuestion, QuestionTooLong
 from index.lexical import Analyzer
 from index.manifest import Manifest
 from index.quotes import Candidate, PassageInfo, QuoteParams, pick, rank_candidates, sentence_rows
-from index.refine import refine
+from index.refine import answer_rows, refine
 from index.rerank import best_passages, rerank
 from index.retrieval import DocRanking, Hits, Mode, RetrievalParams, Retriever
 from index.settings import Settings
@@ -140,8 +140,10 @@ class Engine:
             passages = best_passages(self.data.chunks[hits.chunks, 0], hits.scores)
             depth = self.retriever.params.rerank_depth
             documents = rerank(documents, candidates, self._doc_of_sentence, depth, passages=passages)
-            candidates = refine(q, candidates, self.data.sentence_text, self._token_states, documents,
-                                self._doc_of_sentence, self.quote_params)
+            top = candidates[: self.quote_params.refine]
+            if len(top) > 1:
+                rows = answer_rows(q, top, self.data.sentence_text, self._token_states, documents, self._doc_of_sentence)
+                candidates = refine(candidates, rows, self.quote_params)
         return Retrieval(q, hits, distinct, documents, candidates)
 
     def ask(self, question: str, k: int | None = None, mode: Mode = "hybrid") -> Answer:

@@ -89,25 +89,6 @@ def sentence_ranker() -> LinearRanker:
     return packaged("sentences", SENTENCE_FEATURES)
 
 
-def select(
-    question: str,
-    q_terms: list[str],
-    passages: list[int],
-    sentences_of: Callable[[int], range],
-    text_of: Callable[[int], str],
-    terms_of: Callable[[int], list[str]],
-    cos_of: Callable[[int], float],
-    idf: Callable[[str], float],
-    params: QuoteParams,
-    info: Sequence[PassageInfo] | None = None,
-    ranker: LinearRanker | None = None,
-) -> list[Candidate]:
-    """Candidates from the top passages, best first (one entry per sentence)."""
-    rows, meta = sentence_rows(question, q_terms, passages[: params.passages], sentences_of, text_of, terms_of,
-                               cos_of, idf, info)
-    return rank_candidates(question, rows, meta, idf, params, ranker)
-
-
 def rank_candidates(
     question: str,
     rows: list[list[float]],

@@ -64,22 +64,14 @@ def answer_rows(
 
 
 def refine(
-    question: str,
-    candidates: Sequence[Candidate],
-    text_of: Callable[[int], str],
-    token_states: Callable[[list[str]], list[np.ndarray]],
-    documents: DocRanking,
-    doc_of_sentence: Callable[[int], int],
-    params: QuoteParams,
-    ranker: LinearRanker | None = None,
+    candidates: Sequence[Candidate], rows: np.ndarray, params: QuoteParams, ranker: LinearRanker | None = None
 ) -> list[Candidate]:
-    """The top ``params.refine`` candidates reordered by the answer ranker; they keep their share of
-    the probability mass, the rest follow unchanged."""
-    k = min(params.refine, len(candidates))
+    """The first ``len(rows)`` candidates (their ``answer_rows``) reordered by the answer ranker; they keep
+    their share of the probability mass, the rest follow unchanged."""
+    k = len(rows)
     if k < 2:
         return list(candidates)
     top = list(candidates[:k])
-    x = answer_rows(question, top, text_of, token_states, documents, doc_of_sentence)
-    probs = softmax(type_penalized((ranker or answer_ranker()).score(x), x, params)) * sum(c.score for c in top)
+    probs = softmax(type_penalized((ranker or answer_ranker()).score(rows), rows, params)) * sum(c.score for c in top)
     refined = sorted((replace(c, score=float(p)) for c, p in zip(top, probs, strict=True)), key=lambda c: -c.score)
     return refined + list(candidates[k:])

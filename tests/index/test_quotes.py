@@ -1,5 +1,12 @@
 from index.cues import cue_score, is_question, question_type
-from index.quotes import QuoteParams, pick, select
+from index.quotes import QuoteParams, pick, rank_candidates, sentence_rows
+
+
+def select(question, q_terms, passages, sentences_of, text_of, terms_of, cos_of, idf, params):  # noqa: ANN001, ANN201
+    """What the engine does with its index: feature rows of the passages' sentences, then the ranker."""
+    rows, meta = sentence_rows(question, q_terms, passages[: params.passages], sentences_of, text_of, terms_of,
+                               cos_of, idf)
+    return rank_candidates(question, rows, meta, idf, params)
 
 
 def test_question_types() -> None:

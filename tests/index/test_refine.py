@@ -51,9 +51,9 @@ def test_answer_rows_carry_token_and_document_features() -> None:
 def test_refine_reorders_the_top_and_keeps_the_tail_and_the_mass() -> None:
     w = np.zeros(len(ANSWER_FEATURES))
     w[ANSWER_FEATURES.index(TOKEN_FEATURES[0])] = 10.0
-    out = refine("what alpha beta?", cands(), TEXTS.__getitem__, states, docs(), {0: 7, 1: 8, 2: 7, 3: 8}.__getitem__,
-                 QuoteParams(refine=3), LinearRanker("t", ANSWER_FEATURES, w))
+    rows = answer_rows("what alpha beta?", cands()[:3], TEXTS.__getitem__, states, docs(), {0: 7, 1: 8, 2: 7}.__getitem__)
+    out = refine(cands(), rows, QuoteParams(), LinearRanker("t", ANSWER_FEATURES, w))
     assert out[0].sentence == 0  # best token recall among the top 3
     assert out[3].sentence == 3 and out[3].score == 0.05  # beyond the top 3: unchanged
     assert np.isclose(sum(c.score for c in out[:3]), 0.95)
-    assert refine("q", cands()[:1], TEXTS.__getitem__, states, docs(), lambda i: 7, QuoteParams()) == cands()[:1]
+    assert refine(cands(), rows[:1], QuoteParams()) == cands()  # one candidate: nothing to reorder
