@@ -20,7 +20,7 @@ from index.answer import Answer, Citation, Passage
 from index.atomic import resolve
 from index.cues import evidence_terms, is_question
 from index.dedup import similar, words
-from index.embeddings import Embedder, load_embedder, model_id_of, resolve_model, weights_checksum
+from index.embeddings import Embedder, Tokens, load_embedder, model_id_of, resolve_model, weights_checksum
 from index.errors import EmptyQuestion, QuestionTooLong
 from index.lexical import Analyzer
 from index.manifest import Manifest
@@ -159,7 +159,7 @@ class Engine:
         chosen = pick(r.candidates, self.data.sentence_text, self.settings.max_citations, p.keep_ratio)
         return Answer(r.question, False, [self._citation(c) for c in chosen], passages)
 
-    def _token_states(self, texts: list[str]) -> list[np.ndarray]:
+    def _token_states(self, texts: list[str]) -> list[Tokens]:
         with self._encode_lock:
             return self.embedder.token_states(texts)
 

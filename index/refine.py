@@ -17,13 +17,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
+from bm25s.stopwords import STOPWORDS_EN
 
+from index.embeddings import Tokens
 from index.quotes import SENTENCE_FEATURES, Candidate, QuoteParams, type_penalized
 from index.ranker import LinearRanker, packaged, softmax
 from index.rerank import GAP_FLOOR
 from index.retrieval import DocRanking
 
-TOKEN_FEATURES = ("token_recall", "token_precision", "token_f", "token_new")
+TOKEN_FEATURES = (
+    "token_recall",  # mean over the question's tokens of their best cosine to the sentence's
+    "token_precision",  # mean over the sentence's tokens of their best cosine to the question's
+    "token_f",  # harmonic mean of the two
+    "token_new",  # share of the sentence's tokens that match nothing in the question
+    "content_recall",  # token_recall over the question's content pieces (no stopwords, question words)
+    "content_min",  # the worst-covered content piece of the question
+    "content_precision",  # token_precision over the sentence's content pieces
+    "content_new",  # token_new over the sentence's content pieces
+)
 ANSWER_FEATURES = (*SENTENCE_FEATURES, *TOKEN_FEATURES, "reranked_doc_gap", "reranked_doc_top")
 NEW_TOKEN = 0.5  # a sentence token whose best cosine to the question's tokens is below this is new
 
@@ -32,22 +43,36 @@ def answer_ranker() -> LinearRanker:
     return packaged("answers", ANSWER_FEATURES)
 
 
-def token_match(question: np.ndarray, sentence: np.ndarray) -> list[float]:
-    """``TOKEN_FEATURES`` of a sentence's token vectors against the question's (rows L2-normalized)."""
-    if not len(question) or not len(sentence):
-        return [0.0, 0.0, 0.0, 1.0]
-    sim = question @ sentence.T
-    recall = float(sim.max(axis=1).mean())
-    precision = float(sim.max(axis=0).mean())
+_NOT_CONTENT = frozenset(STOPWORDS_EN) | {"what", "which", "who", "whom", "whose", "when", "where", "why", "how",
+                                          "did", "does", "do"}
+
+
+def content_mask(pieces: list[str]) -> np.ndarray:
+    """Pieces that carry meaning: not a stopword or question word, not punctuation (all True if none)."""
+    mask = np.array([p.lstrip("#").lower() not in _NOT_CONTENT and any(ch.isalnum() for ch in p) for p in pieces],
+                    dtype=bool)
+    return mask if mask.any() else np.ones(len(pieces), dtype=bool)
+
+
+def token_match(question: Tokens, sentence: Tokens) -> list[float]:
+    """``TOKEN_FEATURES`` of a sentence's tokens against the question's."""
+    if not len(question.vectors) or not len(sentence.vectors):
+        return [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+    sim = question.vectors @ sentence.vectors.T
+    q_best, s_best = sim.max(axis=1), sim.max(axis=0)
+    recall, precision = float(q_best.mean()), float(s_best.mean())
     f = 2 * recall * precision / (recall + precision) if recall + precision > 0 else 0.0
-    return [recall, precision, f, float((sim.max(axis=0) < NEW_TOKEN).mean())]
+    qc, sc = content_mask(question.pieces), content_mask(sentence.pieces)
+    s_content = sim[:, sc].max(axis=0)
+    return [recall, precision, f, float((s_best < NEW_TOKEN).mean()), float(q_best[qc].mean()),
+            float(q_best[qc].min()), float(s_content.mean()), float((s_content < NEW_TOKEN).mean())]
 
 
 def answer_rows(
     question: str,
     candidates: Sequence[Candidate],
     text_of: Callable[[int], str],
-    token_states: Callable[[list[str]], list[np.ndarray]],
+    token_states: Callable[[list[str]], list[Tokens]],
     documents: DocRanking,
     doc_of_sentence: Callable[[int], int],
 ) -> np.ndarray:

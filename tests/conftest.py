@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.embeddings import Tokens
 from index.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,12 +48,12 @@ class FakeEmbedder:
     def count_tokens(self, texts: list[str]) -> list[int]:
         return [len(t.split()) for t in texts]
 
-    def token_states(self, texts: list[str]) -> list[np.ndarray]:
+    def token_states(self, texts: list[str]) -> list[Tokens]:
         """One hashed vector per word: a word matches itself (and words sharing its first five letters)."""
         out = []
         for t in texts:
-            words = re.findall(r"\w+", t) or ["."]
-            out.append(np.stack([self._vec(w) for w in words]).astype(np.float32))
+            words = re.findall(r"\w+", t.lower()) or ["."]
+            out.append(Tokens(words, np.stack([self._vec(w) for w in words]).astype(np.float32)))
         return out
 
     def token_cuts(self, text: str, max_tokens: int) -> list[int]:

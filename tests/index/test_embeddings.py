@@ -126,10 +126,11 @@ def test_token_states_match_sentence_transformers(onnx_embedder, real_embedder) 
     """The token vectors the answer ranker compares (special tokens dropped, rows normalized)."""
     ours = onnx_embedder.token_states(TEXTS[:3])
     ref = real_embedder.token_states(TEXTS[:3])
-    assert [len(o) for o in ours] == [len(r) for r in ref] == onnx_embedder.count_tokens(TEXTS[:3])
+    assert [len(o.vectors) for o in ours] == [len(r.vectors) for r in ref] == onnx_embedder.count_tokens(TEXTS[:3])
     for o, r in zip(ours, ref, strict=True):
-        assert np.allclose(np.linalg.norm(o, axis=1), 1.0, atol=1e-5)
-        assert _cos(o, r).min() >= 0.999
+        assert o.pieces == r.pieces and len(o.pieces) == len(o.vectors)
+        assert np.allclose(np.linalg.norm(o.vectors, axis=1), 1.0, atol=1e-5)
+        assert _cos(o.vectors, r.vectors).min() >= 0.999
 
 
 @pytest.mark.model

@@ -1,8 +1,9 @@
 import numpy as np
 
+from index.embeddings import Tokens
 from index.quotes import SENTENCE_FEATURES, Candidate, QuoteParams
 from index.ranker import LinearRanker
-from index.refine import ANSWER_FEATURES, TOKEN_FEATURES, answer_rows, refine, token_match
+from index.refine import ANSWER_FEATURES, TOKEN_FEATURES, answer_rows, content_mask, refine, token_match
 from index.retrieval import DOC_FEATURES, DocRanking
 
 
@@ -12,22 +13,33 @@ def unit(*rows: list[float]) -> np.ndarray:
 
 
 def test_token_match() -> None:
-    q = unit([1, 0, 0], [0, 1, 0])
-    covers = unit([1, 0, 0], [0, 1, 0], [0, 0, 1])  # both question tokens, plus one new token
-    half = unit([1, 0, 0], [1, 0, 0])
-    r, p, f, new = token_match(q, covers)
+    q = Tokens(["storm", "what"], unit([1, 0, 0], [0, 1, 0]))
+    covers = Tokens(["storm", "what", "fleet"], unit([1, 0, 0], [0, 1, 0], [0, 0, 1]))  # plus one new token
+    half = Tokens(["storm", "storm"], unit([1, 0, 0], [1, 0, 0]))
+    r, p, f, new, cr, cmin, cp, cnew = token_match(q, covers)
     assert np.isclose(r, 1.0) and np.isclose(p, 2 / 3) and np.isclose(f, 0.8) and np.isclose(new, 1 / 3)
-    r2, p2, _, new2 = token_match(q, half)
-    assert np.isclose(r2, 0.5) and np.isclose(p2, 1.0) and new2 == 0.0
-    assert token_match(q, np.zeros((0, 3))) == [0.0, 0.0, 0.0, 1.0]
+    assert np.isclose(cr, 1.0) and np.isclose(cmin, 1.0)  # "what" is no content piece
+    assert np.isclose(cp, 0.5) and np.isclose(cnew, 0.5)  # content of the sentence: storm, fleet
+    r2, p2, _, new2, cr2, *_ = token_match(q, half)
+    assert np.isclose(r2, 0.5) and np.isclose(p2, 1.0) and new2 == 0.0 and np.isclose(cr2, 1.0)
+    assert token_match(q, Tokens([], np.zeros((0, 3)))) == [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+
+
+def test_content_mask() -> None:
+    assert content_mask(["what", "is", "the", "storm", "##s", "?"]).tolist() == [False] * 3 + [True, True, False]
+    assert content_mask(["what", "?"]).tolist() == [True, True]  # nothing but function words: keep all
 
 
 TEXTS = {0: "alpha beta", 1: "gamma delta", 2: "alpha gamma", 3: "beta"}
 
 
-def states(texts: list[str]) -> list[np.ndarray]:
+def states(texts: list[str]) -> list[Tokens]:
     vocab = ["alpha", "beta", "gamma", "delta", "what"]
-    return [np.stack([np.eye(len(vocab))[vocab.index(w)] for w in t.replace("?", "").split()]) for t in texts]
+    out = []
+    for t in texts:
+        words = t.replace("?", "").split()
+        out.append(Tokens(words, np.stack([np.eye(len(vocab))[vocab.index(w)] for w in words])))
+    return out
 
 
 def cands() -> list[Candidate]:
