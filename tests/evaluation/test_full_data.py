@@ -38,5 +38,5 @@ def test_squad_heldout(settings, embedder) -> None:  # noqa: ANN001
     m = run_squad(open_engine(settings, index_dir, embedder), data)["metrics"]
     assert m["verbatim"] == 1.0
     assert m["passage_hit@1"] >= 0.85  # the target (measured 0.875; BM25 reference 0.796)
-    assert m["quotes@3"] >= 0.90  # the target (measured 0.909; reference 0.830)
-    assert m["quote@1"] >= 0.78  # measured 0.789; target 0.80 not met (reference sentence picker 0.702)
+    assert m["quotes@3"] >= 0.90  # the target (measured 0.910; reference 0.830)
+    assert m["quote@1"] >= 0.785  # measured 0.796; target 0.80 not met (reference sentence picker 0.702)
