@@ -33,6 +33,18 @@ from index.store import IndexData, read_index
 
 
 @dataclass(frozen=True, slots=True)
+class FirstStage:
+    """What one question retrieves before any learned ranker runs (also what the rankers are fit on)."""
+
+    question: str
+    hits: Hits  # chunks, best first
+    passages: list[int]  # distinct chunks, best first
+    documents: DocRanking  # first-stage document ranking
+    rows: list[list[float]]  # quotes.SENTENCE_FEATURES of the sentences of the top passages
+    meta: list[tuple[int, int]]  # (sentence, passage rank) of each row
+
+
+@dataclass(frozen=True, slots=True)
 class Retrieval:
     """Everything one question retrieved: what ``ask`` answers from and what the eval scores."""
 
@@ -128,14 +140,22 @@ class Engine:
         q = self.check_question(question)
         return self.retriever.search(self.encode_question(q), self.analyzer.terms(q), mode, limit)
 
-    def retrieve(self, question: str, mode: Mode = "hybrid", k: int | None = None) -> Retrieval:
-        """Search, rank documents, score quote candidates; questions get their documents reranked."""
+    def first_stage(self, question: str, mode: Mode = "hybrid", k: int | None = None) -> FirstStage:
+        """Search, rank documents, and the feature rows of the quote candidates."""
         q = self.check_question(question)
         k = k or self.settings.top_k
         hits = self.retriever.search(self.encode_question(q), self.analyzer.terms(q), mode)
         distinct = self._distinct_chunks(hits, max(k, self.quote_params.passages))  # once for both
         documents = self.retriever.rank_documents(hits)
-        candidates = self._candidates(q, hits, distinct[: self.quote_params.passages], documents)
+        rows, meta = self.quote_rows(q, hits, distinct[: self.quote_params.passages], documents)
+        return FirstStage(q, hits, distinct, documents, rows, meta)
+
+    def retrieve(self, question: str, mode: Mode = "hybrid", k: int | None = None) -> Retrieval:
+        """The first stage, its quote candidates scored; questions get their documents reranked and
+        their top candidates refined."""
+        f = self.first_stage(question, mode, k)
+        q, hits, documents = f.question, f.hits, f.documents
+        candidates = rank_candidates(q, f.rows, f.meta, self.data.bm25.idf, self.quote_params)
         if is_question(q):
             passages = best_passages(self.data.chunks[hits.chunks, 0], hits.scores)
             depth = self.retriever.params.rerank_depth
@@ -144,7 +164,7 @@ class Engine:
             if len(top) > 1:
                 rows = answer_rows(q, top, self.data.sentence_text, self._token_states, documents, self._doc_of_sentence)
                 candidates = refine(candidates, rows, self.quote_params)
-        return Retrieval(q, hits, distinct, documents, candidates)
+        return Retrieval(q, hits, f.passages, documents, candidates)
 
     def ask(self, question: str, k: int | None = None, mode: Mode = "hybrid") -> Answer:
         k = k or self.settings.top_k
@@ -165,10 +185,6 @@ class Engine:
 
     def _doc_of_sentence(self, i: int) -> int:
         return int(self.data.sentences[i, 0])
-
-    def _candidates(self, q: str, hits: Hits, top: list[int], documents: DocRanking) -> list[Candidate]:
-        rows, meta = self.quote_rows(q, hits, top, documents)
-        return rank_candidates(q, rows, meta, self.data.bm25.idf, self.quote_params)
 
     def quote_rows(
         self, q: str, hits: Hits, top: list[int], documents: DocRanking

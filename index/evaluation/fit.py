@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,18 +29,6 @@ from index.ranker import RANKERS, LinearRanker
 
 TUNING_ARTICLES = "0-23"
 L2 = 1e-3
-
-
-@dataclass
-class Groups:
-    """Candidate rows of many questions, stacked; ``bounds[i]:bounds[i + 1]`` are question i's rows."""
-
-    x: list[np.ndarray] = field(default_factory=list)
-    y: list[np.ndarray] = field(default_factory=list)
-
-    def add(self, x: np.ndarray, y: np.ndarray) -> None:
-        self.x.append(np.asarray(x, dtype=np.float64))
-        self.y.append(np.asarray(y, dtype=bool))
 
 
 def fit_listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) -> np.ndarray:
@@ -75,42 +62,29 @@ def hit_at(groups: list[tuple[np.ndarray, np.ndarray]], w: np.ndarray, k: int = 
 
 
 def collect(engine, data) -> list[dict]:  # noqa: ANN001
-    """Per question: sentence rows + labels, their documents, and the first-stage document ranking."""
+    """Per question: its first stage (``Engine.first_stage``), the labels of its sentence rows, its best passages."""
     from index.rerank import best_passages
 
     out = []
     for q in data.questions:
-        question = engine.check_question(q.question)
-        hits = engine.retriever.search(engine.encode_question(question), engine.analyzer.terms(question))
-        top = engine._distinct_chunks(hits, engine.quote_params.passages)
-        documents = engine.retriever.rank_documents(hits)
-        rows, meta = engine.quote_rows(question, hits, top, documents)
-        texts = [engine.data.sentence_text(s) for s, _ in meta]
+        f = engine.first_stage(q.question)
+        texts = [engine.data.sentence_text(s) for s, _ in f.meta]
         out.append({
-            "question": question,
-            "x": np.asarray(rows, dtype=np.float64).reshape(len(rows), -1),
+            "first": f,
+            "x": np.asarray(f.rows, dtype=np.float64).reshape(len(f.rows), -1),
             "y": np.array([any(a in t for a in q.answers) for t in texts], dtype=bool),
-            "sentences": [s for s, _ in meta],
-            "documents": documents,
-            "passages": best_passages(engine.data.chunks[hits.chunks, 0], hits.scores),
+            "passages": best_passages(engine.data.chunks[f.hits.chunks, 0], f.hits.scores),
             "gold": q.source,
         })
     return out
 
 
-def candidates_of(item: dict, scores: np.ndarray, params) -> list:  # noqa: ANN001
-    """The question's quote candidates as ``rank_candidates`` makes them, from given sentence logits."""
-    from index.quotes import Candidate, type_penalized
-    from index.ranker import softmax
+def candidates_of(engine, item: dict, ranker: LinearRanker) -> list:  # noqa: ANN001
+    """The question's quote candidates as ``Engine.retrieve`` makes them, scored by ``ranker``."""
+    from index.quotes import rank_candidates
 
-    if not len(item["x"]):
-        return []
-    probs = softmax(type_penalized(scores, item["x"], params))
-    cands = [
-        Candidate(i, float(p), float(row[0]), float(row[1]), 0.0, 0, tuple(row), )
-        for i, p, row in zip(item["sentences"], probs, item["x"].tolist(), strict=True)
-    ]
-    return sorted(cands, key=lambda c: -c.score)
+    f = item["first"]
+    return rank_candidates(f.question, f.rows, f.meta, engine.data.bm25.idf, engine.quote_params, ranker)
 
 
 def document_groups(engine, items: list[dict], cands: list[list], depth: int):  # noqa: ANN001, ANN201
@@ -118,8 +92,8 @@ def document_groups(engine, items: list[dict], cands: list[list], depth: int):  
 
     groups = []
     for item, cs in zip(items, cands, strict=True):
-        x = document_rows(item["documents"], cs, engine._doc_of_sentence, depth, item["passages"])
-        docs = item["documents"].docs[: len(x)]
+        x = document_rows(item["first"].documents, cs, engine._doc_of_sentence, depth, item["passages"])
+        docs = item["first"].documents.docs[: len(x)]
         y = np.array([engine.data.docs[int(d)].source == item["gold"] for d in docs], dtype=bool)
         groups.append((x, y))
     return groups
@@ -136,9 +110,9 @@ def answer_groups(engine, items: list[dict], cands: list[list], rankings: list):
         if len(top) < 2:
             groups.append((np.zeros((0, 0)), np.zeros(0, dtype=bool)))
             continue
-        x = answer_rows(item["question"], top, engine.data.sentence_text, engine._token_states, documents,
+        x = answer_rows(item["first"].question, top, engine.data.sentence_text, engine._token_states, documents,
                         engine._doc_of_sentence)
-        labels = dict(zip(item["sentences"], item["y"].tolist(), strict=True))
+        labels = {s: y for (s, _), y in zip(item["first"].meta, item["y"].tolist(), strict=True)}
         groups.append((x, np.array([labels[c.sentence] for c in top], dtype=bool)))
     return groups
 
@@ -181,18 +155,18 @@ def main(argv: list[str] | None = None) -> int:
     first = [a <= 11 for a in article]  # the two folds: articles 0-11 and 12-23
 
     sent = [(it["x"], it["y"]) for it in items]
-    cross: list[np.ndarray] = [np.zeros(0)] * len(items)
+    cands: list[list] = [[] for _ in items]  # quote candidates scored by the ranker fit on the other fold
     cv_quote1 = []
     for fold in (True, False):
         w = fit_listwise([g for g, f in zip(sent, first, strict=True) if f == fold])
         held = [i for i, f in enumerate(first) if f != fold]
+        ranker = LinearRanker("sentences", SENTENCE_FEATURES, w)
         for i in held:
-            cross[i] = items[i]["x"] @ w if len(items[i]["x"]) else np.zeros(0)
+            cands[i] = candidates_of(engine, items[i], ranker)
         cv_quote1.append(hit_at([sent[i] for i in held], w))
     w_sent = fit_listwise(sent)
 
     params = engine.quote_params
-    cands = [candidates_of(it, s, params) for it, s in zip(items, cross, strict=True)]
     docs = document_groups(engine, items, cands, depth)
     cv_hit1, base_hit1 = [], hit_at(docs, np.eye(len(DOCUMENT_FEATURES))[5])  # column 5: first-stage score
     reranked: list = [None] * len(items)
@@ -201,13 +175,13 @@ def main(argv: list[str] | None = None) -> int:
         cv_hit1.append(hit_at([g for g, f in zip(docs, first, strict=True) if f != fold], w))
         ranker = LinearRanker("documents", DOCUMENT_FEATURES, w)
         for i in (i for i, f in enumerate(first) if f != fold):
-            reranked[i] = rerank(items[i]["documents"], cands[i], engine._doc_of_sentence, depth, ranker,
+            reranked[i] = rerank(items[i]["first"].documents, cands[i], engine._doc_of_sentence, depth, ranker,
                                  items[i]["passages"])
     w_docs = fit_listwise(docs)
 
     print("token features of the top candidates…", file=sys.stderr, flush=True)
     answers = answer_groups(engine, items, cands, reranked)
-    stage1 = [bool(c[0].sentence in {s for s, y in zip(it["sentences"], it["y"], strict=True) if y}) if c else False
+    stage1 = [bool(c[0].sentence in {s for (s, _), y in zip(it["first"].meta, it["y"], strict=True) if y}) if c else False
               for it, c in zip(items, cands, strict=True)]
     cv_answer1 = []
     for fold in (True, False):
