@@ -10,7 +10,7 @@ class Progress(Protocol):
 
     def advance(self, n: int = 1) -> None: ...
 
-    def close(self) -> None: ...
+    def close(self, finished: bool = True) -> None: ...
 
 
 class Silent:
@@ -20,7 +20,7 @@ class Silent:
     def advance(self, n: int = 1) -> None:
         pass
 
-    def close(self) -> None:
+    def close(self, finished: bool = True) -> None:
         pass
 
 
@@ -56,8 +56,9 @@ class RichProgress:
         if self._task is not None:
             self._p.advance(self._task, n)  # type: ignore[arg-type]
 
-    def close(self) -> None:
-        if self._task is not None:
+    def close(self, finished: bool = True) -> None:
+        """Stop the bars; ``finished``: the last stage ran to the end (an interrupted one stays where it was)."""
+        if self._task is not None and finished:
             t = self._p.tasks[-1]
             self._p.update(self._task, completed=t.total or t.completed)
         if self._started:

@@ -25,10 +25,16 @@ def build(
 
     settings = Settings()
     progress = Silent() if quiet else RichProgress()
+    finished = False
     try:
         report = build_index(settings, docs, index, progress=progress)
+        finished = True
+    except KeyboardInterrupt:
+        progress.close(finished=False)
+        typer.echo(f"citebot: build interrupted; the index at {index or settings.index_dir} is unchanged", err=True)
+        raise  # typer exits with 130
     finally:
-        progress.close()
+        progress.close(finished)
     typer.echo(f"indexed {report.summary()} → {index or settings.index_dir}")
 
 

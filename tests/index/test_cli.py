@@ -75,3 +75,19 @@ def test_build_then_ask_plain_json_and_stdin(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in batch.stdout.splitlines()]
     assert [r["question"] for r in rows] == ["who praised him?", "Who won the 2018 World Cup?"]
     assert [r["abstained"] for r in rows] == [False, True]
+
+
+def test_an_interrupted_build_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # noqa: ANN001
+    """Ctrl-C during a build: one line on stderr, then typer's exit 130 (the staging directory never
+    replaced the index: see test_builder's interrupted-build test)."""
+    import index.builder
+    from index.cli.build import build
+
+    def interrupted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(index.builder, "build_index", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(docs=None, index=tmp_path / "idx", quiet=True)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"citebot: build interrupted; the index at {tmp_path / 'idx'} is unchanged"]
