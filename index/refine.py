@@ -35,12 +35,7 @@ TOKEN_FEATURES = (
     "content_precision",  # token_precision over the sentence's content pieces
     "content_new",  # token_new over the sentence's content pieces
 )
-# which candidate matches the question best, token by token: a linear ranker cannot see "the best
-# of these five" from the values alone (CV quote@1 +0.005 on the tuning articles, both folds)
-BEST_OF = ("token_recall", "token_f", "content_recall", "content_min", "content_precision")
-ANSWER_FEATURES = (
-    *SENTENCE_FEATURES, *TOKEN_FEATURES, "reranked_doc_gap", "reranked_doc_top", *(f"best_{f}" for f in BEST_OF)
-)
+ANSWER_FEATURES = (*SENTENCE_FEATURES, *TOKEN_FEATURES, "reranked_doc_gap", "reranked_doc_top")
 NEW_TOKEN = 0.5  # a sentence token whose best cosine to the question's tokens is below this is new
 
 
@@ -90,15 +85,7 @@ def answer_rows(
         r = rank.get(int(doc_of_sentence(c.sentence)))
         gap = max(GAP_FLOOR, float(documents.scores[r]) - top) if r is not None else GAP_FLOOR
         rows.append([*c.row, *token_match(states[0], s), gap, float(r == 0)])
-    x = np.asarray(rows, dtype=np.float64).reshape(len(candidates), len(ANSWER_FEATURES) - len(BEST_OF))
-    return np.column_stack([x, best_of(x)])
-
-
-def best_of(x: np.ndarray) -> np.ndarray:
-    """1 where a candidate has the highest value among the candidates, per ``BEST_OF`` feature (ties: all)."""
-    offset = len(SENTENCE_FEATURES)
-    cols = x[:, [offset + TOKEN_FEATURES.index(f) for f in BEST_OF]]
-    return (cols >= cols.max(axis=0, initial=-np.inf)).astype(np.float64) if len(x) else cols
+    return np.asarray(rows, dtype=np.float64).reshape(len(candidates), len(ANSWER_FEATURES))
 
 
 def refine(

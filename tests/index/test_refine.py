@@ -3,16 +3,7 @@ import numpy as np
 from index.embeddings import Tokens
 from index.quotes import SENTENCE_FEATURES, Candidate, QuoteParams
 from index.ranker import LinearRanker
-from index.refine import (
-    ANSWER_FEATURES,
-    BEST_OF,
-    TOKEN_FEATURES,
-    answer_rows,
-    best_of,
-    content_mask,
-    refine,
-    token_match,
-)
+from index.refine import ANSWER_FEATURES, TOKEN_FEATURES, answer_rows, content_mask, refine, token_match
 from index.retrieval import DOC_FEATURES, DocRanking
 
 
@@ -67,20 +58,6 @@ def test_answer_rows_carry_token_and_document_features() -> None:
     assert recall[1] > recall[0]  # "alpha beta" covers the question, "gamma delta" does not
     assert x[:, ANSWER_FEATURES.index("reranked_doc_top")].tolist() == [0.0, 1.0]
     assert x[:, ANSWER_FEATURES.index("reranked_doc_gap")].tolist() == [-1.0, 0.0]
-    assert x[:, ANSWER_FEATURES.index("best_token_recall")].tolist() == [0.0, 1.0]
-
-
-def test_best_of_marks_the_best_candidate_of_each_feature_ties_included() -> None:
-    x = np.zeros((3, len(ANSWER_FEATURES) - len(BEST_OF)))
-    recall = len(SENTENCE_FEATURES) + TOKEN_FEATURES.index("token_recall")
-    cmin = len(SENTENCE_FEATURES) + TOKEN_FEATURES.index("content_min")
-    x[:, recall] = [0.2, 0.9, 0.4]
-    x[:, cmin] = [0.5, 0.1, 0.5]
-    b = best_of(x)
-    assert b.shape == (3, len(BEST_OF))
-    assert b[:, BEST_OF.index("token_recall")].tolist() == [0.0, 1.0, 0.0]
-    assert b[:, BEST_OF.index("content_min")].tolist() == [1.0, 0.0, 1.0]
-    assert best_of(x[:0]).shape == (0, len(BEST_OF))
 
 
 def test_refine_reorders_the_top_and_keeps_the_tail_and_the_mass() -> None:
