@@ -222,14 +222,16 @@ class SentenceTransformerEmbedder:
     def token_states(self, texts: list[str]) -> list[Tokens]:
         if not texts:
             return []
-        out = self._model.encode(texts, output_value="token_embeddings", convert_to_numpy=False,
-                                 show_progress_bar=False, batch_size=len(texts))
+        # every output of the one forward pass: the pieces come from the same tokenization as the vectors
+        out = self._model.encode(texts, output_value=None, convert_to_numpy=False, show_progress_bar=False,
+                                 batch_size=len(texts))
         tok = self._model.tokenizer
-        ids = [tok(t.strip(), truncation=True, max_length=self.max_seq_length)["input_ids"] for t in texts]
-        return [
-            Tokens(tok.convert_ids_to_tokens(i[1:-1]), _unit_rows(np.asarray(t.detach().cpu().numpy())[1:-1]))
-            for i, t in zip(ids, out, strict=True)
-        ]
+        states = []
+        for o in out:
+            n = int(o["attention_mask"].sum())  # right padding: the text's own tokens come first
+            pieces = tok.convert_ids_to_tokens(o["input_ids"][1 : n - 1].tolist())
+            states.append(Tokens(pieces, _unit_rows(o["token_embeddings"][1 : n - 1].detach().cpu().numpy())))
+        return states
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         if not texts:

@@ -25,16 +25,14 @@ def build(
 
     settings = Settings()
     progress = Silent() if quiet else RichProgress()
-    finished = False
     try:
         report = build_index(settings, docs, index, progress=progress)
-        finished = True
-    except KeyboardInterrupt:
+    except BaseException as exc:
         progress.close(finished=False)
-        typer.echo(f"citebot: build interrupted; the index at {index or settings.index_dir} is unchanged", err=True)
-        raise  # typer exits with 130
-    finally:
-        progress.close(finished)
+        if isinstance(exc, KeyboardInterrupt):
+            typer.echo(f"citebot: build interrupted; the index at {index or settings.index_dir} is unchanged", err=True)
+        raise  # the CLI's error handler, or typer's exit 130 for Ctrl-C
+    progress.close()
     typer.echo(f"indexed {report.summary()} → {index or settings.index_dir}")
 
 
