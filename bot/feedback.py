@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from index.answer import Answer, Citation, Passage
+from index.query.answer import Answer, Citation, Passage
 
 Vote = Literal["up", "down"]
 

@@ -18,8 +18,8 @@ from urllib.parse import quote as urlquote
 
 import discord
 
-from index.answer import Answer, Citation, Passage
-from index.engine import IndexInfo
+from index.query.answer import Answer, Citation, Passage
+from index.query.engine import IndexInfo
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 TITLE_LIMIT = 256

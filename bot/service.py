@@ -22,9 +22,9 @@ from bot.cooldown import UserCooldowns
 from bot.errors import AnswerExpired, NoIndexLoaded, ReindexInProgress
 from bot.feedback import FeedbackStore, Vote
 from bot.settings import BotSettings
-from index.answer import Answer
-from index.engine import IndexInfo
 from index.errors import CitebotError
+from index.query.answer import Answer
+from index.query.engine import IndexInfo
 
 log = logging.getLogger("citebot.bot")
 
@@ -41,13 +41,13 @@ BuildIndex = Callable[[BotSettings, Any], Any]  # -> BuildReport(documents, chun
 
 
 def open_engine(settings: BotSettings, embedder: Any = None) -> EngineLike:
-    from index.engine import Engine  # heavy: torch, faiss
+    from index.query.engine import Engine  # heavy: torch, faiss
 
     return Engine.open(settings, embedder=embedder)
 
 
 def build_index(settings: BotSettings, embedder: Any = None) -> Any:
-    from index.builder import build_index as build
+    from index.ingest.builder import build_index as build
 
     return build(settings, embedder=embedder)
 
@@ -117,7 +117,7 @@ class CitebotService:
 
     def check_question(self, question: str) -> str:
         """Refuse an empty or over-long question before anything is deferred or computed."""
-        from index.engine import check_question
+        from index.query.engine import check_question
 
         return check_question(question, self.settings.max_question_chars)
 

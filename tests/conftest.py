@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embeddings import Tokens
+from index.models.embeddings import Tokens
 from index.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +73,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def real_embedder():  # noqa: ANN201
-    from index.embeddings import load_embedder
+    from index.models.embeddings import load_embedder
 
     return load_embedder("", "torch")
 
@@ -81,7 +81,7 @@ def real_embedder():  # noqa: ANN201
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:  # noqa: ANN001
     """The seed corpus indexed once with the real model."""
-    from index.builder import build_index
+    from index.ingest.builder import build_index
 
     base = tmp_path_factory.mktemp("seed")
     docs = base / "docs"
@@ -93,6 +93,6 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:
 
 @pytest.fixture(scope="session")
 def seed_engine(seed_index: Path, real_embedder):  # noqa: ANN001, ANN201
-    from index.engine import Engine
+    from index.query.engine import Engine
 
     return Engine.open(Settings(index_dir=seed_index), embedder=real_embedder)

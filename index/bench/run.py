@@ -83,7 +83,7 @@ def _env(cfg: BenchConfig, index_dir: Path) -> dict[str, str]:
 
 
 def scifact_documents(cfg: BenchConfig) -> list:  # noqa: ANN201 - list[Document]
-    from index.loaders.beir import iter_beir_corpus
+    from index.ingest.loaders.beir import iter_beir_corpus
 
     docs = []
     for doc in iter_beir_corpus(cfg.data / "corpus.jsonl"):
@@ -119,7 +119,7 @@ def _index_name(cfg: BenchConfig) -> str:
 
 
 def _load_embedder(cfg: BenchConfig):  # noqa: ANN202
-    from index.embeddings import load_embedder
+    from index.models.embeddings import load_embedder
 
     t0 = time.perf_counter()
     emb = load_embedder(cfg.model, cfg.backend, cfg.model_cache_dir)
@@ -129,9 +129,9 @@ def _load_embedder(cfg: BenchConfig):  # noqa: ANN202
 
 def scifact_index(cfg: BenchConfig, embedder=None) -> Path:  # noqa: ANN001
     """The bench's SciFact index for the backend and limit, built (untimed) if missing."""
-    from index.builder import build_index
     from index.errors import CitebotError
-    from index.manifest import Manifest
+    from index.ingest.builder import build_index
+    from index.storage.manifest import Manifest
 
     directory = cfg.work / _index_name(cfg)
     try:
@@ -152,8 +152,8 @@ def scifact_index(cfg: BenchConfig, embedder=None) -> Path:  # noqa: ANN001
 
 
 def bench_build(cfg: BenchConfig) -> list[Row]:
-    from index.builder import build_index
-    from index.store import read_index
+    from index.ingest.builder import build_index
+    from index.storage.store import read_index
 
     docs = scifact_documents(cfg)
     n_docs = len(docs)
@@ -170,14 +170,14 @@ def bench_build(cfg: BenchConfig) -> list[Row]:
 
     # the same chunk texts the index holds (context line + verbatim text), encoded the plain way
     data = read_index(directory)
-    texts = []  # as index.chunking.embed_text: the context line, then the verbatim text
+    texts = []  # as index.ingest.chunking.embed_text: the context line, then the verbatim text
     for c, (d, s, e, _first, _last) in enumerate(data.chunks.tolist()):
         body, ctx = data.docs[d].text[s:e], data.contexts[c]
         texts.append(f"{ctx}\n{body}" if ctx and not body.startswith(ctx) else body)
     del data
     from sentence_transformers import SentenceTransformer
 
-    from index.embeddings import resolve_model
+    from index.models.embeddings import resolve_model
 
     plain_model = SentenceTransformer(resolve_model(cfg.model), device="cpu")
     plain_model.encode(["warm up"], show_progress_bar=False)
@@ -216,7 +216,7 @@ def bench_build(cfg: BenchConfig) -> list[Row]:
 
 
 def bench_latency(cfg: BenchConfig) -> list[Row]:
-    from index.engine import Engine
+    from index.query.engine import Engine
 
     directory = scifact_index(cfg)
     queries = scifact_test_queries(cfg)
@@ -248,7 +248,7 @@ def bench_latency(cfg: BenchConfig) -> list[Row]:
     try:
         from sentence_transformers import SentenceTransformer
 
-        from index.embeddings import resolve_model
+        from index.models.embeddings import resolve_model
 
         m = SentenceTransformer(resolve_model(cfg.model), device="cpu")
         for q in queries[:5]:
@@ -304,9 +304,9 @@ def bench_latency(cfg: BenchConfig) -> list[Row]:
 
 def _question_latency(cfg: BenchConfig) -> list[Row]:
     """SciFact's queries are claims; a question also pays the document reranking and the token-level
-    refinement of its top quote candidates (``index.refine``). Measured on the seed set's questions."""
-    from index.engine import Engine
+    refinement of its top quote candidates (``index.query.refine``). Measured on the seed set's questions."""
     from index.evaluation.seed import default_set, load_seed_set
+    from index.query.engine import Engine
 
     directory = seed_index(cfg)
     engine = Engine.open(_settings(cfg, directory), directory)
@@ -331,9 +331,9 @@ def _question_latency(cfg: BenchConfig) -> list[Row]:
 
 
 def seed_index(cfg: BenchConfig) -> Path:
-    from index.builder import build_index
     from index.errors import CitebotError
-    from index.manifest import Manifest
+    from index.ingest.builder import build_index
+    from index.storage.manifest import Manifest
 
     directory = cfg.work / f"seed-{cfg.backend}"
     try:
@@ -355,7 +355,7 @@ def _wall(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
 
 
 def bench_cold(cfg: BenchConfig) -> list[Row]:
-    from index.embeddings import resolve_model
+    from index.models.embeddings import resolve_model
 
     directory = seed_index(cfg)
     env = _env(cfg, directory)
@@ -401,7 +401,7 @@ def bench_scale(cfg: BenchConfig) -> list[Row]:
     import faiss
 
     from index.bench.synthetic import clustered_vectors
-    from index.vectorstore import FaissStore, choose_factory
+    from index.storage.vectorstore import FaissStore, choose_factory
 
     n, dim = cfg.scale_n, 384
     cfg.log(f"generating {n} clustered {dim}-d vectors")
@@ -497,7 +497,7 @@ def bench_scale(cfg: BenchConfig) -> list[Row]:
 _SERVE = """
 import json, resource, sys
 from pathlib import Path
-from index.engine import Engine
+from index.query.engine import Engine
 from index.settings import Settings
 qs = json.loads(sys.argv[2])
 engine = Engine.open(Settings(), Path(sys.argv[1]))
@@ -524,7 +524,7 @@ print(json.dumps({"maxrss_mb": peak}))
 
 
 def bench_rss(cfg: BenchConfig) -> list[Row]:
-    from index.embeddings import resolve_model
+    from index.models.embeddings import resolve_model
 
     directory = scifact_index(cfg)
     qs = json.dumps(scifact_test_queries(cfg)[:50])

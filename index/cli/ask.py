@@ -23,9 +23,9 @@ def ask(
     index: Annotated[Path | None, typer.Option("--index", help="Index directory (default: settings).")] = None,
 ) -> None:
     """Answer a question with verbatim quotes from the indexed documents."""
-    from index.engine import Engine
     from index.errors import EmptyQuestion
-    from index.render import render_plain
+    from index.query.engine import Engine
+    from index.query.render import render_plain
     from index.settings import Settings
 
     settings = Settings()

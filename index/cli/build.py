@@ -19,8 +19,8 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Build the index over a folder of documents (incremental and atomic)."""
-    from index.builder import build_index
-    from index.progress import RichProgress, Silent
+    from index.ingest.builder import build_index
+    from index.ingest.progress import RichProgress, Silent
     from index.settings import Settings
 
     settings = Settings()
@@ -42,8 +42,8 @@ def info(
     """Show what an index holds and how it was built."""
     import json
 
-    from index.manifest import Manifest
     from index.settings import Settings
+    from index.storage.manifest import Manifest
 
     m = Manifest.read(Path(index or Settings().index_dir))
     typer.echo(

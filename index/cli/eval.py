@@ -71,13 +71,13 @@ def eval_command(
 
     from rich.console import Console
 
-    from index.embeddings import load_embedder
     from index.evaluation import report
     from index.evaluation.cache import ensure_index
     from index.evaluation.common import open_engine
-    from index.progress import RichProgress, Silent
-    from index.quotes import QuoteParams
-    from index.retrieval import RetrievalParams
+    from index.ingest.progress import RichProgress, Silent
+    from index.models.embeddings import load_embedder
+    from index.query.quotes import QuoteParams
+    from index.query.retrieval import RetrievalParams
     from index.settings import Settings
 
     if beir is not None and squad is not None:
@@ -141,7 +141,7 @@ def eval_command(
                 per_mode[mode] = run_squad(engine, data, mode)
     else:
         from index.evaluation.seed import default_set, load_seed_set, run_seed
-        from index.loaders import load_folder
+        from index.ingest.loaders import load_folder
 
         questions = load_seed_set(eval_set or default_set())
         if limit:

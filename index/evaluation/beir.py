@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.documents import Document
 from index.evaluation.errors import EvalDataError
+from index.ingest.documents import Document
 
 
 @dataclass
@@ -75,7 +75,7 @@ def load_beir(directory: Path, split: str = "test") -> BeirSet:
 
 
 def corpus_documents(directory: Path) -> list[Document]:
-    from index.loaders.beir import iter_beir_corpus
+    from index.ingest.loaders.beir import iter_beir_corpus
 
     return list(iter_beir_corpus(Path(directory) / "corpus.jsonl"))
 

@@ -11,10 +11,10 @@ import hashlib
 import json
 from pathlib import Path
 
-from index.documents import Document
-from index.embeddings import Embedder
-from index.manifest import FORMAT_VERSION
+from index.ingest.documents import Document
+from index.models.embeddings import Embedder
 from index.settings import Settings
+from index.storage.manifest import FORMAT_VERSION
 
 DEFAULT_CACHE = Path(".citebot/eval")
 FINGERPRINT = "eval-fingerprint.json"
@@ -36,10 +36,10 @@ def ensure_index(
     settings: Settings,
     embedder: Embedder,
     cache: Path | None = None,
-    progress=None,  # noqa: ANN001 - index.progress.Progress
+    progress=None,  # noqa: ANN001 - index.ingest.progress.Progress
 ) -> Path:
     """The index directory of ``documents`` under ``cache/name``, (re)built only when needed."""
-    from index.builder import build_index
+    from index.ingest.builder import build_index
 
     directory = Path(cache or DEFAULT_CACHE) / name
     stamp = directory.parent / f"{name}.{FINGERPRINT}"

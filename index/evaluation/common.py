@@ -9,7 +9,7 @@ from typing import Any
 
 
 def open_engine(settings, index_dir: Path, embedder, retrieval=None, quotes=None):  # noqa: ANN001, ANN201
-    from index.engine import Engine
+    from index.query.engine import Engine
 
     return Engine.open(settings, index_dir, embedder=embedder, retrieval=retrieval, quotes=quotes)
 

@@ -1,4 +1,4 @@
-"""Fit the three linear rankers on SQuAD's TUNING articles (0-23) and write them to ``index/rankers``.
+"""Fit the three linear rankers on SQuAD's TUNING articles (0-23) and write them to ``index/models/rankers``.
 
     python -m index.evaluation.fit --squad /work/shared/data/squad/dev-v1.1.json
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.ranker import RANKERS, LinearRanker
+from index.models.ranker import RANKERS, LinearRanker
 
 TUNING_ARTICLES = "0-23"
 L2 = 1e-3
@@ -63,7 +63,7 @@ def hit_at(groups: list[tuple[np.ndarray, np.ndarray]], w: np.ndarray, k: int = 
 
 def collect(engine, data) -> list[dict]:  # noqa: ANN001
     """Per question: its first stage (``Engine.first_stage``), the labels of its sentence rows, its best passages."""
-    from index.rerank import best_passages
+    from index.query.rerank import best_passages
 
     out = []
     for q in data.questions:
@@ -81,14 +81,14 @@ def collect(engine, data) -> list[dict]:  # noqa: ANN001
 
 def candidates_of(engine, item: dict, ranker: LinearRanker) -> list:  # noqa: ANN001
     """The question's quote candidates as ``Engine.retrieve`` makes them, scored by ``ranker``."""
-    from index.quotes import rank_candidates
+    from index.query.quotes import rank_candidates
 
     f = item["first"]
     return rank_candidates(f.question, f.rows, f.meta, engine.data.bm25.idf, engine.quote_params, ranker)
 
 
 def document_groups(engine, items: list[dict], cands: list[list], depth: int):  # noqa: ANN001, ANN201
-    from index.rerank import document_rows
+    from index.query.rerank import document_rows
 
     groups = []
     for item, cs in zip(items, cands, strict=True):
@@ -101,7 +101,7 @@ def document_groups(engine, items: list[dict], cands: list[list], depth: int):  
 
 def answer_groups(engine, items: list[dict], cands: list[list], rankings: list):  # noqa: ANN001, ANN201
     """Stage 3: the top ``refine`` candidates of each question, with token features (one model pass each)."""
-    from index.refine import answer_rows
+    from index.query.refine import answer_rows
 
     k = engine.quote_params.refine
     groups = []
@@ -119,7 +119,7 @@ def answer_groups(engine, items: list[dict], cands: list[list], rankings: list):
 
 def penalized_hit(groups: list, w: np.ndarray, params, first_hits: list[bool]) -> float:  # noqa: ANN001
     """quote@1 over all questions: stage 3's pick where it ran, the stage-1 top elsewhere."""
-    from index.quotes import type_penalized
+    from index.query.quotes import type_penalized
 
     hits = []
     for (x, y), h in zip(groups, first_hits, strict=True):
@@ -128,13 +128,13 @@ def penalized_hit(groups: list, w: np.ndarray, params, first_hits: list[bool]) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    from index.embeddings import load_embedder
     from index.evaluation.cache import ensure_index
     from index.evaluation.common import open_engine
     from index.evaluation.squad import load_squad, parse_articles
-    from index.quotes import SENTENCE_FEATURES
-    from index.refine import ANSWER_FEATURES
-    from index.rerank import DOCUMENT_FEATURES, rerank
+    from index.models.embeddings import load_embedder
+    from index.query.quotes import SENTENCE_FEATURES
+    from index.query.refine import ANSWER_FEATURES
+    from index.query.rerank import DOCUMENT_FEATURES, rerank
     from index.settings import Settings
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.documents import Document, Segment
 from index.evaluation.errors import BadSplit, EvalDataError
+from index.ingest.documents import Document, Segment
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,17 @@ import sys
 from dataclasses import fields, replace
 from pathlib import Path
 
-from index.quotes import QuoteParams
-from index.retrieval import RetrievalParams
+from index.query.quotes import QuoteParams
+from index.query.retrieval import RetrievalParams
 
 DATA = Path("/work/shared/data")
 
 
 class Tuner:
     def __init__(self, index_dir: Path) -> None:
-        from index.embeddings import load_embedder
+        from index.models.embeddings import load_embedder
         from index.settings import Settings
-        from index.store import read_index
+        from index.storage.store import read_index
 
         self.settings = Settings()
         self.embedder = load_embedder(self.settings.model, self.settings.backend)
@@ -44,7 +44,7 @@ class Tuner:
 
     def rebuild_bm25(self, k1: float, b: float) -> None:
         """BM25 over the same chunk texts (context line + verbatim text) with other k1/b."""
-        from index.lexical import BM25Index
+        from index.models.lexical import BM25Index
 
         texts = []
         for c in range(len(self.data.chunks)):
@@ -53,7 +53,7 @@ class Tuner:
         self.data.bm25 = BM25Index.build(texts, k1=k1, b=b)
 
     def engine(self, retrieval: RetrievalParams, quotes: QuoteParams):  # noqa: ANN201
-        from index.engine import Engine
+        from index.query.engine import Engine
 
         e = Engine(self.data, self.embedder, self.settings, retrieval, quotes)
         orig = e.encode_question

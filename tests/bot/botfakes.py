@@ -17,8 +17,8 @@ from fake_discord import GUILD_ID, FakeDiscord
 
 from bot import formatting as fmt
 from bot.settings import BotSettings
-from index.answer import Answer, Citation, Passage
-from index.engine import IndexInfo
+from index.query.answer import Answer, Citation, Passage
+from index.query.engine import IndexInfo
 
 TOKEN = "FAKE.token-never-to-be-logged.0123456789"
 
@@ -74,7 +74,7 @@ def fake_answer(question: str) -> Answer:
 
 
 class FakeEngine:
-    """Same surface as index.engine.Engine: ask(question, k), info, embedder."""
+    """Same surface as index.query.engine.Engine: ask(question, k), info, embedder."""
 
     def __init__(self, *, delay: float = 0.0, documents: int = 3, chunks: int = 42, embedder: Any = None) -> None:
         self.delay = delay
@@ -107,7 +107,7 @@ class FakeEngine:
 
 
 class FakeBuilder:
-    """Stands in for index.builder.build_index; ``gate`` lets a test hold the build open."""
+    """Stands in for index.ingest.builder.build_index; ``gate`` lets a test hold the build open."""
 
     def __init__(self) -> None:
         self.calls: list[Any] = []  # the embedder passed each time

@@ -26,8 +26,8 @@ from fake_discord import ADMIN_ID, CHANNEL_ID, DM_CHANNEL_ID, GUILD_ID, MEMBER_I
 from bot.client import CitebotBot, ShardedCitebotBot
 from bot.feedback import downvoted_questions
 from bot.formatting import ZWSP
-from index.answer import Answer
 from index.errors import IndexNotFound
+from index.query.answer import Answer
 
 # ---------------------------------------------------------------- connecting
 

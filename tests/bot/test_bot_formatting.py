@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import formatting as fmt
-from index.answer import Answer, Citation, Passage
-from index.engine import IndexInfo
+from index.query.answer import Answer, Citation, Passage
+from index.query.engine import IndexInfo
 
 # ---------------------------------------------------------------- escaping
 

@@ -19,8 +19,8 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 @pytest.mark.model
 async def test_real_engine_answers_and_reindexes(start_bot, fake_discord: FakeDiscord, tmp_path, real_embedder):
-    from index.builder import build_index
-    from index.engine import Engine
+    from index.ingest.builder import build_index
+    from index.query.engine import Engine
 
     docs = tmp_path / "docs"
     shutil.copytree(SEEDS, docs)

@@ -66,7 +66,7 @@ def tiny_squad(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def embedder():  # noqa: ANN201
-    from index.embeddings import load_embedder
+    from index.models.embeddings import load_embedder
     from index.settings import Settings
 
     s = Settings()
@@ -78,7 +78,7 @@ def seed_engine(tmp_path_factory, embedder):  # noqa: ANN001, ANN201
     """An engine over the real seeds/ folder with the real model (built once per session)."""
     from index.evaluation.cache import ensure_index
     from index.evaluation.common import open_engine
-    from index.loaders import load_folder
+    from index.ingest.loaders import load_folder
     from index.settings import Settings
 
     settings = Settings()

@@ -1,0 +1,1 @@
+"""Turning files into an index: loaders, units, chunking, dedup, the builder."""

@@ -1,0 +1,1 @@
+"""The models both sides share: embeddings, BM25 analysis, the learned rankers."""

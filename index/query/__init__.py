@@ -1,0 +1,1 @@
+"""Answering a question: retrieval, ranking, quotes, the engine, the answer."""

@@ -1,0 +1,159 @@
+"""What a question asks for, and whether a sentence holds it.
+
+* ``question_type`` — who → a name, how old → an age, how many → a number, when → a date,
+  where → a place (the first wh-word decides);
+* ``cue_score`` — 1.0 when a sentence holds something of that kind the question does not already say;
+* ``base_stem`` / ``evidence_terms`` — the stemmed terms that count as lexical evidence;
+* ``unknown_entity_share`` — how many of the question's names the indexed text never mentions;
+* ``is_question`` — a question ("who praised him?") rather than a statement or keywords.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+    r"thousand|million|billion|dozen|half"
+)
+_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
+_DAYS = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_CUES: dict[str, re.Pattern[str]] = {
+    # a person's age: "Fousseynou Cissé, 39," (news apposition), "39 years old", "aged 39"
+    "age": re.compile(
+        r"\b[A-Z][\w’'-]+,\s+\d{1,3},|\baged?\s+\d{1,3}\b|"
+        rf"\b(?:\d{{1,3}}|an?|{_NUMBER_WORDS})(?:[- ](?:and[- ]a[- ]half|\w+))?[- ](?:years?|months?|weeks?|days?)[- ]old\b",
+        re.IGNORECASE,
+    ),
+    # a quantity, not a year ("how much did Edison offer" is not answered by "In 1885")
+    "number": re.compile(
+        rf"\b(?!(?:1[0-9]{{3}}|20[0-9]{{2}})\b)\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b|%|\bper ?cent\b", re.IGNORECASE
+    ),
+    "date": re.compile(
+        rf"\b(?:1[0-9]{{3}}|20[0-9]{{2}})s?\b|\b(?:{_MONTHS})\b|\b(?:{_DAYS})\b|\b(?:century|decade|"
+        r"yesterday|today|ago|morning|evening|night)\b"
+    ),
+    "person": re.compile(
+        r"\b(?!(?:The|A|An|In|On|At|It|He|She|They|We|This|That|His|Her|Their|After|Before|When|While|"
+        r"If|But|And|For|From|With|By|As)\b)[A-Z][a-zà-ÿ’'-]+(?:\s+(?:[A-Z]\.|[A-Z][a-zà-ÿ’'-]+))+"
+    ),
+    # "in Paris", "at the Louvre"; or a spot: "on a ledge", "outside the window", "next to the door"
+    "place": re.compile(
+        r"\b(?:in|at|from|near|into|to)\s+(?:the\s+)?[A-Z][\w-]+|"
+        r"\b(?:on|outside|inside|near|next to|behind|beside|beneath|under|above|onto|atop)\s+(?:a|an|the)\s+\w+"
+    ),
+}
+_QUESTION_TYPES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b", re.I), "age"),
+    (re.compile(r"\bhow (?:many|much|long|far|big|large|tall|often)\b|\bwhat (?:number|percent|percentage|amount)\b", re.I), "number"),
+    (re.compile(r"\bwhen\b|\bwhat (?:year|date|day|time|month|century|decade)\b|\bwhich (?:year|day)\b", re.I), "date"),
+    (re.compile(r"\bwho(?:m|se)?\b|\bwhich (?:person|man|woman|people)\b|\bname\b", re.I), "person"),
+    (re.compile(r"\bwhere\b|\bwhat (?:city|country|place|state|region)\b|\bwhich (?:city|country|place)\b", re.I), "place"),
+]
+
+
+# the answer to these must hold such a token (an age, a number, a date); names and places are fuzzier
+STRONG_KINDS = frozenset({"age", "number", "date"})
+
+# words that say what kind of answer is wanted, not what it is about: no lexical evidence
+_QUESTION_WORDS = re.compile(
+    r"\b(?:who|whom|whose|what|which|when|where|why|how|old|age|many|much|long|far|year|date|day|time|"
+    r"name|number|percent|percentage|amount|city|country|place)\b",
+    re.I,
+)
+
+
+# irregular past forms → their base verb, so that "where was he standing?" meets "he stood" and
+# "what did he see?" meets "saw" (the Snowball stemmer leaves these apart)
+_IRREGULAR = {
+    "stood": "stand", "understood": "understand", "saw": "see", "seen": "see", "went": "go", "gone": "go",
+    "took": "take", "taken": "take", "gave": "give", "given": "give", "made": "make", "said": "say",
+    "told": "tell", "thought": "think", "found": "find", "got": "get", "came": "come", "began": "begin",
+    "begun": "begin", "wrote": "write", "written": "write", "held": "hold", "kept": "keep", "led": "lead",
+    "built": "build", "brought": "bring", "bought": "buy", "fought": "fight", "caught": "catch",
+    "taught": "teach", "won": "win", "lost": "lose", "ran": "run", "sent": "send", "spent": "spend",
+    "met": "meet", "paid": "pay", "sold": "sell", "grew": "grow", "grown": "grow", "knew": "know",
+    "known": "know", "drew": "draw", "drawn": "draw", "fell": "fall", "fallen": "fall", "flew": "fly",
+    "flown": "fly", "chose": "choose", "chosen": "choose", "spoke": "speak", "spoken": "speak",
+    "broke": "break", "broken": "break", "drove": "drive", "driven": "drive", "rose": "rise", "risen": "rise",
+    "threw": "throw", "thrown": "throw", "wore": "wear", "worn": "wear", "felt": "feel", "heard": "hear",
+    "sat": "sit", "struck": "strike", "sought": "seek", "became": "become",
+}
+_base_stems: dict[str, str] | None = None
+
+
+def base_stem(term: str) -> str:
+    """A stemmed term, with irregular past forms mapped to the stem of their base verb."""
+    global _base_stems, _analyzer
+    if _base_stems is None:
+        if _analyzer is None:
+            from index.models.lexical import Analyzer
+
+            _analyzer = Analyzer()
+        stem = _analyzer._stemmer.stemWord
+        _base_stems = {stem(k.strip()): stem(v) for k, v in _IRREGULAR.items()}
+    return _base_stems.get(term, term)
+
+
+def evidence_terms(question: str, analyzer_terms: Callable[[str], list[str]]) -> list[str]:
+    """The question's stemmed terms without its question words."""
+    return analyzer_terms(_QUESTION_WORDS.sub(" ", question))
+
+
+# "who is Naomi?" asks what someone is, not for a name: no "person" cue
+_DEFINITION = re.compile(r"^\s*who\s+(?:is|was|are|were)\s+(?:[A-Z]|the\s+[A-Z])", re.I)
+
+
+def question_type(question: str) -> str | None:
+    if _DEFINITION.search(question) and re.search(r"\b(?:is|was|are|were)\s+(?:the\s+)?[A-Z]", question):
+        return None
+    # the cue that comes first wins: "where was he standing when he helped them?" asks for a place
+    found = [(m.start(), i, kind) for i, (pattern, kind) in enumerate(_QUESTION_TYPES) if (m := pattern.search(question))]
+    return min(found)[2] if found else None
+
+
+def cue_score(kind: str | None, sentence: str, question: str) -> float:
+    """1.0 when the sentence holds something of the asked kind that the question does not already say."""
+    if kind is None:
+        return 0.0
+    q = question.lower()
+    for m in _CUES[kind].finditer(sentence):
+        if m.group(0).lower().strip(" ,") not in q:
+            return 1.0
+    return 0.0
+
+
+_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w’'-]*")
+_analyzer = None
+
+
+def unknown_entity_share(question: str, idf: Callable[[str], float]) -> float:
+    """Share of the names in the question (capitalized words after the first) that no indexed
+    text contains: "who wrote Pride and Prejudice?" over a news story → 1.0."""
+    global _analyzer
+    names = [m.group(0) for m in _NAME.finditer(question.strip())]
+    if not names:
+        return 0.0
+    if _analyzer is None:
+        from index.models.lexical import Analyzer
+
+        _analyzer = Analyzer()
+    terms = {t for n in names for t in _analyzer.terms(n)}
+    if not terms:
+        return 0.0
+    never = idf("\uffff never indexed \uffff")  # the IDF of a term in no chunk
+    return sum(1 for t in terms if idf(t) >= never - 1e-9) / len(terms)
+
+
+_QUESTION_START = re.compile(
+    r"^\s*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|should|"
+    r"would|will|has|have|had|name|list|in which|in what|on which|on what|at which|at what|to whom|for what)\b",
+    re.I,
+)
+
+
+def is_question(text: str) -> bool:
+    """A question (ends with "?" or opens like one), not a claim or a bag of keywords."""
+    t = text.strip()
+    return t.endswith("?") or bool(_QUESTION_START.search(t))

@@ -1,0 +1,208 @@
+"""Answer selection: which sentences of the top passages answer the question.
+
+No QA model is available, so every sentence of the top passages gets a row of cheap, measurable
+evidence (``SENTENCE_FEATURES``) and a linear ranker learned on SQuAD's tuning articles scores it
+(``index/models/rankers/sentences.json``; ``python -m index.evaluation.fit``):
+
+* how close it is to the question: cosine, the share of the question's IDF mass it holds (its
+  previous and next sentence counted apart), adjacent question-term pairs, the span they cover;
+* whether it holds what the question asks for (``index.query.cues``: who → a name, how old → an age…);
+* how its passage and its document ranked in retrieval.
+
+Abstention looks at question-level evidence (best cosine + ½ best lexical share − a penalty for
+names the corpus never mentions) against a threshold calibrated on the seed set's off-topic questions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.ingest.dedup import similar
+from index.models.ranker import LinearRanker, packaged, softmax
+from index.query.cues import STRONG_KINDS, base_stem, cue_score, question_type, unknown_entity_share
+
+SENTENCE_FEATURES = (
+    "cos",  # cosine between the question and the sentence
+    "lex",  # share of the question's IDF mass in the sentence
+    "lex_prev",  # ... found only in the previous sentence of the passage
+    "lex_next",  # ... found only in the next one
+    "phrase",  # share of the question's adjacent term pairs adjacent in the sentence too
+    "cue_strong",  # how old / how many / when question, sentence holds an age / number / date
+    "cue_weak",  # who / where question, sentence holds a name / place
+    "miss_strong",  # how old / how many / when question, sentence holds none
+    "miss_weak",  # who / where question, sentence holds none
+    "passage_rr",  # 1 / (1 + rank of its passage)
+    "passage_top",  # its passage ranked first
+    "passage_score",  # its passage's retrieval score / the best passage's
+    "doc_score",  # its document's ranking score / the best document's
+    "doc_rr",  # 1 / (1 + rank of its document)
+    "doc_top",  # its document ranked first
+    "log_terms",  # log(1 + number of terms)
+    "passage_first",  # first sentence of its passage
+    "novelty",  # share of its terms that are not in the question (an answer says something new)
+    "span",  # how spread out the question terms it holds are
+    "short",  # fewer than 4 terms
+    "cos_prev",  # cosine of the previous sentence (its own cosine when it has none)
+)
+
+_MISS_STRONG, _MISS_WEAK = SENTENCE_FEATURES.index("miss_strong"), SENTENCE_FEATURES.index("miss_weak")
+
+
+@dataclass(frozen=True)
+class QuoteParams:
+    passages: int = 8  # how many top passages quotes are drawn from
+    # answer-type constraint on top of the learned ranker: logit penalty for a sentence without what a
+    # how old / how many / when (strong) or who / where (weak) question asks for
+    type_strong: float = 2.0
+    type_weak: float = 0.5
+    refine: int = 5  # questions: how many top candidates the answer ranker (``index.query.refine``) reorders
+    keep_ratio: float = 0.01  # a 2nd/3rd quote must have at least this share of the best's probability
+    abstain_below: float = 0.30  # evidence under this → the documents do not answer
+    entity_miss: float = 0.2  # evidence − this × share of the question's names that the corpus never mentions
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: int
+    score: float  # probability among the question's candidates (softmax of the ranker's logits)
+    cos: float
+    lex: float
+    evidence: float  # what abstention looks at (question-level: the same for every candidate)
+    passage: int = 0  # rank of the passage it came from
+    row: tuple[float, ...] = field(default=(), compare=False, repr=False)  # its SENTENCE_FEATURES
+
+
+@dataclass
+class PassageInfo:
+    """What retrieval says of one passage, for the ``passage_*`` and ``doc_*`` features."""
+
+    score: float = 0.0  # its score / the best passage's
+    doc_score: float = 0.0  # its document's score / the best document's
+    doc_rank: int = 99
+
+
+def sentence_ranker() -> LinearRanker:
+    return packaged("sentences", SENTENCE_FEATURES)
+
+
+def rank_candidates(
+    question: str,
+    rows: list[list[float]],
+    meta: list[tuple[int, int]],
+    idf: Callable[[str], float],
+    params: QuoteParams,
+    ranker: LinearRanker | None = None,
+) -> list[Candidate]:
+    """Score ``sentence_rows`` with the ranker: candidates best first, scores summing to 1."""
+    if not rows:
+        return []
+    x = np.asarray(rows, dtype=np.float64)
+    probs = softmax(type_penalized((ranker or sentence_ranker()).score(x), x, params))
+    cos, lex = x[:, 0], x[:, 1]
+    evidence = float(cos.max() + 0.5 * lex.max() - params.entity_miss * unknown_entity_share(question, idf))
+    cands = [
+        Candidate(s, float(p), float(c), float(lx), evidence, r, tuple(row))
+        for (s, r), p, c, lx, row in zip(meta, probs, cos, lex, x.tolist(), strict=True)
+    ]
+    return sorted(cands, key=lambda c: -c.score)
+
+
+def type_penalized(logits: np.ndarray, x: np.ndarray, params: QuoteParams) -> np.ndarray:
+    """The answer-type constraint: logits of sentences without what the question asks for, lowered.
+    ``x``: rows that start with ``SENTENCE_FEATURES``."""
+    return logits - params.type_strong * x[:, _MISS_STRONG] - params.type_weak * x[:, _MISS_WEAK]
+
+
+def sentence_rows(
+    question: str,
+    q_terms: list[str],
+    passages: list[int],
+    sentences_of: Callable[[int], range],
+    text_of: Callable[[int], str],
+    terms_of: Callable[[int], list[str]],
+    cos_of: Callable[[int], float],
+    idf: Callable[[str], float],
+    info: Sequence[PassageInfo] | None = None,
+) -> tuple[list[list[float]], list[tuple[int, int]]]:
+    """One ``SENTENCE_FEATURES`` row per distinct sentence of the passages, and its (sentence, passage rank).
+
+    ``q_terms``: the question's stemmed terms without its question words (``cues.evidence_terms``)."""
+    q_terms = [base_stem(t) for t in q_terms]
+    weights = {t: idf(t) for t in set(q_terms)}
+    total = sum(weights.values()) or 1.0
+    q_pairs = {(a, b) for a, b in zip(q_terms, q_terms[1:], strict=False) if a != b}
+    kind = question_type(question)
+    strong = kind in STRONG_KINDS
+    weak = kind is not None and not strong
+    cache: dict[int, list[str]] = {}
+
+    def seq(i: int) -> list[str]:
+        if i not in cache:
+            cache[i] = [base_stem(t) for t in terms_of(i)]
+        return cache[i]
+
+    def share(terms: set[str]) -> float:
+        return sum(w for t, w in weights.items() if t in terms) / total
+
+    rows: list[list[float]] = []
+    meta: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    for rank, chunk in enumerate(passages):
+        about = info[rank] if info is not None else PassageInfo()
+        sents = sentences_of(chunk)
+        for i in sents:
+            if i in seen:
+                continue
+            seen.add(i)
+            words = seq(i)
+            own = set(words)
+            before = set(seq(i - 1)) if i - 1 in sents else set()
+            after = set(seq(i + 1)) if i + 1 in sents else set()
+            pairs = set(zip(words, words[1:], strict=False))
+            matched = [k for k, t in enumerate(words) if t in weights]
+            cue = cue_score(kind, text_of(i), question)
+            cos = cos_of(i)
+            rows.append([
+                cos,
+                share(own),
+                share(before - own),
+                share(after - own - before),
+                len(q_pairs & pairs) / len(q_pairs) if q_pairs else 0.0,
+                cue * strong,
+                cue * weak,
+                (1.0 - cue) * strong,
+                (1.0 - cue) * weak,
+                1.0 / (1.0 + rank),
+                float(rank == 0),
+                about.score,
+                about.doc_score,
+                1.0 / (1.0 + about.doc_rank),
+                float(about.doc_rank == 0),
+                math.log1p(len(words)),
+                float(i == sents.start),
+                len(own - weights.keys()) / (len(own) or 1),
+                (matched[-1] - matched[0] + 1) / len({words[k] for k in matched}) if matched else 0.0,
+                float(len(words) < 4),
+                cos_of(i - 1) if i - 1 in sents else cos,
+            ])
+            meta.append((i, rank))
+    return rows, meta
+
+
+def pick(candidates: list[Candidate], text_of: Callable[[int], str], limit: int, keep_ratio: float) -> list[Candidate]:
+    """Up to ``limit`` quotes, best first, none repeating another."""
+    chosen: list[Candidate] = []
+    for cand in candidates:
+        if len(chosen) >= limit:
+            break
+        if chosen and cand.score < keep_ratio * chosen[0].score:
+            break
+        text = text_of(cand.sentence)
+        if any(similar(text, text_of(c.sentence)) for c in chosen):
+            continue
+        chosen.append(cand)
+    return chosen

@@ -1,0 +1,1 @@
+"""The index on disk: the directory, its manifest, atomic swaps, the vector store."""

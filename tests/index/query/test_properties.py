@@ -1,0 +1,46 @@
+"""Property: whatever the documents, every citation is verbatim at its offsets."""
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from index.ingest.builder import build_index
+from index.ingest.documents import Document
+from index.query.engine import Engine
+from index.settings import Settings
+from tests.conftest import FakeEmbedder
+
+WORDS = ["fire", "caretaker", "baby", "Paris", "senator", "courage", "smoke", "window", "ledge", "hero",
+         "Dr.", "39", "‘quoted", "words’", "“said", "he”", "e.g.", "déjà", "naïve", "x"]
+sentence = st.lists(st.sampled_from(WORDS), min_size=1, max_size=25).map(" ".join).map(
+    lambda s: s + "."
+)
+paragraph = st.lists(sentence, min_size=1, max_size=6).map(" ".join)
+separator = st.sampled_from(["\n", "\n\n", "\r\n", " \n  \n", "\n\t"])
+document = st.tuples(st.lists(paragraph, min_size=1, max_size=5), separator).map(
+    lambda t: t[1].join(t[0])
+)
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(document, min_size=1, max_size=4), question=st.lists(st.sampled_from(WORDS), min_size=1,
+       max_size=6).map(" ".join))
+def test_every_citation_and_passage_is_verbatim(tmp_path_factory, texts: list[str], question: str) -> None:  # noqa: ANN001
+    base: Path = tmp_path_factory.mktemp("prop")
+    docs = [Document(f"doc{i}.txt", t) for i, t in enumerate(texts)]
+    settings = Settings(index_dir=base / "index")
+    embedder = FakeEmbedder()
+    build_index(settings, documents=docs, embedder=embedder)
+    engine = Engine.open(settings, embedder=embedder)
+    by_source = {d.source: d.text for d in docs}
+    answer = engine.ask(question)
+    quotes = []
+    for c in answer.citations:
+        assert by_source[c.source][c.char_start : c.char_end] == c.quote
+        assert c.line == by_source[c.source].count("\n", 0, c.char_start) + 1
+        quotes.append(c.quote)
+    assert len(quotes) == len(set(quotes)) <= 3
+    for p in answer.passages:
+        assert by_source[p.source][p.char_start : p.char_end] == p.text
