@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.evaluation.errors import BadSplit, EvalDataError
-from index.ingest.documents import Document, Segment
+from index.ingest.documents import PARAGRAPH, Block, Document
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def load_squad(path: Path, articles: list[int] | None = None) -> SquadSet:
         for p, para in enumerate(article["paragraphs"]):
             text = para["context"]
             source = paragraph_source(a, p)
-            docs.append(Document(source=source, text=text, segments=[Segment(0, len(text), context=title)], title=title))
+            docs.append(Document(source=source, text=text, blocks=[Block(PARAGRAPH, 0, len(text), context=title)], title=title))
             if a not in wanted:
                 continue
             for qa in para["qas"]:

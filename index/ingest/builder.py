@@ -84,7 +84,7 @@ def build_index(
         where: object = docs_dir
     else:
         where = "the given documents"
-    documents = [d for d in documents if d.segments]
+    documents = [d for d in documents if d.blocks]
     if not documents:
         raise EmptyCorpus(where)
 
@@ -185,7 +185,7 @@ def _assemble(
                 s.start,
                 s.end,
                 line_index[s.doc].line(s.start),
-                docs[s.doc].segments[s.segment].page or -1,
+                docs[s.doc].blocks[s.block].page or -1,
             )
             for s in corpus.sentences
         ],

@@ -29,7 +29,7 @@ class Sentence:
     doc: int
     start: int
     end: int
-    segment: int
+    block: int
     tokens: int
     gap_before: bool = False  # a collapsed duplicate or a context change precedes it
 
@@ -71,13 +71,13 @@ def chunk_documents(
 ) -> ChunkedCorpus:
     """Split and chunk ``docs``; sentence and chunk ``doc`` fields are ``doc_offset + position``."""
     deduper = deduper if deduper is not None else Deduper()
-    raw: list[tuple[int, int, int, int, bool]] = []  # (doc, start, end, segment, gap_before)
+    raw: list[tuple[int, int, int, int, bool]] = []  # (doc, start, end, block, gap_before)
     duplicates = 0
     for d, doc in enumerate(docs):
         gap = True
         prev_context: str | None = None
         for start, end, seg in split_document(doc):
-            context = doc.segments[seg].context
+            context = doc.blocks[seg].context
             if context != prev_context:
                 gap, prev_context = True, context
             if deduper.seen(doc.text[start:end], len(raw) + duplicates) is not None:
@@ -92,7 +92,7 @@ def chunk_documents(
 
     sentences: list[Sentence] = []
     for (d, start, end, seg, gap), n in zip(raw, counts, strict=True):
-        budget = max_tokens - context_cost[(d, docs[d].segments[seg].context)]
+        budget = max_tokens - context_cost[(d, docs[d].blocks[seg].context)]
         if n <= budget:
             sentences.append(Sentence(doc_offset + d, start, end, seg, n, gap))
             continue
@@ -111,11 +111,11 @@ def chunk_documents(
 
 
 def _context_costs(docs: list[Document], counter: TokenCounter, max_tokens: int) -> dict[tuple[int, str], int]:
-    keys = sorted({(d, seg.context) for d, doc in enumerate(docs) for seg in doc.segments if seg.context})
+    keys = sorted({(d, seg.context) for d, doc in enumerate(docs) for seg in doc.blocks if seg.context})
     costs = counter.count_tokens([f"{c}\n" for _, c in keys])
     out: dict[tuple[int, str], int] = {}
     for d, doc in enumerate(docs):
-        for seg in doc.segments:
+        for seg in doc.blocks:
             out[(d, seg.context)] = 0
     for key, cost in zip(keys, costs, strict=True):
         # a context that would eat more than a quarter of the budget is left out of the chunk text
@@ -146,7 +146,7 @@ def _pack(
     while i < n:
         s0 = sentences[i]
         doc = docs[s0.doc - doc_offset]
-        context = doc.segments[s0.segment].context
+        context = doc.blocks[s0.block].context
         cost = context_cost[(s0.doc - doc_offset, context)]
         total = cost + s0.tokens
         j = i + 1

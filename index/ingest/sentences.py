@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from index.ingest.documents import Document, Segment
+from index.ingest.documents import CODE, HEADING, Block, Document
 
 # A sentence boundary candidate: terminal punctuation, optional closing quotes or
 # brackets, whitespace, then something that can start a sentence.
@@ -29,8 +29,8 @@ MAX_QUOTED_CHARS = 400  # a quotation longer than this is split at its own sente
 _OPEN_QUOTES = {"‘": "’", "“": "”"}
 
 
-def split_segment(text: str, seg: Segment) -> list[tuple[int, int]]:
-    """Sentence spans (absolute offsets into ``text``) inside one segment."""
+def split_block(text: str, seg: Block) -> list[tuple[int, int]]:
+    """Sentence spans (absolute offsets into ``text``) inside one prose block."""
     wrapped = seg.wrapped if seg.wrapped is not None else guess_wrapped(text[seg.start : seg.end])
     spans: list[tuple[int, int]] = []
     if wrapped:
@@ -43,9 +43,16 @@ def split_segment(text: str, seg: Segment) -> list[tuple[int, int]]:
 
 
 def split_document(doc: Document) -> Iterator[tuple[int, int, int]]:
-    """Yield ``(start, end, segment_index)`` for every sentence of a document, in order."""
-    for i, seg in enumerate(doc.segments):
-        for start, end in split_segment(doc.text, seg):
+    """Yield ``(start, end, block_index)`` for every sentence of a document, in order: sentences of
+    prose blocks; a code block whole; headings are context, not sentences."""
+    for i, block in enumerate(doc.blocks):
+        if block.kind == HEADING:
+            continue
+        if block.kind == CODE:
+            if block.start < block.end:
+                yield block.start, block.end, i
+            continue
+        for start, end in split_block(doc.text, block):
             yield start, end, i
 
 

@@ -1,7 +1,7 @@
 """BEIR corpus.jsonl: one ``{"_id", "title", "text"}`` object per line, one document each.
 
 The document text is ``title + "\\n" + text`` (just ``text`` without a title), with a title
-segment and a body segment whose context is the title.
+block and a body block whose context is the title.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from index.ingest.documents import Document, Segment
+from index.ingest.documents import PARAGRAPH, Block, Document
 from index.ingest.loaders._common import LoaderError, log
 
 # this many bad lines before the first good one and the file is not a BEIR corpus at all
@@ -33,15 +33,15 @@ def parse_record(line: bytes | str) -> Document | None:
 
     title = title.strip()
     text = f"{title}\n{body}" if title else body
-    segments = [Segment(0, len(title), context=title, wrapped=False)] if title else []
+    blocks = [Block(PARAGRAPH, 0, len(title), context=title, wrapped=False)] if title else []
     offset = len(text) - len(body)
     stripped = body.strip()
     if stripped:
         start = offset + len(body) - len(body.lstrip())
-        segments.append(Segment(start, start + len(stripped), context=title, wrapped=True))
-    if not segments:
+        blocks.append(Block(PARAGRAPH, start, start + len(stripped), context=title, wrapped=True))
+    if not blocks:
         return None
-    return Document(source=str(doc_id), text=text, segments=segments, title=title)
+    return Document(source=str(doc_id), text=text, blocks=blocks, title=title)
 
 
 def iter_beir_corpus(path: Path) -> Iterator[Document]:

@@ -3,7 +3,7 @@
 Boilerplate (scripts, navigation, headers, footers, forms...) is dropped; the walk starts at
 ``main``, else ``article``, else ``body``. Every element in ``_BREAKS`` ends the current block,
 so text directly inside a ``div`` or around a nested list becomes a block of its own.
-Headings are blocks too but not segments: they give the following segments their context.
+Headings are blocks too but not blocks: they give the following blocks their context.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from index.ingest.documents import Document, Segment
+from index.ingest.documents import PARAGRAPH, Block, Document
 from index.ingest.loaders._common import LoaderError, collapse_whitespace, read_text
 
 _DROP = ["script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form"]
@@ -66,7 +66,7 @@ def load_html(path: Path, source: str) -> Document:
     blocks = _blocks(root) if root else []
 
     parts: list[str] = []
-    segments: list[Segment] = []
+    segments: list[Block] = []
     headings: list[tuple[int, str]] = []
     pos = 0
     for level, block in blocks:
@@ -77,9 +77,9 @@ def load_html(path: Path, source: str) -> Document:
             title = title or (block if level == 1 else "")
         else:
             context = " > ".join(h for _, h in headings)
-            segments.append(Segment(pos, pos + len(block), context=context, wrapped=False))
+            segments.append(Block(PARAGRAPH, pos, pos + len(block), context=context, wrapped=False))
         parts.append(block)
         pos += len(block) + 2  # the "\n\n" between blocks
     if not segments:
         raise LoaderError("no readable text in the page")
-    return Document(source=source, text="\n\n".join(parts), segments=segments, title=title)
+    return Document(source=source, text="\n\n".join(parts), blocks=segments, title=title)

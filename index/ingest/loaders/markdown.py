@@ -1,8 +1,8 @@
-"""Markdown: the document is the raw file; segments are its prose blocks, found by markdown-it.
+"""Markdown: the document is the raw file; blocks are its paragraphs, list items and table rows, found by markdown-it.
 
-Paragraphs (also inside list items and blockquotes) and table body rows become segments
+Paragraphs (also inside list items and blockquotes) and table body rows become blocks
 over their exact characters in the raw file, with the heading path as context. Headings,
-code, HTML blocks and front matter are not segments.
+code, HTML blocks and front matter are not blocks yet.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from index.ingest.documents import Document, Segment
+from index.ingest.documents import PARAGRAPH, Block, Document
 from index.ingest.loaders._common import LoaderError, read_text
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")  # markdown-it counts \r\n, \r and \n as line ends
@@ -66,7 +66,7 @@ def load_markdown(path: Path, source: str) -> Document:
 
     title = ""
     headings: list[tuple[int, str]] = []  # the open heading path: (level, text)
-    segments: list[Segment] = []
+    blocks: list[Block] = []
     in_tbody = False
     tokens = _md.parse(parse_src)
     for i, tok in enumerate(tokens):
@@ -91,8 +91,8 @@ def load_markdown(path: Path, source: str) -> Document:
             continue
         if start < end:
             context = " > ".join(h for _, h in headings)
-            segments.append(Segment(start, end, context=context, wrapped=True))
+            blocks.append(Block(PARAGRAPH, start, end, context=context, wrapped=True))
 
-    if not segments:
+    if not blocks:
         raise LoaderError("no prose found (only headings, code or HTML)")
-    return Document(source=source, text=text, segments=segments, title=title)
+    return Document(source=source, text=text, blocks=blocks, title=title)

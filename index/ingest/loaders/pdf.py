@@ -1,4 +1,4 @@
-"""PDF: the document is the pages' extracted text joined by blank lines; segments never cross pages."""
+"""PDF: the document is the pages' extracted text joined by blank lines; blocks never cross pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pypdf import PasswordType, PdfReader
 
-from index.ingest.documents import Document, Segment
+from index.ingest.documents import PARAGRAPH, Block, Document
 from index.ingest.loaders._common import LoaderError, paragraph_spans
 
 PAGE_SEPARATOR = "\n\n"
@@ -26,12 +26,12 @@ def _page_texts(path: Path) -> list[str]:
 
 def load_pdf(path: Path, source: str) -> Document:
     pages = _page_texts(path)
-    segments: list[Segment] = []
+    segments: list[Block] = []
     pos = 0
     for number, page_text in enumerate(pages, start=1):
         for start, end in paragraph_spans(page_text):
-            segments.append(Segment(pos + start, pos + end, page=number, wrapped=True))
+            segments.append(Block(PARAGRAPH, pos + start, pos + end, page=number, wrapped=True))
         pos += len(page_text) + len(PAGE_SEPARATOR)
     if not segments:
         raise LoaderError("no extractable text (scanned?)")
-    return Document(source=source, text=PAGE_SEPARATOR.join(pages), segments=segments)
+    return Document(source=source, text=PAGE_SEPARATOR.join(pages), blocks=segments)

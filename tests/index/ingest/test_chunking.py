@@ -2,7 +2,7 @@ import pytest
 
 from index.ingest.chunking import chunk_documents, embed_text
 from index.ingest.dedup import Deduper, similar
-from index.ingest.documents import Document, Segment
+from index.ingest.documents import PARAGRAPH, Block, Document
 from tests.conftest import SEEDS, FakeEmbedder
 
 
@@ -66,7 +66,7 @@ def test_an_over_long_sentence_is_cut_at_whitespace(fake_embedder: FakeEmbedder)
 
 def test_context_is_prepended_for_embedding_only(fake_embedder: FakeEmbedder) -> None:
     text = "# Install\n\nRun the installer. Then restart.\n"
-    doc = Document("a.md", text, [Segment(11, len(text) - 1, context="Install")])
+    doc = Document("a.md", text, [Block(PARAGRAPH, 11, len(text) - 1, context="Install")])
     corpus = chunk_documents([doc], fake_embedder)
     (chunk,) = corpus.chunks
     assert text[chunk.start : chunk.end] == "Run the installer. Then restart."

@@ -28,7 +28,7 @@ SEED = Path(__file__).resolve().parents[3] / "seeds" / "paris-fire-rescue.txt"
 
 
 def quoted(doc: Document) -> list[str]:
-    return [doc.text[s.start : s.end] for s in doc.segments]
+    return [doc.text[s.start : s.end] for s in doc.blocks]
 
 
 def write(path: Path, content: str | bytes) -> Path:
@@ -89,7 +89,7 @@ def test_txt_text_is_the_file_and_segments_are_paragraphs(tmp_path: Path) -> Non
     assert doc.source == "a.txt"
     assert doc.title == ""
     assert quoted(doc) == ["First paragraph\nwraps here.", "Second one.", "Third."]
-    assert all(s.wrapped is None and s.page is None and s.context == "" for s in doc.segments)
+    assert all(s.wrapped is None and s.page is None and s.context == "" for s in doc.blocks)
 
 
 def test_txt_crlf_is_kept_and_offsets_match_lines(tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_txt_crlf_is_kept_and_offsets_match_lines(tmp_path: Path) -> None:
     (doc,) = load_file(write(tmp_path / "crlf.txt", content), "crlf.txt")
     assert doc.text == content  # newlines not translated
     assert quoted(doc) == ["line one\r\nline two", "line four"]
-    assert [doc.line_of(s.start) for s in doc.segments] == [1, 4]
+    assert [doc.line_of(s.start) for s in doc.blocks] == [1, 4]
 
 
 def test_txt_utf8_bom_is_dropped(tmp_path: Path) -> None:
@@ -113,7 +113,7 @@ def test_real_seed_file_paragraphs() -> None:
     assert len(doc.text.splitlines()) == 18  # blank lines 9 and 11
     paragraphs = quoted(doc)
     assert len(paragraphs) == 3
-    assert [doc.line_of(s.start) for s in doc.segments] == [1, 10, 12]
+    assert [doc.line_of(s.start) for s in doc.blocks] == [1, 10, 12]
     assert paragraphs[0].startswith("A hero caretaker helped save two babies")
     assert paragraphs[0].endswith("holding her baby out of a window.")
     assert paragraphs[1].startswith("Fousseynou Cissé, 39,")
@@ -177,7 +177,7 @@ def test_markdown_blocks_heading_paths_and_verbatim_offsets(tmp_path: Path) -> N
     (doc,) = load_file(write(tmp_path / "guide.md", MARKDOWN), "guide.md")
     assert doc.text == MARKDOWN
     assert doc.title == "Citebot Guide"
-    got = [(doc.text[s.start : s.end], s.context) for s in doc.segments]
+    got = [(doc.text[s.start : s.end], s.context) for s in doc.blocks]
     assert got == [
         ("Citebot answers questions\nwith quoted citations.", "Citebot Guide"),
         ("Read this first,\n> really.", "Citebot Guide > Install"),
@@ -186,7 +186,7 @@ def test_markdown_blocks_heading_paths_and_verbatim_offsets(tmp_path: Path) -> N
         ("Debian | citebot-deb", "Citebot Guide > Install > Linux"),
         ("Run `citebot ask`.", "Citebot Guide > Usage"),
     ]
-    assert all(s.wrapped is True for s in doc.segments)
+    assert all(s.wrapped is True for s in doc.blocks)
     assert "front matter" not in "".join(quoted(doc))
 
 
@@ -195,7 +195,7 @@ def test_markdown_crlf_offsets_point_into_raw_text(tmp_path: Path) -> None:
     (doc,) = load_file(write(tmp_path / "crlf.md", content), "crlf.md")
     assert doc.text == content
     assert quoted(doc) == ["Some words\r\nmore words.", "an item"]
-    assert [doc.line_of(s.start) for s in doc.segments] == [3, 6]
+    assert [doc.line_of(s.start) for s in doc.blocks] == [3, 6]
 
 
 def test_markdown_without_prose_is_a_loader_error(tmp_path: Path) -> None:
@@ -242,7 +242,7 @@ def test_html_keeps_main_text_drops_boilerplate_and_decodes_entities(tmp_path: P
         "Without a helmet.\n\n"
         "Direct div text after a break."
     )
-    got = [(doc.text[s.start : s.end], s.context) for s in doc.segments]
+    got = [(doc.text[s.start : s.end], s.context) for s in doc.blocks]
     assert got == [
         ("He said he ‘didn’t think twice’ & climbed out.", "Caretaker saves babies"),
         ("A senator: impressive courage.", "Caretaker saves babies > Reactions"),
@@ -250,7 +250,7 @@ def test_html_keeps_main_text_drops_boilerplate_and_decodes_entities(tmp_path: P
         ("Without a helmet.", "Caretaker saves babies > Reactions"),
         ("Direct div text after a break.", "Caretaker saves babies > Reactions"),
     ]
-    assert all(s.wrapped is False for s in doc.segments)
+    assert all(s.wrapped is False for s in doc.blocks)
     for dropped in (
         "script text",
         "News nav link",
@@ -287,11 +287,11 @@ def test_pdf_pages_and_segments(tmp_path: Path) -> None:
     data = make_pdf([["Page one says hello.", "A second line (with parens)."], ["Page two text."]])
     assert len(PdfReader(io.BytesIO(data)).pages) == 2  # a real PDF pypdf can read
     (doc,) = load_file(write(tmp_path / "report.pdf", data), "report.pdf")
-    assert [s.page for s in doc.segments] == [1, 2]
+    assert [s.page for s in doc.blocks] == [1, 2]
     first, second = quoted(doc)
     assert "Page one says hello." in first and "A second line (with parens)." in first
     assert second == "Page two text."
-    assert all(s.wrapped is True for s in doc.segments)
+    assert all(s.wrapped is True for s in doc.blocks)
     assert doc.text.index("Page two") > doc.text.index("parens")
 
 
@@ -341,7 +341,7 @@ def test_beir_corpus_ids_titles_and_segments(tmp_path: Path) -> None:
     assert [d.title for d in docs] == ["Paris fire", "", ""]
     d1 = docs[0]
     assert d1.text == "Paris fire\nA caretaker saved two babies."
-    assert [(d1.text[s.start : s.end], s.context, s.wrapped) for s in d1.segments] == [
+    assert [(d1.text[s.start : s.end], s.context, s.wrapped) for s in d1.blocks] == [
         ("Paris fire", "Paris fire", False),  # the title is its own context: it stays in the first chunk
         ("A caretaker saved two babies.", "Paris fire", True),
     ]

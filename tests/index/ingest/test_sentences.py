@@ -1,10 +1,10 @@
-from index.ingest.documents import Document, Segment
-from index.ingest.sentences import guess_wrapped, split_document, split_segment
+from index.ingest.documents import PARAGRAPH, Block, Document
+from index.ingest.sentences import guess_wrapped, split_block, split_document
 from tests.conftest import SEEDS
 
 
 def spans(text: str, wrapped: bool | None = None) -> list[str]:
-    return [text[s:e] for s, e in split_segment(text, Segment(0, len(text), wrapped=wrapped))]
+    return [text[s:e] for s, e in split_block(text, Block(PARAGRAPH, 0, len(text), wrapped=wrapped))]
 
 
 def test_quotations_stay_whole_and_lines_end_sentences() -> None:

@@ -70,7 +70,7 @@ def test_cuts_from_offsets_cut_at_whitespace() -> None:
 def test_backend_mismatch_is_refused_before_loading(tmp_path: Path, fake_embedder) -> None:  # noqa: ANN001
     """An index built with torch vectors is never queried with onnx-int8 ones (and vice versa)."""
     from index.ingest.builder import build_index
-    from index.ingest.documents import Document, Segment
+    from index.ingest.documents import PARAGRAPH, Block, Document
     from index.query.engine import Engine
     from index.settings import Settings
     from index.storage.manifest import Manifest
@@ -78,7 +78,7 @@ def test_backend_mismatch_is_refused_before_loading(tmp_path: Path, fake_embedde
     fake_embedder.model_id = DEFAULT_MODEL_ID
     fake_embedder.checksum = weights_checksum(default_model_path())
     text = "The caretaker rescued two children. He was praised by the mayor."
-    doc = Document(source="a.txt", text=text, segments=[Segment(0, len(text))], title="a")
+    doc = Document(source="a.txt", text=text, blocks=[Block(PARAGRAPH, 0, len(text))], title="a")
     settings = Settings(index_dir=tmp_path / "index", model_cache_dir=tmp_path / "models")
     build_index(settings, documents=[doc], embedder=fake_embedder)
     assert Manifest.read(tmp_path / "index").model["backend"] == "torch"
