@@ -161,6 +161,7 @@ class Document:
     title: str = ""
     format: str = "text"  # text | markdown | rst | notebook | code | html | pdf | beir
     role: str = DOCS  # docs | changelog | source (see DOCUMENT_ROLES)
+    repo_path: str = ""  # path from the git work tree's root, when the docs folder is in one (permalinks)
 
     def __post_init__(self) -> None:
         if not self.blocks and self.text.strip():
