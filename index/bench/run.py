@@ -305,12 +305,13 @@ def bench_latency(cfg: BenchConfig) -> list[Row]:
 def _question_latency(cfg: BenchConfig) -> list[Row]:
     """SciFact's queries are claims; a question also pays the document reranking and the token-level
     refinement of its top quote candidates (``index.query.refine``). Measured on the seed set's questions."""
-    from index.evaluation.seed import default_set, load_seed_set
+    from index.evaluation.qa import load_questions
+    from index.evaluation.seed import default_set
     from index.query.engine import Engine
 
     directory = seed_index(cfg)
     engine = Engine.open(_settings(cfg, directory), directory)
-    questions = [q.question for q in load_seed_set(default_set())]
+    questions = [q.question for q in load_questions(default_set())]
     for q in questions[:5]:
         engine.ask(q)
     times = []

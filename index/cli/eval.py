@@ -1,6 +1,7 @@
 """``citebot eval``: how well citebot retrieves and quotes.
 
     citebot eval                                   # the seed eval set (tests/eval/seed.jsonl) over seeds/
+    citebot eval --qa FILE --docs DIR --misses     # any docsqa question file (your golden set) over DIR
     citebot eval --beir DATA/scifact --split test  # nDCG@10, Recall@100, MRR@10 (ranx)
     citebot eval --squad DATA/squad/dev-v1.1.json --articles 24-47
     citebot eval --modes bm25,dense,hybrid --json --save run.json --compare earlier.json
@@ -52,26 +53,27 @@ def eval_command(
     split: Annotated[str, typer.Option("--split", help="BEIR qrels split.")] = "test",
     squad: Annotated[Path | None, typer.Option("--squad", help="A SQuAD v1.1 JSON file.")] = None,
     articles: Annotated[str, typer.Option("--articles", help="SQuAD articles whose questions are asked, e.g. 24-47.")] = "24-47",
-    eval_set: Annotated[Path | None, typer.Option("--set", help="Seed eval set (default tests/eval/seed.jsonl).")] = None,
-    docs: Annotated[Path | None, typer.Option("--docs", help="Documents of the seed eval (default: settings, seeds/).")] = None,
+    qa: Annotated[Path | None, typer.Option("--qa", "--set", help="A docsqa question file (JSONL: q, any, file, kind, abstain); default: the seed set tests/eval/seed.jsonl.")] = None,
+    docs: Annotated[Path | None, typer.Option("--docs", help="The documents the --qa questions are about (default: settings, seeds/).")] = None,
+    misses: Annotated[bool, typer.Option("--misses", help="QA: print every miss (question, expected strings, what was quoted, from which file).")] = False,
     modes: Annotated[str, typer.Option("--modes", help="Retrieval modes, side by side: bm25,dense,hybrid.")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object.")] = False,
     save: Annotated[Path | None, typer.Option("--save", help="Save the results (JSON) to this file.")] = None,
     compare: Annotated[Path | None, typer.Option("--compare", help="Show deltas against a saved run.")] = None,
     run_out: Annotated[Path | None, typer.Option("--run-out", help="BEIR: write a TREC run file.")] = None,
-    answers_out: Annotated[Path | None, typer.Option("--answers-out", help="SQuAD: write every answer (ask --json) as JSONL.")] = None,
+    answers_out: Annotated[Path | None, typer.Option("--answers-out", help="SQuAD, QA: write every answer (ask --json) as JSONL.")] = None,
     depth: Annotated[int, typer.Option("--depth", min=1, help="BEIR: documents ranked per query.")] = 100,
     dense_candidates: Annotated[int | None, typer.Option("--dense-candidates", min=1, help="Sentences fetched from the vector store (default: pipeline default).")] = None,
     bm25_candidates: Annotated[int | None, typer.Option("--bm25-candidates", min=1, help="Chunks fetched from BM25 (default: pipeline default).")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N questions (quick runs).")] = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="Where eval indexes are cached (default .citebot/eval).")] = None,
 ) -> None:
-    """Measure retrieval and quoting: the seed set (default), a BEIR data set, or SQuAD."""
+    """Measure retrieval and quoting: a docs-QA set (default: the seed set), a BEIR data set, or SQuAD."""
     from dataclasses import replace
 
     from rich.console import Console
 
-    from index.evaluation import report
+    from index.evaluation import qa_report, report
     from index.evaluation.cache import ensure_index
     from index.evaluation.common import open_engine
     from index.ingest.progress import RichProgress, Silent
@@ -80,12 +82,12 @@ def eval_command(
     from index.query.retrieval import RetrievalParams
     from index.settings import Settings
 
-    if beir is not None and squad is not None:
-        raise BadOptions("choose one of --beir and --squad")
+    if sum(x is not None for x in (beir, squad, qa)) > 1:
+        raise BadOptions("choose one of --beir, --squad and --qa")
     if run_out is not None and beir is None:
         raise BadOptions("--run-out needs --beir")
-    if answers_out is not None and squad is None:
-        raise BadOptions("--answers-out needs --squad")
+    if (docs is not None or misses) and (beir is not None or squad is not None):
+        raise BadOptions("--docs and --misses go with --qa (or the default seed set)")
     mode_list = parse_modes(modes)
     earlier = report.load(compare) if compare is not None else None
     settings = Settings()
@@ -102,6 +104,17 @@ def eval_command(
         finally:
             progress.close()
 
+    hard_per_mode: dict[str, dict] = {}
+    if beir is None and squad is None:  # bad question files and folders fail before the model loads
+        from index.evaluation.qa import load_corpus, load_questions
+        from index.evaluation.seed import default_set, hard_set
+
+        questions_path = qa or default_set()
+        questions = load_questions(questions_path)[:limit]
+        folder = Path(docs or settings.docs_dir)
+        documents = load_corpus(folder)
+        # the questions that need coreference or synonyms are reported beside the gated set, never hidden
+        hard = load_questions(hard_set()) if qa is None and hard_set().is_file() else []
     embedder = load_embedder(settings.model, settings.backend)
     per_mode: dict[str, dict] = {}
     if beir is not None:
@@ -140,40 +153,49 @@ def eval_command(
             else:
                 per_mode[mode] = run_squad(engine, data, mode)
     else:
-        from index.evaluation.seed import default_set, load_seed_set, run_seed
-        from index.ingest.loaders import load_folder
+        from index.evaluation.qa import index_name, run_qa
 
-        questions = load_seed_set(eval_set or default_set())
-        if limit:
-            questions = questions[:limit]
-        folder = Path(docs or settings.docs_dir)
-        if not folder.is_dir():
-            from index.errors import DocsNotFound
-
-            raise DocsNotFound(folder)
-        index_dir = build(f"seed-{folder.resolve().name}", load_folder(folder).documents)
-        suite, split_name = "seed", str(eval_set or default_set())
-        # the questions that need coreference or synonyms are reported beside the gated set, never hidden
-        hard_path = default_set().with_name("seed_hard.jsonl") if eval_set is None else None
-        hard = load_seed_set(hard_path) if hard_path is not None and hard_path.is_file() else []
-        hard_per_mode: dict[str, dict] = {}
+        index_dir = build(index_name(folder), documents)
+        named = Path(questions_path)
+        suite = "seed" if qa is None else f"qa:{named.parent.name + '/' if named.parent.name else ''}{named.name}"
+        split_name = f"docs {folder}"
         for mode in mode_list:
             engine = open_engine(settings, index_dir, embedder, retrieval, quotes)
-            per_mode[mode] = run_seed(engine, questions, mode)
+            err.print(f"[dim]{suite}: {len(questions)} questions, mode {mode}…[/dim]")
+            if answers_out is not None:
+                out = per_mode_path(answers_out, mode, mode_list)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                with out.open("w", encoding="utf-8") as fh:
+                    per_mode[mode] = run_qa(engine, questions, mode, fh)
+            else:
+                per_mode[mode] = run_qa(engine, questions, mode)
             if hard:
-                hard_per_mode[mode] = run_seed(engine, hard, mode)
+                hard_per_mode[mode] = run_qa(engine, hard, mode)
 
     result = report.make_result(suite, split_name, per_mode, retrieval, quotes)
     hard_result = None
-    if beir is None and squad is None and hard_per_mode:
-        hard_result = report.make_result("seed (hard: coreference, synonyms; not gated)", str(hard_path),
-                                         hard_per_mode, retrieval, quotes)
-        result["hard"] = {"split": hard_result["split"], "modes": hard_result["modes"], "counts": hard_result["counts"]}
+    if beir is None and squad is None:
+        qa_report.attach(result, per_mode, misses)
+        if hard_per_mode:
+            hard_result = report.make_result("seed (hard: coreference, synonyms; not gated)", str(hard_set()),
+                                             hard_per_mode, retrieval, quotes)
+            qa_report.attach(hard_result, hard_per_mode, misses)
+            result["hard"] = {k: hard_result[k] for k in ("split", "modes", "counts", "by_kind")}
     if save is not None:
         report.save(result, save)
     if as_json:
         typer.echo(report.as_json(result, earlier))
-    else:
-        Console().print(report.table(result, earlier))
-        if hard_result is not None:
-            Console().print(report.table(hard_result))
+        return
+    console = Console() if Console().is_terminal else Console(width=120)  # a pipe or file: no wrapped cells
+    console.print(report.table(result, earlier))
+    for r, before in ((result, earlier), (hard_result, (earlier or {}).get("hard"))):
+        if r is None:
+            continue
+        if r is hard_result:
+            console.print(report.table(r, before))
+        for t in qa_report.kind_tables(r, before):
+            console.print(t)
+        for note in r.get("notes", []):
+            console.print(f"note: {note}", markup=False, highlight=False)
+        for mode, rows in r.get("misses", {}).items():
+            typer.echo("\n".join(qa_report.miss_lines(rows, mode, r["counts"]["questions"])))

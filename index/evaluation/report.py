@@ -87,7 +87,7 @@ def table(result: dict[str, Any], earlier: dict[str, Any] | None = None):  # noq
     diff = deltas(result, earlier) if earlier else {}
     title = f"citebot eval · {result['suite']}" + (f" · {result['split']}" if result.get("split") else "")
     counts = ", ".join(f"{k} {v}" for k, v in result.get("counts", {}).items())
-    t = Table(title=title, caption=counts or None)
+    t = Table(title=title, caption=counts or None, min_width=min(100, len(title) + 4))
     t.add_column("metric")
     for m in modes:
         t.add_column(m, justify="right")

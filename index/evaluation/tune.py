@@ -114,12 +114,13 @@ def main(argv: list[str] | None = None) -> None:
         def run(e):  # noqa: ANN001, ANN202, E306
             return run_beir(e, data, args.mode)["metrics"]
     else:
-        from index.evaluation.seed import default_set, load_seed_set, run_seed
+        from index.evaluation.qa import index_name, load_questions, run_qa
+        from index.evaluation.seed import default_set
 
-        qs = load_seed_set(default_set())
-        tuner = Tuner(args.cache / "seed-seeds")
+        qs = load_questions(default_set())
+        tuner = Tuner(args.cache / index_name(Path("seeds")))
         def run(e):  # noqa: ANN001, ANN202, E306
-            return run_seed(e, qs, args.mode)["metrics"]
+            return run_qa(e, qs, args.mode)["metrics"]
 
     bm25_grid = [tuple(float(x) for x in kb.split(",")) for kb in args.bm25] or [None]
     names = list(grid)
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
             over = {"bm25_k1_b": kb, **over}
         r, q = split_params({k: v for k, v in over.items() if k != "bm25_k1_b"})
         m = run(tuner.engine(r, q))
-        m = {k: round(v, 4) for k, v in m.items() if "latency" not in k}
+        m = {k: round(v, 4) for k, v in m.items() if "latency" not in k and isinstance(v, int | float)}
         print(json.dumps({"params": over, **m}), flush=True)
 
 

@@ -4,7 +4,8 @@ import pytest
 
 from index.evaluation.beir import load_beir, read_qrels
 from index.evaluation.errors import BadSplit, EvalDataError
-from index.evaluation.seed import SeedQuestion, answered_at, default_set, load_seed_set
+from index.evaluation.qa import load_questions
+from index.evaluation.seed import default_set, hard_set
 from index.evaluation.squad import load_squad, parse_articles, quote_hit
 
 
@@ -58,26 +59,22 @@ def test_quote_hit() -> None:
     assert not quote_hit([], ("42",), 3)
 
 
-def test_seed_set_is_big_enough() -> None:
-    qs = load_seed_set(default_set())
+def test_seed_sets_are_docsqa_files() -> None:
+    qs = load_questions(default_set())
     assert sum(not q.abstain for q in qs) >= 30
     assert sum(q.abstain for q in qs) >= 8
+    assert all(q.kind == "unanswerable" for q in qs if q.abstain)
     by_q = {q.question: q for q in qs}
     assert set(by_q["who praised him?"].all_of) == {"Rémi Féraud", "Matthieu Valet"}
-    assert "39" in by_q["how old is the caretaker?"].expect
+    assert "39" in by_q["how old is the caretaker?"].any
+    assert {q.kind for q in load_questions(hard_set())} == {"coreference", "synonym"}
 
 
-def test_answered_at_with_all_of() -> None:
-    q = SeedQuestion("who praised him?", all_of=("A", "B"))
-    assert answered_at(q, ["A said", "x", "B said"], 1)
-    assert not answered_at(q, ["A said", "x"], 3)  # B missing
-    assert not answered_at(q, ["x", "A", "B"], 1)  # first quote holds neither
-    assert answered_at(SeedQuestion("q", expect=("39",)), ["no", "aged 39"], 3)
-    assert not answered_at(SeedQuestion("q", expect=("39",)), [], 3)
+def test_seed_strings_are_verbatim_in_the_seed_article() -> None:
+    from tests.evaluation.conftest import REPO
 
-
-def test_seed_set_errors(tmp_path) -> None:  # noqa: ANN001
-    p = tmp_path / "s.jsonl"
-    p.write_text('{"question": "q"}\n')
-    with pytest.raises(EvalDataError, match="needs expect"):
-        load_seed_set(p)
+    for path in (default_set(), hard_set()):
+        for q in load_questions(path):
+            if q.file:
+                text = (REPO / "seeds" / q.file).read_text(encoding="utf-8")
+                assert all(s in text for s in q.expected), q.question

@@ -1,12 +1,13 @@
-"""The regression gate: the seed eval with the real model (the same logic as ``citebot eval``)."""
+"""The regression gate: the seed eval with the real model (the same runner as ``citebot eval``)."""
 
 from __future__ import annotations
 
-from index.evaluation.seed import default_set, load_seed_set, run_seed
+from index.evaluation.qa import load_questions, run_qa
+from index.evaluation.seed import default_set
 
 
 def test_seed_eval_gate(seed_engine) -> None:  # noqa: ANN001
-    result = run_seed(seed_engine, load_seed_set(default_set()))
+    result = run_qa(seed_engine, load_questions(default_set()))
     m = result["metrics"]
     missed = [d["question"] for d in result["details"] if not d["abstain_expected"] and not d["answer@1"]]
     answered_off_topic = [d["question"] for d in result["details"] if d["abstain_expected"] and not d["abstained"]]
