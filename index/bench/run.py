@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-PARTS = ("build", "latency", "cold", "scale", "rss")
+PARTS = ("build", "latency", "cold", "scale", "rss", "docsqa")
 SEED_QUESTION = "who praised him?"
 
 
@@ -37,6 +37,7 @@ class Row:
 class BenchConfig:
     data: Path = Path("../shared/data/scifact")
     seeds: Path = Path("seeds")
+    docsqa: Path = Path("../shared/data/docsqa")  # docs-QA sets: <name>/questions.jsonl + <name>/corpus/
     work: Path = Path(".citebot/bench")
     backend: str = "onnx-int8"
     model: str = ""
@@ -148,12 +149,24 @@ def scifact_index(cfg: BenchConfig, embedder=None) -> Path:  # noqa: ANN001
     return directory
 
 
+def chunk_texts(directory: Path) -> list[str]:
+    """The texts an index embedded for its chunks, as index.ingest.chunking.embed_text makes them:
+    the context line, then the verbatim text."""
+    from index.storage.store import read_index
+
+    data = read_index(directory)
+    texts = []
+    for c, (d, s, e, _first, _last) in enumerate(data.chunks.tolist()):
+        body, ctx = data.docs[d].text[s:e], data.contexts[c]
+        texts.append(f"{ctx}\n{body}" if ctx and not body.startswith(ctx) else body)
+    return texts
+
+
 # -- 1. build throughput -------------------------------------------------------------------------
 
 
 def bench_build(cfg: BenchConfig) -> list[Row]:
     from index.ingest.builder import build_index
-    from index.storage.store import read_index
 
     docs = scifact_documents(cfg)
     n_docs = len(docs)
@@ -169,12 +182,7 @@ def bench_build(cfg: BenchConfig) -> list[Row]:
     gc.collect()
 
     # the same chunk texts the index holds (context line + verbatim text), encoded the plain way
-    data = read_index(directory)
-    texts = []  # as index.ingest.chunking.embed_text: the context line, then the verbatim text
-    for c, (d, s, e, _first, _last) in enumerate(data.chunks.tolist()):
-        body, ctx = data.docs[d].text[s:e], data.contexts[c]
-        texts.append(f"{ctx}\n{body}" if ctx and not body.startswith(ctx) else body)
-    del data
+    texts = chunk_texts(directory)
     from sentence_transformers import SentenceTransformer
 
     from index.models.embeddings import resolve_model
@@ -549,12 +557,22 @@ def bench_rss(cfg: BenchConfig) -> list[Row]:
     ]
 
 
+# -- 6. docs-QA sets (index.bench.docsqa) ----------------------------------------------------------
+
+
+def bench_docsqa(cfg: BenchConfig) -> list[Row]:
+    from index.bench.docsqa import bench_docsqa as run
+
+    return run(cfg)
+
+
 BENCHES: dict[str, Callable[[BenchConfig], list[Row]]] = {
     "build": bench_build,
     "latency": bench_latency,
     "cold": bench_cold,
     "scale": bench_scale,
     "rss": bench_rss,
+    "docsqa": bench_docsqa,
 }
 
 

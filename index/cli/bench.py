@@ -1,5 +1,6 @@
-"""``citebot bench``: build throughput, query latency, cold start, 1M-vector scale and peak RSS,
-each paired with the plain libraries in the same run (see BENCHMARKS.md ``## Speed``)."""
+"""``citebot bench``: build throughput, query latency, cold start, 1M-vector scale, peak RSS and the
+docs-QA sets (ask latency on real docs, the httpx docs build), each paired with the plain libraries
+in the same run (see BENCHMARKS.md ``## Speed``)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,13 @@ def register(app: typer.Typer) -> None:
 def bench(
     only: Annotated[
         str,
-        typer.Option("--only", help="Comma-separated parts: build,latency,cold,scale,rss (default: all)."),
+        typer.Option("--only", help="Comma-separated parts: build,latency,cold,scale,rss,docsqa (default: all)."),
     ] = "",
     data: Annotated[Path, typer.Option("--data", help="BEIR SciFact folder.")] = Path(
         "../shared/data/scifact"
+    ),
+    docsqa: Annotated[Path, typer.Option("--docsqa", help="Folder of docs-QA sets (<name>/questions.jsonl, <name>/corpus/).")] = Path(
+        "../shared/data/docsqa"
     ),
     backend: Annotated[
         str | None, typer.Option("--backend", help="torch | onnx | onnx-int8 (default: settings).")
@@ -62,6 +66,7 @@ def bench(
     cfg = BenchConfig(
         data=data,
         seeds=settings.docs_dir,
+        docsqa=docsqa,
         work=work,
         backend=chosen,
         model=settings.model,

@@ -1,0 +1,164 @@
+"""``citebot bench --only docsqa``: speed on real docs folders (the docs-QA sets, ``--docsqa``).
+
+* warm ``ask`` latency p50/p95 over each set's questions (target p50 <= 30 ms), paired with the
+  plain floor: ``SentenceTransformer.encode`` of the question + an exact ``IndexFlatIP`` search of the
+  same sentence vectors (retrieval only, no quotes);
+* the index build time of the httpx docs (target <= 30 s): ``citebot index build`` in a fresh
+  process, as a user runs it, and the build alone in this process, paired with a plain
+  ``SentenceTransformer.encode`` of the same chunk texts.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from index.bench.run import (
+    BenchConfig,
+    Row,
+    _env,
+    _load_embedder,
+    _ms,
+    _settings,
+    _wall,
+    chunk_texts,
+    percentile,
+)
+
+BUILD_SET = "httpx"  # the set whose build is timed
+REPEATS = 3  # each question is asked this many times (after one warm-up round)
+ASK_P50_MS, BUILD_S = 30.0, 30.0
+
+
+def docsqa_sets(root: Path) -> list[tuple[str, Path, Path]]:
+    """``(name, questions.jsonl, corpus/)`` of every set under ``root``, by name."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    return [
+        (d.name, d / "questions.jsonl", d / "corpus")
+        for d in sorted(root.iterdir())
+        if (d / "questions.jsonl").is_file() and (d / "corpus").is_dir()
+    ]
+
+
+class _Plain:
+    """The plain libraries, loaded once: sentence-transformers (torch) and faiss."""
+
+    def __init__(self, cfg: BenchConfig) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        from index.models.embeddings import resolve_model
+
+        self.model = SentenceTransformer(resolve_model(cfg.model), device="cpu")
+        self.model.encode(["warm up"], show_progress_bar=False)
+
+    def encode_seconds(self, texts: list[str]) -> float:
+        t0 = time.perf_counter()
+        self.model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+        return time.perf_counter() - t0
+
+    def search_ms(self, directory: Path, questions: list[str]) -> list[float]:
+        import faiss
+        import numpy as np
+
+        vectors = np.load(directory / "sentence_vectors.npy", allow_pickle=False)
+        flat = faiss.IndexFlatIP(vectors.shape[1])
+        flat.add(vectors)
+        out = []
+        for _ in range(REPEATS):
+            for q in questions:
+                t0 = time.perf_counter()
+                flat.search(self.model.encode([q], normalize_embeddings=True, show_progress_bar=False), 100)
+                out.append(time.perf_counter() - t0)
+        return _ms(out)
+
+
+def _build_rows(cfg: BenchConfig, corpus: Path, documents: list, embedder, plain: _Plain | None) -> tuple[Path, list[Row]]:  # noqa: ANN001
+    from index.ingest.builder import build_index
+
+    # 1. as a user runs it: a fresh process, model load and all, into an empty index directory
+    fresh = cfg.work / f"docsqa-{BUILD_SET}-{cfg.backend}-cli"
+    shutil.rmtree(fresh, ignore_errors=True)
+    cmd = [sys.executable, "-m", "index", "index", "build", "--docs", str(corpus), "--index", str(fresh), "--quiet"]
+    cli_s, _ = _wall(cmd, _env(cfg, fresh))
+    # 2. the build alone, embedder loaded and warm, against the plain encode of the same chunks
+    directory = cfg.work / f"docsqa-{BUILD_SET}-{cfg.backend}"
+    shutil.rmtree(directory, ignore_errors=True)
+    t0 = time.perf_counter()
+    report = build_index(_settings(cfg, directory), index_dir=directory, documents=documents, embedder=embedder)
+    ours = time.perf_counter() - t0
+    texts = chunk_texts(directory)
+    plain_s = plain.encode_seconds(texts) if plain is not None else None
+    what = f"{len(documents)} documents, {report.chunks} chunks, {report.sentences} sentences"
+    return directory, [
+        Row("docsqa", f"{BUILD_SET} docs: citebot index build (fresh process)", cli_s, None, "s", None,
+            f"<= {BUILD_S:.0f} s", cli_s <= BUILD_S, f"{what}; imports, model load, build, write"),
+        Row("docsqa", f"{BUILD_SET} docs: index build (in process)", ours, plain_s, "s",
+            plain_s / ours if plain_s and ours else None, "", None,
+            "citebot: chunk, embed, BM25, write (embedder warm); plain: SentenceTransformer.encode of the "
+            "same chunk texts (torch fp32), encode only"),
+    ]
+
+
+def _latency_rows(cfg: BenchConfig, name: str, directory: Path, questions: list[str], embedder, plain: _Plain | None) -> list[Row]:  # noqa: ANN001
+    from index.query.engine import Engine
+
+    engine = Engine.open(_settings(cfg, directory), directory, embedder=embedder)
+    for q in questions:  # warm up: page in the index, the caches, the session
+        engine.ask(q)
+    times = []
+    for _ in range(REPEATS):
+        for q in questions:
+            t0 = time.perf_counter()
+            engine.ask(q)
+            times.append(time.perf_counter() - t0)
+    ms = _ms(times)
+    p50, p95 = percentile(ms, 50), percentile(ms, 95)
+    plain_ms = plain.search_ms(directory, questions) if plain is not None else []
+    plain50 = percentile(plain_ms, 50) if plain_ms else None
+    plain95 = percentile(plain_ms, 95) if plain_ms else None
+    where = f"{len(questions)} questions x {REPEATS}, {len(engine.data.sentences)} sentences; warm, hybrid + quotes"
+    return [
+        Row("docsqa", f"{name}: ask p50", p50, plain50, "ms", plain50 / p50 if plain50 and p50 else None,
+            f"<= {ASK_P50_MS:.0f} ms", p50 <= ASK_P50_MS, where),
+        Row("docsqa", f"{name}: ask p95", p95, plain95, "ms", plain95 / p95 if plain95 and p95 else None, "", None,
+            "plain: SentenceTransformer.encode + exact IndexFlatIP over the same sentence vectors (no quotes)"),
+    ]
+
+
+def bench_docsqa(cfg: BenchConfig) -> list[Row]:
+    from index.errors import CitebotError
+    from index.evaluation.cache import ensure_index
+    from index.evaluation.qa import load_corpus, load_questions
+
+    sets = docsqa_sets(cfg.docsqa)
+    if not sets:
+        return [Row("docsqa", "docs-QA sets", None, note=f"none under {cfg.docsqa} (--docsqa)")]
+    rows: list[Row] = []
+    ready = []
+    for name, questions_path, corpus in sets:
+        try:
+            ready.append((name, corpus, load_corpus(corpus), [q.question for q in load_questions(questions_path)]))
+        except CitebotError as exc:
+            rows.append(Row("docsqa", f"{name}: ask p50", None, note=f"not measured: {exc}"))
+    if not ready:
+        return rows
+    embedder = _load_embedder(cfg)
+    embedder.encode(["warm up the session"])
+    try:
+        plain: _Plain | None = _Plain(cfg)
+    except ImportError:  # pragma: no cover - sentence-transformers is a dependency
+        plain = None
+    for name, corpus, documents, questions in ready:
+        cfg.log(f"docsqa {name}: {len(documents)} documents, {len(questions)} questions")
+        if name == BUILD_SET:
+            directory, build_rows = _build_rows(cfg, corpus, documents, embedder, plain)
+            rows.extend(build_rows)
+        else:
+            directory = ensure_index(f"docsqa-{name}-{cfg.backend}", documents, _settings(cfg, cfg.work), embedder,
+                                     cfg.work)
+        rows.extend(_latency_rows(cfg, name, directory, questions, embedder, plain))
+    return rows
