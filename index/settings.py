@@ -6,11 +6,12 @@ field of both is documented in ``.env.example``.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Backend = Literal["torch", "onnx", "onnx-int8"]
 
@@ -27,6 +28,21 @@ class Settings(BaseSettings):
     # where things are
     docs_dir: Path = Field(Path("seeds"), description="Folder of documents to index.")
     index_dir: Path = Field(Path(".citebot/index"), description="Where the index directory lives.")
+
+    # which files of the docs folder are read (index.ingest.discovery)
+    exclude: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Files not to index: gitignore-style patterns relative to the docs folder, comma "
+        "separated or a JSON list (e.g. changelog/*,drafts/). Applied before .citebotignore and .gitignore.",
+    )
+    respect_gitignore: bool = Field(
+        True, description="Leave out what .gitignore files ignore (the docs folder's, nested ones, the repository's)."
+    )
+    allow_symlinks_outside: bool = Field(
+        False,
+        description="Follow symbolic links whose target is outside the docs folder (secret, key and hidden "
+        "files are refused even then).",
+    )
 
     # the embedding model
     model: str = Field(
@@ -53,3 +69,13 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=100, description="Passages returned with every answer.")
     max_citations: int = Field(3, ge=1, le=10, description="Most quotes in one answer.")
     max_question_chars: int = Field(500, ge=10, description="Longest question accepted.")
+
+    @field_validator("exclude", mode="before")
+    @classmethod
+    def _split_patterns(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value

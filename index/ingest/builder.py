@@ -78,7 +78,7 @@ def build_index(
         from index.ingest.loaders import load_folder
 
         docs_dir = Path(docs_dir or settings.docs_dir)
-        loaded = load_folder(docs_dir)
+        loaded = load_folder(docs_dir, settings)
         documents = loaded.documents
         skipped = [(s.path, s.reason) for s in loaded.skipped]
         where: object = docs_dir

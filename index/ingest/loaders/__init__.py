@@ -1,17 +1,20 @@
 """Document loaders: turn a folder of .txt, .md, .html, .pdf and BEIR .jsonl files into Documents.
 
-``load_folder`` never fails because of one bad file: it skips it, logs a warning on the
-``citebot.loaders`` logger and lists it in ``LoadResult.skipped``.
+Which files of the folder are read is decided by ``index.ingest.discovery`` (ignore rules,
+symlinks, secrets, hidden files). ``load_folder`` never fails because of one bad file: it skips
+it, logs a warning on the ``citebot.loaders`` logger and lists it in ``LoadResult.skipped``;
+``LoadResult.counts`` counts every file left out, by reason.
 """
 
 from __future__ import annotations
 
-import os
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from index.errors import DocsNotFound
+from index.ingest.discovery import Policy, Skipped, discover
 from index.ingest.documents import Document
 from index.ingest.loaders._common import LoaderError, log
 from index.ingest.loaders.beir import iter_beir_corpus
@@ -19,6 +22,9 @@ from index.ingest.loaders.html import load_html
 from index.ingest.loaders.markdown import load_markdown
 from index.ingest.loaders.pdf import load_pdf
 from index.ingest.loaders.text import load_text
+
+if TYPE_CHECKING:
+    from index.settings import Settings
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -31,16 +37,11 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Skipped:
-    path: str
-    reason: str
-
-
 @dataclass
 class LoadResult:
     documents: list[Document] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # the files a user is warned about
+    counts: Counter[str] = field(default_factory=Counter)  # every file left out, by reason
 
 
 def _load_beir(path: Path, source: str) -> list[Document]:
@@ -79,36 +80,22 @@ def load_file(path: Path, source: str) -> list[Document]:
         raise LoaderError(f"unreadable ({exc.strerror or exc})") from None
 
 
-def _hidden(name: str) -> bool:
-    return name.startswith(".")
+def _reason_kind(reason: str) -> str:
+    """A loader's reason without its details ("not UTF-8 text (invalid byte at offset 3)" → "not UTF-8 text")."""
+    return reason.split(" (", 1)[0]
 
 
-def _candidate_files(docs_dir: Path, skipped: list[Skipped]) -> list[tuple[str, Path]]:
-    """(source, path) of every visible file with a supported suffix, sorted by source."""
-
-    def unreadable_dir(exc: OSError) -> None:
-        rel = Path(exc.filename).relative_to(docs_dir).as_posix() if exc.filename else str(docs_dir)
-        skipped.append(Skipped(rel, f"unreadable folder ({exc.strerror or exc})"))
-        log.warning("skipping %s: unreadable folder (%s)", exc.filename, exc.strerror or exc)
-
-    found = []
-    for dirpath, dirnames, filenames in os.walk(docs_dir, onerror=unreadable_dir):
-        dirnames[:] = [d for d in dirnames if not _hidden(d)]
-        for name in filenames:
-            path = Path(dirpath, name)
-            if not _hidden(name) and path.suffix.lower() in SUPPORTED_SUFFIXES:
-                found.append((path.relative_to(docs_dir).as_posix(), path))
-    return sorted(found)
-
-
-def load_folder(docs_dir: Path) -> LoadResult:
-    """Every document under ``docs_dir`` (recursively, in path order, hidden files ignored)."""
-    docs_dir = Path(docs_dir)
-    if not docs_dir.is_dir():
-        raise DocsNotFound(docs_dir)
-    result = LoadResult()
+def load_folder(docs_dir: Path, settings: Settings | None = None) -> LoadResult:
+    """Every document under ``docs_dir`` that discovery lets through (recursively, in path order)."""
+    found = discover(
+        Path(docs_dir),
+        lambda name: Path(name).suffix.lower() in SUPPORTED_SUFFIXES,
+        Policy.from_settings(settings) if settings is not None else Policy(),
+    )
+    result = LoadResult(skipped=list(found.skipped), counts=Counter(found.counts))
     seen: set[str] = set()
-    for source, path in _candidate_files(docs_dir, result.skipped):
+    for file in found.files:
+        source, path = file.source, file.path
         try:
             documents = load_file(path, source)
         except Exception as exc:  # LoaderError, or a library bug on a strange file: never fail the load
@@ -118,6 +105,7 @@ def load_folder(docs_dir: Path) -> LoadResult:
                 else f"loader failed ({exc.__class__.__name__}: {exc})"
             )
             result.skipped.append(Skipped(source, reason))
+            result.counts[_reason_kind(reason)] += 1
             log.warning("skipping %s: %s", source, reason)
             continue
         for doc in documents:
