@@ -30,8 +30,14 @@ def _restore_discord_globals() -> Any:
 
 
 @pytest.fixture
-async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    fake = await FakeDiscord(heartbeat_interval=0.25).start()
+def fake_options() -> dict[str, Any]:
+    """Keyword arguments of the test's FakeDiscord (override with ``@pytest.mark.parametrize``)."""
+    return {}
+
+
+@pytest.fixture
+async def fake_discord(fake_options: dict[str, Any]) -> AsyncIterator[FakeDiscord]:
+    fake = await FakeDiscord(heartbeat_interval=0.25, **fake_options).start()
     try:
         yield fake
     finally:
@@ -83,3 +89,6 @@ async def start_bot(
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(task, 10)
     assert fake_discord.unanswered() == [], "the bot called routes the fake does not implement"
+    if not getattr(fake_discord, "expect_refusals", False):
+        refused = [(r.method, r.path, r.status, r.error_code, r.problems) for r in fake_discord.refused()]
+        assert refused == [], "Discord would have refused these requests"
