@@ -161,17 +161,40 @@ def _footer(answer_id: str | None, text: str) -> str:
     return text + (f" · answer {answer_id[:8]}" if answer_id else "")
 
 
+MIN_QUOTE = 60  # a quote is never cut shorter than this to make room for links
+
+
 def _citation_blocks(citations: Sequence[Citation], base_url: str | None, budget: int) -> str:
+    """Quotes with their references, within ``budget`` characters.
+
+    Links are the first thing to go: a long or non-ASCII path makes a long URL (each CJK character
+    is nine characters once percent-encoded), so while the references would leave the quotes less
+    than ``MIN_QUOTE`` each, the longest linked reference falls back to its plain form.
+    """
+    if not citations:
+        return ""
+    plain = ["— " + source_ref(c.source, c.line, page=c.page) for c in citations]
     refs = ["— " + source_ref(c.source, c.line, page=c.page, base_url=base_url) for c in citations]
     separators = 2 * (len(citations) - 1)
-    remaining = budget - separators - sum(len(r) + 1 for r in refs)
+
+    def room() -> int:
+        return budget - separators - sum(len(r) + 1 for r in refs)
+
+    while room() < MIN_QUOTE * len(citations):
+        longer = [i for i in range(len(refs)) if len(refs[i]) > len(plain[i])]
+        if not longer:
+            break
+        i = max(longer, key=lambda j: len(refs[j]))
+        refs[i] = plain[i]
+    remaining = room()
     blocks = []
     for i, (citation, ref) in enumerate(zip(citations, refs, strict=True)):
-        share = max(remaining // (len(citations) - i), 8)
+        share = max(remaining // (len(citations) - i), 1)
         quote = shorten(citation.quote.strip(), share, quote_block)
         remaining -= len(quote)
         blocks.append(f"{quote}\n{ref}")
-    return "\n\n".join(blocks)
+    text = "\n\n".join(blocks)
+    return text if len(text) <= budget else shorten(text, budget)
 
 
 def _passage_fields(
@@ -238,7 +261,22 @@ def sources_embed(answer: Answer, *, docs_base_url: str | None = None) -> discor
 
 
 def fit_embed(embed: discord.Embed) -> discord.Embed:
-    """Last line of defence: trim fields, then the description, until the embed is within the limits."""
+    """Last line of defence: every part within its own limit, then fields and the description trimmed
+    until the whole embed is within the 6,000 total."""
+    if embed.title and len(embed.title) > TITLE_LIMIT:
+        embed.title = shorten(embed.title, TITLE_LIMIT)
+    if embed.description and len(embed.description) > DESCRIPTION_LIMIT:
+        embed.description = shorten(embed.description, DESCRIPTION_LIMIT)
+    if embed.footer.text and len(embed.footer.text) > FOOTER_LIMIT:
+        embed.set_footer(text=shorten(embed.footer.text, FOOTER_LIMIT))
+    while len(embed.fields) > FIELD_COUNT_LIMIT:
+        embed.remove_field(-1)
+    for i, f in enumerate(embed.fields):
+        if len(f.name or "") > FIELD_NAME_LIMIT or len(f.value or "") > FIELD_VALUE_LIMIT:
+            embed.set_field_at(
+                i, name=shorten(f.name or "-", FIELD_NAME_LIMIT), value=shorten(f.value or "-", FIELD_VALUE_LIMIT),
+                inline=f.inline,
+            )
     while len(embed) > TOTAL_LIMIT and embed.fields:
         embed.remove_field(-1)
     if len(embed) > TOTAL_LIMIT and embed.description:

@@ -34,7 +34,9 @@ EVERYONE_DOC = (
 )
 LONG_SENTENCE = "The brigade kept a careful record of every call it answered that winter, street by street. "
 LONG_DOC = "Long report.\n" + LONG_SENTENCE * 120
-DOCS = {"fire.txt": FIRE_DOC, "board.txt": EVERYONE_DOC, "long-report.txt": LONG_DOC}
+CJK_PATH = "指/" + "非常长的中文文件名" * 20 + ".md"  # 185 characters, 1,600+ once percent-encoded
+CJK_DOC = "# 指南\n" + "".join(f"第{i}条：消防队在八分钟内到达了现场，并且控制了火势。\n" for i in range(1, 40))
+DOCS = {"fire.txt": FIRE_DOC, "board.txt": EVERYONE_DOC, "long-report.txt": LONG_DOC, CJK_PATH: CJK_DOC}
 
 
 def cite(source: str, quote: str, score: float = 0.9) -> Citation:
@@ -66,6 +68,10 @@ def fake_answer(question: str) -> Answer:
         cites = [cite("long-report.txt", quote, 0.8 - i / 10) for i in range(3)]
         passages = [passage("long-report.txt", quote, 0.8 - i / 10) for i in range(10)]
         return Answer(question, False, cites, passages)
+    if "cjk" in q:
+        lines = CJK_DOC.splitlines()[1:]
+        cites = [cite(CJK_PATH, "\n".join(lines[i * 12 : (i + 1) * 12]), 0.9 - i / 10) for i in range(3)]
+        return Answer(question, False, cites, [passage(CJK_PATH, lines[i], 0.5) for i in range(5)])
     if "weather" in q or "unknown" in q:
         return Answer(question, True, [], [passage("fire.txt", FIRE_DOC.splitlines()[2] + "\n", 0.2),
                                            passage("long-report.txt", LONG_SENTENCE.strip(), 0.1)])

@@ -186,3 +186,37 @@ def test_reindex_report():
 def test_passage_line_shown():
     answer = Answer("q", True, [], [Passage("Text here.", "a.md", 0, 10, 0.3, line=9)])
     assert fmt.answer_embed(answer).fields[0].name == "1. a.md, line 9"
+
+
+# ---------------------------------------------------------------- long, non-ASCII paths with links (issue 14.12)
+
+
+def test_long_cjk_path_with_links_stays_within_the_description_limit():
+    from botfakes import CJK_PATH
+
+    assert len(CJK_PATH) == 185
+    answer = fake_answer("cjk please")
+    embed = fmt.answer_embed(answer, answer_id="c" * 32, docs_base_url="https://github.com/you/docs/blob/main/")
+    embed_within_limits(embed)  # was 5,654 characters of description before links could fall back
+    blocks = embed.description.split("\n\n")
+    assert len(blocks) == 3
+    for block, citation in zip(blocks, answer.citations, strict=True):
+        quote, ref = block.rsplit("\n", 1)
+        assert len(quote) >= fmt.MIN_QUOTE
+        assert f"line {citation.line}" in ref
+    assert "https://github.com/you/docs/blob/main/" in embed.description  # links kept where they fit
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    sources=st.lists(st.text(min_size=1, max_size=300), min_size=1, max_size=10),
+    quote=st.text(min_size=1, max_size=2000),
+    base=st.sampled_from([None, "https://git.example/r/blob/main/", "https://d.example/" + "x" * 500 + "/"]),
+    question=st.text(max_size=600),
+)
+def test_any_answer_embed_is_within_discords_limits(sources, quote, base, question):
+    citations = [Citation(quote, s, i + 1, 0, len(quote), 0.5, page=i or None) for i, s in enumerate(sources)]
+    passages = [Passage(quote, s, 0, len(quote), 0.5, line=i + 1) for i, s in enumerate(sources)]
+    for answer in (Answer(question, False, citations, passages), Answer(question, True, [], passages)):
+        embed_within_limits(fmt.answer_embed(answer, answer_id="d" * 32, docs_base_url=base))
+        embed_within_limits(fmt.sources_embed(answer, docs_base_url=base))
