@@ -8,7 +8,7 @@ For every citation, ``document_text[char_start:char_end] == quote``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -67,3 +67,38 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "passages": [p.to_json() for p in self.passages],
         }
+
+
+# --------------------------------------------------------------------------- round trip
+
+
+def answer_record(answer: Answer) -> dict[str, Any]:
+    """Every field of the answer, its citations and passages (``page`` and a passage's ``line``
+    included): what a store keeps so that :func:`answer_from_json` gives the same answer back."""
+    return {
+        "question": answer.question,
+        "abstained": answer.abstained,
+        "citations": [_fields(c) for c in answer.citations],
+        "passages": [_fields(p) for p in answer.passages],
+    }
+
+
+def answer_from_json(data: dict[str, Any]) -> Answer:
+    """The answer of ``Answer.to_json()`` or ``answer_record()`` output. Every key a ``Citation`` or
+    ``Passage`` field has is kept (fields added later included); keys it does not know are ignored,
+    and fields the JSON lacks keep their defaults."""
+    return Answer(
+        question=data["question"],
+        abstained=bool(data["abstained"]),
+        citations=[_build(Citation, c) for c in data.get("citations", [])],
+        passages=[_build(Passage, p) for p in data.get("passages", [])],
+    )
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+def _build(cls: Any, data: dict[str, Any]) -> Any:
+    known = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in known})
