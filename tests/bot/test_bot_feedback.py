@@ -1,38 +1,51 @@
-"""bot.feedback: answers and votes in SQLite, and the eval suite's list of downvoted questions."""
+"""bot.feedback: answers and votes in SQLite, keyed user hashes, retention, forgetting a user."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import sqlite3
+import stat
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from botfakes import fake_answer
 
-from bot.feedback import FeedbackStore, answer_from_json, answer_to_json, downvoted_questions, hash_user
+from bot.feedback import FeedbackStore, downvoted_questions, key_path
+from bot.feedback.keys import FeedbackKeyDamaged
+from index.query.answer import Answer, Citation, Passage
 
 
-def test_answer_json_round_trip_keeps_passage_lines():
-    answer = fake_answer("When did the fire start?")
-    data = answer_to_json(answer)
-    assert data["citations"] == answer.to_json()["citations"]
-    assert data["passages"][1]["line"] == 3
-    assert answer_from_json(data) == answer
-
-
-def test_save_and_load_answer(tmp_path):
-    store = FeedbackStore(tmp_path / "sub" / "fb.sqlite3")
+def store_at(path) -> FeedbackStore:
+    store = FeedbackStore(path)
     store.init()
-    answer = fake_answer("When did the fire start?")
-    store.save_answer("a" * 32, answer)
-    assert store.load_answer("a" * 32) == answer
+    return store
+
+
+def dump(path) -> str:
+    with sqlite3.connect(path) as conn:
+        return "\n".join(conn.iterdump())
+
+
+def test_save_and_load_answer_keeps_every_field(tmp_path):
+    store = store_at(tmp_path / "sub" / "fb.sqlite3")
+    answer = Answer("page?", False, [Citation("Fee: 150 €.", "a.pdf", 4, 10, 21, 0.5, page=3)],
+                    [Passage("Fee: 150 €. Due May.", "a.pdf", 10, 30, 0.4, line=4, page=3)])
+    more = [Citation("Due May.", "a.pdf", 4, 22, 30, 0.2, page=3)]
+    store.save_answer("a" * 32, answer, asker=7, more=more, extra={"guild": 1})
+    stored = store.load("a" * 32)
+    assert stored.answer == answer and stored.more == more and stored.extra == {"guild": 1}
+    assert stored.answer.citations[0].page == 3  # the Sources button shows PDF pages again
+    assert stored.asker_hash == store.user_hash(7)
     assert store.load_answer("b" * 32) is None
     # a new store on the same file (a restart) still knows it
     assert FeedbackStore(tmp_path / "sub" / "fb.sqlite3").load_answer("a" * 32) == answer
 
 
-def test_votes_are_recorded_once_per_user_and_hashed(tmp_path):
+def test_votes_are_recorded_once_per_user_under_a_keyed_hash(tmp_path):
     path = tmp_path / "fb.sqlite3"
-    store = FeedbackStore(path)
-    store.init()
+    store = store_at(path)
     store.save_answer("1" * 32, fake_answer("first question?"))
     store.save_answer("2" * 32, fake_answer("second question?"))
     assert store.record_vote("1" * 32, 42, "up")
@@ -43,16 +56,81 @@ def test_votes_are_recorded_once_per_user_and_hashed(tmp_path):
 
     rows = store.feedback()
     assert len(rows) == 3
-    mine = [r for r in rows if r.answer_id == "1" * 32 and r.user_hash == hash_user(42)][0]
+    mine = [r for r in rows if r.answer_id == "1" * 32 and r.user_hash == store.user_hash(42)][0]
     assert mine.vote == "down" and mine.question == "first question?"
     assert mine.answer["citations"][0]["quote"].startswith("The fire started")
-    assert mine.user_hash == hashlib.sha256(b"42").hexdigest()
-    with sqlite3.connect(path) as conn:
-        dump = "\n".join(conn.iterdump())
-    assert "'42'" not in dump and ",42," not in dump  # the raw user id is never stored
-
+    text = dump(path)
+    assert "'42'" not in text and ",42," not in text  # the raw user id is never stored
+    assert hashlib.sha256(b"42").hexdigest() not in text  # nor its unsalted hash (re-identifiable)
     assert downvoted_questions(path) == ["first question?"]
     assert [r.question for r in store.feedback("up")] == ["second question?"]
+
+
+def test_the_key_is_created_once_beside_the_database_for_the_owner_only(tmp_path):
+    path = tmp_path / "fb.sqlite3"
+    first = store_at(path).user_hash(42)
+    key = key_path(path)
+    assert key.exists() and stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    assert store_at(path).user_hash(42) == first  # the same key after a restart
+    assert store_at(tmp_path / "other.sqlite3").user_hash(42) != first  # another database, another key
+    key.write_text("not hex\n")
+    with pytest.raises(FeedbackKeyDamaged, match="restore it from a backup"):
+        store_at(path)
+
+
+def test_legacy_sha256_rows_are_rekeyed_in_place(tmp_path):
+    path = tmp_path / "fb.sqlite3"
+    legacy = hashlib.sha256(b"42").hexdigest()
+    with sqlite3.connect(path) as conn:  # a database written by the previous version
+        conn.executescript(
+            "CREATE TABLE answers (answer_id TEXT PRIMARY KEY, question TEXT NOT NULL, answer_json TEXT NOT NULL,"
+            " created_at TEXT NOT NULL);"
+            "CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, answer_id TEXT NOT NULL, question TEXT"
+            " NOT NULL, answer_json TEXT NOT NULL, user_hash TEXT NOT NULL, vote TEXT NOT NULL, created_at TEXT"
+            " NOT NULL, UNIQUE (answer_id, user_hash));"
+        )
+        data = json.dumps(fake_answer("old?").to_json())
+        conn.execute("INSERT INTO answers VALUES (?, 'old?', ?, '2024-01-01T00:00:00+00:00')", ("1" * 32, data))
+        conn.execute("INSERT INTO feedback (answer_id, question, answer_json, user_hash, vote, created_at) "
+                     "VALUES (?, 'old?', ?, ?, 'down', '2024-01-01T00:00:00+00:00')", ("1" * 32, data, legacy))
+    store = store_at(path)
+    assert legacy not in dump(path)
+    assert store.record_vote("1" * 32, 42, "up")  # the same user: their old row is updated, not doubled
+    assert [(r.user_hash, r.vote) for r in store.feedback()] == [(store.user_hash(42), "up")]
+    assert store.load_answer("1" * 32).question == "old?"
+    store_at(path)  # a second start does not re-key again
+    assert [r.user_hash for r in store.feedback()] == [store.user_hash(42)]
+
+
+def test_purge_drops_what_is_older_than_the_retention(tmp_path):
+    store = store_at(tmp_path / "fb.sqlite3")
+    store.save_answer("1" * 32, fake_answer("q?"))
+    store.record_vote("1" * 32, 5, "down")
+    assert store.purge(30) == {"answers": 0, "feedback": 0}
+    later = datetime.now(UTC) + timedelta(days=31)
+    assert store.purge(30, now=later) == {"answers": 1, "feedback": 1}
+    assert store.load_answer("1" * 32) is None and store.feedback() == []
+
+
+def test_forget_a_user(tmp_path):
+    store = store_at(tmp_path / "fb.sqlite3")
+    store.save_answer("1" * 32, fake_answer("mine?"), asker=5)
+    store.save_answer("2" * 32, fake_answer("theirs?"), asker=6)
+    store.record_vote("1" * 32, 6, "up")  # someone else's vote on my question
+    store.record_vote("2" * 32, 5, "down")  # my vote on theirs
+    store.record_vote("2" * 32, 7, "up")
+    gone = store.forget(5)
+    assert (gone.votes, gone.answers) == (2, 1)
+    assert store.load_answer("1" * 32) is None and store.load_answer("2" * 32) is not None
+    assert [r.user_hash for r in store.feedback()] == [store.user_hash(7)]
+
+
+def test_claim_is_once(tmp_path):
+    store = store_at(tmp_path / "fb.sqlite3")
+    store.save_answer("1" * 32, fake_answer("q?"))
+    assert store.claim("1" * 32, "helper_pinged") and not store.claim("1" * 32, "helper_pinged")
+    assert not store.claim("9" * 32, "helper_pinged")
+    assert "helper_pinged" in store.load("1" * 32).extra
 
 
 def test_downvoted_questions_without_a_file(tmp_path):

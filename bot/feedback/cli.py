@@ -1,0 +1,95 @@
+"""``citebot feedback …``: what the bot's users told it, for the operator (no token, no Discord).
+
+    citebot feedback forget --user 123456789012345678   # delete everything of one user
+    citebot feedback purge [--days 180]                  # apply the retention now
+
+Registered on the main CLI through the ``citebot.commands`` entry point; imports neither discord
+nor the model.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from bot.feedback.store import FeedbackStore
+    from bot.settings import FeedbackSettings
+
+feedback_app = typer.Typer(help="What users told the bot: forget a user, purge old records.", no_args_is_help=True)
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="The feedback database (default: CITEBOT_FEEDBACK_DB).", show_default=False)
+]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    print(f"citebot: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def load_settings() -> FeedbackSettings:
+    from pydantic import ValidationError
+
+    from bot.settings import FeedbackSettings, invalid_setting
+
+    try:
+        return FeedbackSettings()
+    except ValidationError as exc:
+        raise fail(invalid_setting(exc), 2) from None
+
+
+def open_store(db: Path | None, *, must_exist: bool = True) -> FeedbackStore:
+    from bot.feedback.store import FeedbackStore
+    from index.errors import CitebotError
+
+    path = db or load_settings().feedback_db
+    if must_exist and not path.exists():
+        raise fail(f"no feedback database at {path} (set CITEBOT_FEEDBACK_DB or pass --db)")
+    store = FeedbackStore(path)
+    try:
+        store.init()
+    except CitebotError as exc:
+        raise fail(str(exc)) from None
+    return store
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@feedback_app.command("forget")
+def forget(
+    user: Annotated[str, typer.Option("--user", help="The Discord user id (a number) to forget.", show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """Delete one user's votes, their questions and the answers to them, and their thread records."""
+    if not user.strip().isdigit():
+        raise fail(f"--user takes a Discord user id (a number), not {user!r}", 2)
+    gone = open_store(db).forget(int(user))
+    extra = sum(gone.rows.values())
+    text = f"Forgot user {user.strip()}: {_plural(gone.votes, 'vote')} and {_plural(gone.answers, 'stored answer')}"
+    print(text + (f" and {_plural(extra, 'other record')}" if extra else "") + " deleted.")
+
+
+@feedback_app.command("purge")
+def purge(
+    days: Annotated[
+        float | None, typer.Option("--days", help="Keep this many days (default: CITEBOT_FEEDBACK_RETENTION_DAYS).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Delete stored questions, answers and votes older than the retention period."""
+    days = load_settings().feedback_retention_days if days is None else days
+    if days <= 0:
+        raise fail("nothing to purge: the retention is 0 (keep forever); pass --days N", 2)
+    counts = open_store(db).purge(days)
+    print(f"Purged what is older than {days:g} days: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``citebot feedback`` to the CLI."""
+    app.add_typer(feedback_app, name="feedback")

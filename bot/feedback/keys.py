@@ -1,0 +1,81 @@
+"""Keyed hashes of Discord user ids: HMAC-SHA256 with a secret kept beside the feedback database.
+
+An unsalted sha256 of a user id is no protection: anyone with the database can hash the ids of a
+server's members and find whose a vote is. The key (32 random bytes, hex, file mode 0600) is
+created on first use as ``<database>.key``; without it the stored hashes name no one. Keep it with
+the database (back both up): a new key makes earlier hashes unmatchable, so ``forget --user``
+could not find them any more.
+
+What is keyed is ``sha256(user id)``, not the id itself, so rows written by earlier versions (which
+stored that sha256) can be re-keyed in place without knowing the ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from index.errors import CitebotError
+
+KEY_BYTES = 32
+
+
+class FeedbackKeyDamaged(CitebotError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"the feedback key {path} is damaged: restore it from a backup "
+            "(without it, stored votes can no longer be matched to their users)"
+        )
+
+
+def key_path(db_path: str | Path) -> Path:
+    p = Path(db_path)
+    return p.with_name(p.name + ".key")
+
+
+def load_or_create_key(db_path: str | Path) -> bytes:
+    """The secret beside ``db_path``, created (readable by the owner only) if there is none yet."""
+    path = key_path(db_path)
+    if path.exists():
+        try:
+            key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        except (ValueError, UnicodeDecodeError):
+            key = b""
+        if len(key) < 16:
+            raise FeedbackKeyDamaged(path)
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(KEY_BYTES)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, key.hex().encode("ascii") + b"\n")
+    finally:
+        os.close(fd)
+    return key
+
+
+def legacy_hash(user_id: int | str) -> str:
+    """What earlier versions stored: sha256 (hex) of the id."""
+    return hashlib.sha256(str(user_id).encode()).hexdigest()
+
+
+def rekey(key: bytes, legacy: str) -> str:
+    return hmac.new(key, legacy.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+class UserHasher:
+    """``hasher(user_id)`` → the keyed hash stored for that user."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 16:
+            raise ValueError("the feedback key is too short")
+        self._key = key
+
+    def __call__(self, user_id: int | str) -> str:
+        return rekey(self._key, legacy_hash(user_id))
+
+    def rekey_legacy(self, legacy: str) -> str:
+        return rekey(self._key, legacy)

@@ -1,0 +1,339 @@
+"""Answers and 👍/👎 feedback in one small SQLite file (setting ``CITEBOT_FEEDBACK_DB``).
+
+Tables:
+
+* ``answers``  — every answer the bot gave, keyed by ``answer_id`` (what the buttons need after a
+  restart), with the keyed hash of who asked and the candidates after the shown quotes;
+* ``feedback`` — one vote per (answer, user): question, answer JSON, keyed hash of the user,
+  ``up``/``down``, UTC timestamp;
+* ``meta``     — the hashing scheme and the fingerprint of the key in use.
+
+User ids are never stored: only ``keys.UserHasher`` hashes (HMAC with the secret beside the
+database). ``purge`` drops what is older than the retention period, ``forget`` everything one user
+asked or voted. The eval suite reads the questions answered badly with::
+
+    from bot.feedback import downvoted_questions
+    downvoted_questions(".citebot/feedback.sqlite3")   # -> ["who praised him?", ...]
+
+This module imports neither discord nor the model: it is safe to use anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.feedback.keys import UserHasher, load_or_create_key
+from index.query.answer import Answer, Citation, answer_from_json, answer_record
+
+log = logging.getLogger("citebot.bot")
+
+Vote = Literal["up", "down"]
+HASH_SCHEME = "hmac-sha256(sha256(id))/v1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS answers (
+    answer_id   TEXT PRIMARY KEY,
+    question    TEXT NOT NULL,
+    answer_json TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    answer_id   TEXT NOT NULL,
+    question    TEXT NOT NULL,
+    answer_json TEXT NOT NULL,
+    user_hash   TEXT NOT NULL,
+    vote        TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+    created_at  TEXT NOT NULL,
+    UNIQUE (answer_id, user_hash)
+);
+CREATE INDEX IF NOT EXISTS feedback_vote ON feedback (vote, created_at);
+CREATE INDEX IF NOT EXISTS answers_created ON answers (created_at);
+"""
+# columns added after the first release: (table, column, declaration)
+ADDED_COLUMNS = (
+    ("answers", "asker_hash", "TEXT"),
+    ("answers", "extra_json", "TEXT NOT NULL DEFAULT '{}'"),
+)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def cutoff_iso(days: float, now: datetime | None = None) -> str:
+    return ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    answer_id: str
+    answer: Answer
+    created_at: str
+    asker_hash: str | None = None
+    more: list[Citation] = field(default_factory=list)  # the candidates after the shown quotes, best first
+    extra: dict[str, Any] = field(default_factory=dict)  # what the bot keeps about where it was asked
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRow:
+    answer_id: str
+    question: str
+    answer: dict[str, Any]
+    user_hash: str
+    vote: Vote
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    votes: int
+    answers: int
+    rows: dict[str, int] = field(default_factory=dict)  # per extra table
+
+
+class FeedbackStore:
+    """Tiny synchronous store; every call opens its own connection (safe from any thread).
+
+    Other bot tables that live in the same file register a ``Table`` (``tables``) so that ``purge``
+    and ``forget`` reach them too.
+    """
+
+    def __init__(self, path: str | Path, *, key: bytes | None = None) -> None:
+        self.path = Path(path)
+        self._key = key
+        self._hasher: UserHasher | None = UserHasher(key) if key is not None else None
+        self.tables: list[Table] = []
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=10)
+        try:
+            with conn:
+                yield conn
+        finally:
+            conn.close()
+
+    # ------------------------------------------------------------------ setup
+
+    def init(self) -> None:
+        """Create the tables, the key (first run), and re-key rows written with unsalted sha256."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self._hasher is None:
+            self._key = load_or_create_key(self.path)
+            self._hasher = UserHasher(self._key)
+        with self.connect() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SCHEMA)
+            for table, column, declaration in ADDED_COLUMNS:
+                have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+            for table in self.tables:
+                conn.executescript(table.schema)
+            self._migrate_hashes(conn)
+
+    def _migrate_hashes(self, conn: sqlite3.Connection) -> None:
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        fingerprint = hashlib.sha256(b"citebot-key-id:" + (self._key or b"")).hexdigest()[:16]
+        if meta.get("user_hash") != HASH_SCHEME:
+            rows = conn.execute("SELECT id, user_hash FROM feedback").fetchall()
+            for row_id, legacy in rows:
+                conn.execute("UPDATE feedback SET user_hash = ? WHERE id = ?", (self.hasher.rekey_legacy(legacy), row_id))
+            if rows:
+                log.info("Feedback: re-keyed %d user hashes (sha256 → HMAC)", len(rows))
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('user_hash', ?)", (HASH_SCHEME,))
+        elif meta.get("key_id") not in (None, fingerprint):
+            log.warning(
+                "Feedback: the key beside %s is not the one its votes were hashed with; earlier votes can no "
+                "longer be matched to users (`citebot feedback forget` will not find them)", self.path
+            )
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('key_id', ?)", (fingerprint,))
+
+    @property
+    def hasher(self) -> UserHasher:
+        if self._hasher is None:
+            raise RuntimeError("FeedbackStore.init() has not run")
+        return self._hasher
+
+    def user_hash(self, user_id: int | str) -> str:
+        return self.hasher(user_id)
+
+    # ------------------------------------------------------------------ answers
+
+    def save_answer(
+        self,
+        answer_id: str,
+        answer: Answer,
+        *,
+        asker: int | None = None,
+        more: list[Citation] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        data = answer_record(answer)
+        data["more"] = answer_record(Answer("", False, list(more or [])))["citations"]
+        with self.connect() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO answers (answer_id, question, answer_json, created_at, asker_hash, extra_json) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    answer_id,
+                    answer.question,
+                    json.dumps(data, ensure_ascii=False),
+                    now_iso(),
+                    self.user_hash(asker) if asker is not None else None,
+                    json.dumps(extra or {}, ensure_ascii=False),
+                ),
+            )
+
+    def load(self, answer_id: str) -> StoredAnswer | None:
+        with self.connect() as conn:
+            row = conn.execute(
+                "SELECT answer_json, created_at, asker_hash, extra_json FROM answers WHERE answer_id = ?", (answer_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        data = json.loads(row[0])
+        more = answer_from_json({"question": "", "abstained": False, "citations": data.get("more", [])}).citations
+        return StoredAnswer(answer_id, answer_from_json(data), row[1], row[2], more, json.loads(row[3] or "{}"))
+
+    def load_answer(self, answer_id: str) -> Answer | None:
+        stored = self.load(answer_id)
+        return stored.answer if stored is not None else None
+
+    def update_extra(self, answer_id: str, **values: Any) -> dict[str, Any] | None:
+        """Merge ``values`` into the answer's extra JSON (atomically); the new extra, or None if unknown."""
+        with self.connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute("SELECT extra_json FROM answers WHERE answer_id = ?", (answer_id,)).fetchone()
+            if row is None:
+                return None
+            extra = {**json.loads(row[0] or "{}"), **values}
+            conn.execute("UPDATE answers SET extra_json = ? WHERE answer_id = ?", (json.dumps(extra), answer_id))
+        return extra
+
+    def claim(self, answer_id: str, flag: str) -> bool:
+        """Set ``extra[flag]`` once: True for the first caller, False afterwards (or if unknown)."""
+        with self.connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute("SELECT extra_json FROM answers WHERE answer_id = ?", (answer_id,)).fetchone()
+            if row is None:
+                return False
+            extra = json.loads(row[0] or "{}")
+            if extra.get(flag):
+                return False
+            extra[flag] = now_iso()
+            conn.execute("UPDATE answers SET extra_json = ? WHERE answer_id = ?", (json.dumps(extra), answer_id))
+        return True
+
+    def answers(self, since: str | None = None) -> list[tuple[str, str, dict[str, Any], str]]:
+        """(answer_id, question, answer JSON, created_at) of every stored answer, oldest first."""
+        query = "SELECT answer_id, question, answer_json, created_at FROM answers"
+        args: tuple[Any, ...] = ()
+        if since:
+            query += " WHERE created_at >= ?"
+            args = (since,)
+        with self.connect() as conn:
+            rows = conn.execute(query + " ORDER BY created_at, rowid", args).fetchall()
+        return [(r[0], r[1], json.loads(r[2]), r[3]) for r in rows]
+
+    # ------------------------------------------------------------------ votes
+
+    def record_vote(self, answer_id: str, user_id: int | str, vote: Vote) -> bool:
+        """Store (or change) this user's vote on an answer; False if the answer is unknown."""
+        if vote not in ("up", "down"):
+            raise ValueError(f"vote must be 'up' or 'down', not {vote!r}")
+        with self.connect() as conn:
+            row = conn.execute(
+                "SELECT question, answer_json FROM answers WHERE answer_id = ?", (answer_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            conn.execute(
+                "INSERT INTO feedback (answer_id, question, answer_json, user_hash, vote, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (answer_id, user_hash) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
+                (answer_id, row[0], row[1], self.user_hash(user_id), vote, now_iso()),
+            )
+        return True
+
+    def feedback(self, vote: Vote | None = None) -> list[FeedbackRow]:
+        query = "SELECT answer_id, question, answer_json, user_hash, vote, created_at FROM feedback"
+        args: tuple[Any, ...] = ()
+        if vote is not None:
+            query += " WHERE vote = ?"
+            args = (vote,)
+        with self.connect() as conn:
+            rows = conn.execute(query + " ORDER BY created_at, id", args).fetchall()
+        return [FeedbackRow(r[0], r[1], json.loads(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    # ------------------------------------------------------------------ privacy
+
+    def purge(self, days: float, *, now: datetime | None = None) -> dict[str, int]:
+        """Delete answers, votes and bot rows older than ``days``; the count deleted per table."""
+        cutoff = cutoff_iso(days, now)
+        counts: dict[str, int] = {}
+        with self.connect() as conn:
+            counts["answers"] = conn.execute("DELETE FROM answers WHERE created_at < ?", (cutoff,)).rowcount
+            counts["feedback"] = conn.execute("DELETE FROM feedback WHERE created_at < ?", (cutoff,)).rowcount
+            for table in self.tables:
+                counts[table.name] = conn.execute(
+                    f"DELETE FROM {table.name} WHERE created_at < ?", (cutoff,)
+                ).rowcount
+        return counts
+
+    def forget(self, user_id: int | str) -> Forgotten:
+        """Delete everything of one user: their votes, the answers to their questions (and the votes on
+        those), and their rows in the bot's other tables."""
+        who = self.user_hash(user_id)
+        with self.connect() as conn:
+            asked = [r[0] for r in conn.execute("SELECT answer_id FROM answers WHERE asker_hash = ?", (who,))]
+            votes = conn.execute("DELETE FROM feedback WHERE user_hash = ?", (who,)).rowcount
+            for answer_id in asked:
+                votes += conn.execute("DELETE FROM feedback WHERE answer_id = ?", (answer_id,)).rowcount
+            answers = conn.execute("DELETE FROM answers WHERE asker_hash = ?", (who,)).rowcount
+            rows = {t.name: conn.execute(f"DELETE FROM {t.name} WHERE {t.user_column} = ?", (who,)).rowcount
+                    for t in self.tables if t.user_column}
+        return Forgotten(votes, answers, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A bot table in the feedback database: its DDL, and the columns ``purge``/``forget`` use."""
+
+    name: str
+    schema: str
+    user_column: str | None = None  # keyed user hash, for ``forget``; every table has ``created_at``
+
+
+def downvoted_questions(path: str | Path) -> list[str]:
+    """Distinct questions with at least one 👎, most recently downvoted first ([] if no file yet)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=10)
+    try:
+        has_table = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feedback'"
+        ).fetchone()
+        if not has_table:
+            return []
+        rows = conn.execute(
+            "SELECT question FROM feedback WHERE vote = 'down' GROUP BY question ORDER BY MAX(created_at) DESC, MAX(id) DESC"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [r[0] for r in rows]
