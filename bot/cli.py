@@ -7,7 +7,7 @@ the command so that ``citebot --help`` stays fast.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -29,7 +29,7 @@ def load_settings() -> BotSettings | str:
     """The settings, or the one-line reason they are unusable (never including a value)."""
     from pydantic import ValidationError
 
-    from bot.settings import BotSettings
+    from bot.settings import BotSettings, invalid_setting
 
     try:
         return BotSettings()
@@ -37,27 +37,29 @@ def load_settings() -> BotSettings | str:
         for error in exc.errors(include_input=False, include_url=False):
             if error["loc"] and error["loc"][0] == "discord_token":
                 return TOKEN_MISSING
-        first = exc.errors(include_input=False, include_url=False)[0]
-        field = str(first["loc"][0]).upper() if first["loc"] else "?"
-        return f"invalid setting CITEBOT_{field}: {first['msg']}"
+        return invalid_setting(exc)
 
 
 def run_command(log_level: str = "INFO") -> int:
-    """Run the bot until interrupted; returns the process exit code (2 = configuration error)."""
+    """Run the bot until interrupted; returns the process exit code (2 = configuration or connection error)."""
     settings = load_settings()
     if isinstance(settings, str):
         return _fail(settings)
 
+    import asyncio
     import logging
 
     import discord
 
     from bot.client import create_bot
+    from bot.errors import DiscordUnreachable
 
     discord.utils.setup_logging(level=getattr(logging, log_level.upper(), logging.INFO), root=True)
     bot = create_bot(settings)
     try:
-        bot.run(settings.discord_token.get_secret_value(), log_handler=None)
+        asyncio.run(serve(bot, settings))
+    except DiscordUnreachable as exc:
+        return _fail(str(exc))
     except discord.LoginFailure:
         return _fail("Discord rejected CITEBOT_DISCORD_TOKEN (improper token): reset it in the developer portal")
     except discord.PrivilegedIntentsRequired:
@@ -68,6 +70,30 @@ def run_command(log_level: str = "INFO") -> int:
     except KeyboardInterrupt:
         return 0
     return 0
+
+
+async def serve(bot: Any, settings: BotSettings) -> None:
+    """Log in (bounded), connect, and give up with ``DiscordUnreachable`` if no READY comes within
+    ``connect_timeout`` of connecting; then run until the connection ends."""
+    import asyncio
+
+    from bot.errors import DiscordUnreachable
+
+    async with bot:
+        await bot.login(settings.discord_token.get_secret_value())
+        connection = asyncio.create_task(bot.connect(), name="citebot-gateway")
+        ready = asyncio.create_task(bot.wait_until_ready(), name="citebot-ready")
+        try:
+            done, _ = await asyncio.wait(
+                {connection, ready}, timeout=settings.connect_timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            ready.cancel()
+        if not done:
+            connection.cancel()
+            where = settings.discord_gateway or "Discord's gateway"
+            raise DiscordUnreachable(where, f"no READY within {settings.connect_timeout:g} s")
+        await connection
 
 
 def register(app: typer.Typer) -> None:

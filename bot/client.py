@@ -6,9 +6,11 @@ loads the cogs and syncs the slash commands (to ``guild_id`` only when set).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -17,7 +19,7 @@ from discord.ext import commands
 from bot.cogs.admin import AdminCog
 from bot.cogs.ask import AskCog
 from bot.cogs.mentions import MentionCog
-from bot.errors import NO_MENTIONS, report_error
+from bot.errors import NO_MENTIONS, DiscordUnreachable, one_line, report_error
 from bot.service import CitebotService
 from bot.settings import BotSettings
 from bot.views import DYNAMIC_ITEMS
@@ -58,6 +60,28 @@ class CitebotMixin:
             **options,
         )
 
+    async def login(self, token: str) -> None:
+        """The library's login, with its first request (GET /users/@me) bounded by ``connect_timeout``
+        and a DNS or connection failure turned into ``DiscordUnreachable`` (one line, no traceback)."""
+        http = self.http  # type: ignore[attr-defined]
+        static_login = http.static_login
+        timeout = self.settings.connect_timeout
+        where = self.settings.discord_api_base
+
+        async def bounded(token: str) -> Any:
+            try:
+                return await asyncio.wait_for(static_login(token), timeout)
+            except TimeoutError:
+                raise DiscordUnreachable(where, f"no answer within {timeout:g} s") from None
+            except (aiohttp.ClientConnectionError, OSError) as exc:
+                raise DiscordUnreachable(where, one_line(exc)) from None
+
+        http.static_login = bounded
+        try:
+            await super().login(token)  # type: ignore[misc]
+        finally:
+            del http.static_login
+
     async def setup_hook(self) -> None:
         await self.service.start()
         self.add_dynamic_items(*DYNAMIC_ITEMS)  # type: ignore[attr-defined]
@@ -79,6 +103,10 @@ class CitebotMixin:
             synced = await tree.sync()
             log.info("Synced %d global commands (they can take a while to appear)", len(synced))
         return synced
+
+    async def close(self) -> None:
+        await self.service.close()
+        await super().close()  # type: ignore[misc]
 
     async def on_ready(self) -> None:
         user = self.user  # type: ignore[attr-defined]

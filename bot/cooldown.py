@@ -1,4 +1,9 @@
-"""Per-user rate limit shared by /ask and mentions: ``rate`` questions per ``per`` seconds."""
+"""Per-user rate limit shared by every way in: ``rate`` questions per ``per`` seconds.
+
+A refusal is told once: ``hit`` says how long to wait, and ``first_refusal`` is true only for the
+first refusal of a window, so a user who keeps mentioning the bot gets one public reply, not one per
+message.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ class UserCooldowns:
         self.per = per
         self._clock = clock
         self._hits: dict[int, deque[float]] = {}
+        self._told_until: dict[int, float] = {}  # user -> end of the window they were told about
 
     def hit(self, user_id: int) -> float:
         """Count one question by ``user_id``: 0.0 if allowed, else seconds to wait (not counted)."""
@@ -27,4 +33,13 @@ class UserCooldowns:
         hits.append(now)
         if len(self._hits) > 10_000:  # forget idle users now and then
             self._hits = {u: h for u, h in self._hits.items() if h and now - h[-1] < self.per}
+            self._told_until = {u: t for u, t in self._told_until.items() if t > now}
         return 0.0
+
+    def first_refusal(self, user_id: int, wait: float) -> bool:
+        """True once per refused window: tell the user then; stay quiet about later refusals."""
+        now = self._clock()
+        if self._told_until.get(user_id, 0.0) > now:
+            return False
+        self._told_until[user_id] = now + wait
+        return True

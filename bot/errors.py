@@ -37,11 +37,22 @@ class AnswerExpired(CitebotError):
         super().__init__("That answer is no longer stored, so its sources and votes are unavailable. Ask again?")
 
 
+class DiscordUnreachable(CitebotError):
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"cannot reach Discord at {where}: {reason}")
+
+
 class NotAdmin(app_commands.CheckFailure):
     def __init__(self) -> None:
         super().__init__(
             "Sorry, only members with the Manage Server permission (or configured admins) can do that."
         )
+
+
+def one_line(error: BaseException) -> str:
+    """The first line of an exception's text, or its type's name when it has none."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def user_message(error: BaseException, *, context: str = "") -> str:
@@ -79,6 +90,16 @@ async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException:
         log.warning("Could not deliver an error message for interaction %s", interaction.id, exc_info=True)
+
+
+INVALID_WEBHOOK_TOKEN = 50027
+UNKNOWN_WEBHOOK = 10015
+UNKNOWN_INTERACTION = 10062
+
+
+def token_expired(exc: discord.HTTPException) -> bool:
+    """Discord's answer to a follow-up or edit after the interaction's 15-minute token ran out."""
+    return exc.code in (INVALID_WEBHOOK_TOKEN, UNKNOWN_WEBHOOK) or exc.status == 401
 
 
 def describe(interaction: discord.Interaction) -> str:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.admission import AskGate, Ticket
 from bot.cooldown import UserCooldowns
 from bot.errors import AnswerExpired, NoIndexLoaded, ReindexInProgress
 from bot.feedback import FeedbackStore, Vote
@@ -27,6 +29,8 @@ from index.query.answer import Answer
 from index.query.engine import IndexInfo
 
 log = logging.getLogger("citebot.bot")
+
+PURGE_EVERY = 6 * 3600.0  # seconds between two applications of the feedback retention
 
 
 class EngineLike(Protocol):
@@ -75,17 +79,33 @@ class CitebotService:
         self._opener = opener
         self._builder = builder
         self._load_error: CitebotError | None = None
-        self._asks = asyncio.Semaphore(settings.max_concurrent_asks)
+        self.gate = AskGate(
+            settings.max_concurrent_asks,
+            settings.max_waiting_asks,
+            settings.max_waiting_asks_per_guild,
+            settings.max_wait_seconds,
+        )
         self._reindex_task: asyncio.Task[ReindexResult] | None = None
         self.store = store or FeedbackStore(settings.feedback_db)
         self.cooldowns = UserCooldowns(settings.cooldown_rate, settings.cooldown_seconds)
         self.started = time.monotonic()
+        self._housekeeping: asyncio.Task[None] | None = None
+
+    async def close(self) -> None:
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+            self._housekeeping = None
 
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        """Create the feedback tables and open the engine if none was given (in a thread)."""
+        """Create the feedback tables (and key), apply the retention, open the engine if none was given."""
         await asyncio.to_thread(self.store.init)
+        await self.purge_old()
+        if self._housekeeping is None:
+            self._housekeeping = asyncio.create_task(self._purge_periodically(), name="citebot-retention")
         if self._engine is None:
             try:
                 self._engine = await asyncio.to_thread(self._opener, self.settings, None)
@@ -121,17 +141,41 @@ class CitebotService:
 
         return check_question(question, self.settings.max_question_chars)
 
-    async def ask(self, question: str) -> Answer:
-        question = self.check_question(question)
-        async with self._asks:
+    def admit(self, guild_id: int | None) -> Ticket:
+        """A place in the bounded queue for one question (``Busy`` at once when it is full)."""
+        return self.gate.admit(guild_id)
+
+    async def ask(self, question: str, *, ticket: Ticket | None = None) -> Answer:
+        ticket = ticket or self.admit(None)
+        try:
+            question = self.check_question(question)
+        except CitebotError:
+            ticket.cancel()
+            raise
+        async with ticket:
             engine = self.engine  # the engine current when this question's turn comes
             return await asyncio.to_thread(engine.ask, question)
 
-    async def remember(self, answer: Answer) -> str:
-        """Store the answer for the Sources/vote buttons; returns its id."""
+    async def remember(self, answer: Answer, *, asker: int | None = None) -> str:
+        """Store the answer for the buttons (with the keyed hash of who asked); returns its id."""
         answer_id = uuid.uuid4().hex
-        await asyncio.to_thread(self.store.save_answer, answer_id, answer)
+        await asyncio.to_thread(self.store.save_answer, answer_id, answer, asker=asker)
         return answer_id
+
+    async def _purge_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(PURGE_EVERY)
+            try:
+                await self.purge_old()
+            except Exception:  # a locked or full disk must not end the loop
+                log.warning("Feedback retention failed", exc_info=True)
+
+    async def purge_old(self) -> None:
+        days = self.settings.feedback_retention_days
+        if days > 0:
+            counts = await asyncio.to_thread(self.store.purge, days)
+            if any(counts.values()):
+                log.info("Feedback retention (%g days): deleted %s", days, counts)
 
     async def recall(self, answer_id: str) -> Answer:
         answer = await asyncio.to_thread(self.store.load_answer, answer_id)

@@ -1,7 +1,8 @@
 """Settings of the Discord bot: ``index.settings.Settings`` plus the bot's own fields.
 
 Every field reads ``CITEBOT_<NAME>`` from the environment or ``.env``. The token has
-no default on purpose: ``citebot run`` refuses to start without it.
+no default on purpose: ``citebot run`` refuses to start without it. ``FeedbackSettings`` is the
+part the ``citebot feedback`` commands read (they need no token).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import NoDecode
 
 from index.settings import Settings
@@ -18,7 +19,30 @@ from index.settings import Settings
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 
 
-class BotSettings(Settings):
+def invalid_setting(exc: ValidationError) -> str:
+    """One line naming the first invalid variable and its rule (never its value)."""
+    first = exc.errors(include_input=False, include_url=False)[0]
+    field = str(first["loc"][0]).upper() if first["loc"] else "?"
+    return f"invalid setting CITEBOT_{field}: {first['msg']}"
+
+
+class FeedbackSettings(Settings):
+    """What ``citebot feedback …`` needs (no token): where the feedback lives and how long it is kept."""
+
+    feedback_db: Path = Field(
+        Path(".citebot/feedback.sqlite3"),
+        description="SQLite file for answers and 👍/👎 feedback; its HMAC key for user ids is kept beside it "
+        "as <file>.key.",
+    )
+    feedback_retention_days: float = Field(
+        180.0,
+        ge=0,
+        le=36_500,
+        description="Stored questions, answers and votes older than this are deleted (0 = keep forever).",
+    )
+
+
+class BotSettings(FeedbackSettings):
     # connecting
     discord_token: SecretStr = Field(
         description="Bot token from the Discord developer portal (Bot → Reset Token). Required."
@@ -28,6 +52,13 @@ class BotSettings(Settings):
     )
     discord_gateway: str | None = Field(
         None, description="Override of the gateway WebSocket URL (default: Discord's own)."
+    )
+    connect_timeout: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        description="Seconds `citebot run` waits for Discord to answer the login (and for READY) before "
+        "giving up with one line.",
     )
     shard_count: int | None = Field(
         None, ge=1, description="Number of shards; set it to run an auto-sharded bot (large deployments)."
@@ -51,6 +82,15 @@ class BotSettings(Settings):
     cooldown_rate: int = Field(3, ge=1, description="Questions a user may ask per cooldown window.")
     cooldown_seconds: float = Field(30.0, gt=0, description="Length of the per-user cooldown window, seconds.")
     max_concurrent_asks: int = Field(2, ge=1, le=64, description="Questions answered at the same time.")
+    max_waiting_asks: int = Field(
+        20, ge=0, le=10_000, description="Questions that may wait for a free worker, overall; beyond, 'busy'."
+    )
+    max_waiting_asks_per_guild: int = Field(
+        5, ge=0, le=10_000, description="Questions from one server (or from DMs) that may wait; beyond, 'busy'."
+    )
+    max_wait_seconds: float = Field(
+        120.0, gt=0, le=600, description="Longest a question waits for a worker before it is answered 'busy'."
+    )
 
     # answers
     docs_base_url: str | None = Field(
@@ -58,10 +98,6 @@ class BotSettings(Settings):
         description="Base URL of the documents (e.g. a Git forge tree); quotes link to "
         "base + source + '#L' + line.",
     )
-    feedback_db: Path = Field(
-        Path(".citebot/feedback.sqlite3"), description="SQLite file for answers and 👍/👎 feedback."
-    )
-
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:

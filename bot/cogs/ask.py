@@ -13,13 +13,16 @@ from bot.formatting import answer_embed
 from bot.views import answer_view
 
 if TYPE_CHECKING:
+    from bot.admission import Ticket
     from bot.service import CitebotService
 
 
-async def answer_reply(service: CitebotService, question: str) -> tuple[discord.Embed, discord.ui.View]:
-    """Ask, store the answer for its buttons, and format it: (embed, view)."""
-    answer = await service.ask(question)
-    answer_id = await service.remember(answer)
+async def answer_reply(
+    service: CitebotService, question: str, *, ticket: Ticket, asker: int
+) -> tuple[discord.Embed, discord.ui.View]:
+    """Ask (in the place ``ticket`` holds), store the answer for its buttons, and format it: (embed, view)."""
+    answer = await service.ask(question, ticket=ticket)
+    answer_id = await service.remember(answer, asker=asker)
     embed = answer_embed(answer, answer_id=answer_id, docs_base_url=service.settings.docs_base_url)
     return embed, answer_view(answer_id)
 
@@ -45,6 +48,11 @@ class AskCog(ServiceCog):
     @app_commands.check(per_user_cooldown)
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
         question = self.service.check_question(question)  # too long / empty → polite ephemeral refusal
-        await interaction.response.defer(thinking=True)
-        embed, view = await answer_reply(self.service, question)
+        ticket = self.service.admit(interaction.guild_id)  # queue full → "busy", ephemeral, at once
+        try:
+            await interaction.response.defer(thinking=True)
+        except BaseException:
+            ticket.cancel()
+            raise
+        embed, view = await answer_reply(self.service, question, ticket=ticket, asker=interaction.user.id)
         await interaction.edit_original_response(embed=embed, view=view, allowed_mentions=NO_MENTIONS)

@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.ask import answer_reply, retry_after
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("citebot.bot")
 
+WAIT_EMOJI = "⏳"
 HOW_TO = "Ask me something after the mention, e.g. `@citebot who praised him?` (or use /ask)."
 
 
@@ -50,17 +52,29 @@ class MentionCog(ServiceCog):
             return
         cooldown = retry_after(self.service, message.author.id)
         if cooldown is not None:
-            await self._reply(message, content=user_message(cooldown))
+            await self._refuse_quietly(message, cooldown)
             return
         try:
             question = self.service.check_question(question)
+            ticket = self.service.admit(message.guild.id if message.guild else None)
             with contextlib.suppress(discord.HTTPException):  # "citebot is typing…" is a nicety
                 await message.channel.typing()
-            embed, view = await answer_reply(self.service, question)
+            embed, view = await answer_reply(self.service, question, ticket=ticket, asker=message.author.id)
         except Exception as exc:  # CitebotError → its message, anything else → logged apology
             await self._reply(message, content=user_message(exc, context=f"message {message.id}"))
             return
         await self._reply(message, embed=embed, view=view)
+
+    async def _refuse_quietly(self, message: discord.Message, cooldown: app_commands.CommandOnCooldown) -> None:
+        """The first refusal of a window is a reply; later ones a ⏳ reaction (if allowed), else nothing."""
+        if self.service.cooldowns.first_refusal(message.author.id, cooldown.retry_after):
+            await self._reply(message, content=user_message(cooldown))
+            return
+        me = message.guild.me if message.guild is not None else None
+        if me is not None and not message.channel.permissions_for(me).add_reactions:  # type: ignore[union-attr]
+            return
+        with contextlib.suppress(discord.HTTPException):
+            await message.add_reaction(WAIT_EMOJI)
 
     async def _reply(
         self,

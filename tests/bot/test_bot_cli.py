@@ -133,3 +133,59 @@ async def test_run_refusals_are_one_line(tmp_path, case):
         assert "Traceback" not in text and "WRONG.token.value" not in text and TOKEN not in text
     finally:
         await fake.close()
+
+
+# ---------------------------------------------------------------- no Discord to talk to (issue 14.12)
+
+
+async def _run_to_end(proc: asyncio.subprocess.Process, timeout: float) -> str:
+    try:
+        _, stderr = await asyncio.wait_for(proc.communicate(), timeout)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    return stderr.decode()
+
+
+async def test_run_without_dns_is_one_line(tmp_path):
+    class Unresolvable:  # what start_cli needs of a fake: a host that never resolves (RFC 2606 .invalid)
+        api_base = "https://discord.invalid/api/v10"
+        gateway_url = "wss://gateway.discord.invalid"
+
+    proc = await start_cli(Unresolvable(), tmp_path, TOKEN)
+    text = await _run_to_end(proc, 60)
+    assert proc.returncode == 2, text
+    lines = text.strip().splitlines()
+    assert lines[-1].startswith("cannot reach Discord at https://discord.invalid/api/v10: "), text
+    assert "Traceback" not in text and TOKEN not in text
+    assert len(lines) <= 3, text  # the one line, after at most discord.py's "logging in" info lines
+
+
+async def test_run_against_an_api_that_never_answers_gives_up_in_time(tmp_path):
+    accepted: list[asyncio.StreamWriter] = []
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(writer)  # read nothing, answer nothing
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+
+    class Silent:
+        api_base = f"http://127.0.0.1:{port}/api/v10"
+        gateway_url = f"ws://127.0.0.1:{port}/gateway"
+
+    try:
+        began = asyncio.get_running_loop().time()
+        proc = await start_cli(Silent(), tmp_path, TOKEN, CITEBOT_CONNECT_TIMEOUT="2")
+        text = await _run_to_end(proc, 60)
+        elapsed = asyncio.get_running_loop().time() - began
+    finally:
+        for w in accepted:
+            w.close()
+        server.close()
+        await server.wait_closed()
+    assert proc.returncode == 2, text
+    assert text.strip().splitlines()[-1] == f"cannot reach Discord at {Silent.api_base}: no answer within 2 s", text
+    assert "Traceback" not in text
+    assert accepted and elapsed < 30  # bounded: the login gave up after 2 s (plus interpreter start-up)

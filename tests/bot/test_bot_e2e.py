@@ -155,7 +155,7 @@ async def test_cooldown_is_per_user_and_friendly(start_bot, fake_discord):
 
 async def test_twenty_concurrent_asks_all_answered_and_heartbeats_flow(start_bot, fake_discord):
     engine = FakeEngine(delay=0.3)
-    await start_bot(engine, max_concurrent_asks=4)
+    await start_bot(engine, max_concurrent_asks=4, max_waiting_asks=16, max_waiting_asks_per_guild=16)
     beats_before = len(fake_discord.heartbeats)
     started = time.monotonic()
     interactions = await asyncio.gather(

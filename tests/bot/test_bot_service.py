@@ -76,7 +76,7 @@ async def test_ask_runs_off_the_loop_under_the_semaphore(tmp_path):
         return original(question, k)
 
     engine.ask = ask  # type: ignore[method-assign]
-    service = CitebotService(make_settings(tmp_path, max_concurrent_asks=3), engine)
+    service = CitebotService(make_settings(tmp_path, max_concurrent_asks=3, max_waiting_asks_per_guild=9), engine)
     await service.start()
     answers = await asyncio.gather(*(service.ask(f"question {i}?") for i in range(12)))
     assert [a.question for a in answers] == [f"question {i}?" for i in range(12)]
@@ -154,3 +154,38 @@ async def test_failed_reindex_keeps_the_old_engine(tmp_path):
     with pytest.raises(RuntimeError):
         await service.start_reindex()
     assert service.engine is old and not service.reindexing
+
+
+def test_a_refusal_is_told_once_per_window():
+    now = [0.0]
+    cd = UserCooldowns(1, 10, clock=lambda: now[0])
+    assert cd.hit(1) == 0
+    wait = cd.hit(1)
+    assert wait == pytest.approx(10) and cd.first_refusal(1, wait)
+    now[0] += 3
+    assert not cd.first_refusal(1, cd.hit(1))  # same window: quiet
+    assert cd.first_refusal(2, 5)  # another user is told
+    now[0] += 7
+    assert cd.hit(1) == 0  # a new window
+    assert cd.first_refusal(1, cd.hit(1))
+
+
+async def test_retention_is_applied_at_start_and_periodically(tmp_path, monkeypatch):
+    import bot.service as service_module
+
+    settings = make_settings(tmp_path, feedback_retention_days=1)
+    service = CitebotService(settings, FakeEngine())
+    await service.start()
+    answer_id = await service.remember(await service.ask("When did the fire start?"))
+    with service.store.connect() as conn:  # make it two days old
+        conn.execute("UPDATE answers SET created_at = '2000-01-01T00:00:00+00:00' WHERE answer_id = ?", (answer_id,))
+    await service.close()
+    monkeypatch.setattr(service_module, "PURGE_EVERY", 0.05)
+    await service.start()  # the purge at start
+    assert service.store.load_answer(answer_id) is None
+    answer_id = await service.remember(await service.ask("When did the fire start?"))
+    with service.store.connect() as conn:
+        conn.execute("UPDATE answers SET created_at = '2000-01-01T00:00:00+00:00' WHERE answer_id = ?", (answer_id,))
+    await asyncio.sleep(0.3)  # the periodic one
+    assert service.store.load_answer(answer_id) is None
+    await service.close()
