@@ -12,6 +12,12 @@ quote slices, so a quote stays verbatim. ``Block.runs`` ties the two together: s
 display text that are verbatim copies of the source. ``Block.source_span`` turns a span of display
 text (a sentence) into the source span to quote, widened over markup glued to its ends
 (``**Typer** is`` rather than ``Typer** is``).
+
+The loaders keep a document's blocks in source order and never let two of them overlap. A
+notebook's source text is its cells' sources joined by a blank line, and ``Block.cell`` says which
+cell a block is in. Code shown on a page through an include (``--8<--``, ``{* … *}``,
+``literalinclude``) is a block of the *included* file's document, at that file's own offsets, with
+the page's heading path as its context and ``included_from`` naming the page.
 """
 
 from __future__ import annotations
@@ -62,6 +68,8 @@ class Block:
     language: str = ""  # code blocks: "python", "console", "" when unknown
     lead_in: bool = False  # prose ending in ":" that introduces the next block (a code block, a list)
     level: int = 0  # heading level (1-6); nesting depth of list items
+    cell: int | None = None  # notebooks: the 1-based cell the block is in ("cell 3")
+    included_from: str = ""  # included code: "<includer source>:<line>" of the page that shows it
 
     def display_text(self, text: str) -> str:
         """What is embedded, searched and shown."""
@@ -177,7 +185,7 @@ class Document:
         for b in self.blocks:
             h.update(
                 f"|{b.kind}:{b.start}:{b.end}:{b.context}:{b.page}:{b.wrapped}:{b.language}:{b.lead_in}:{b.level}:"
-                f"{b.display}:{b.runs}".encode("utf-8", "surrogatepass")
+                f"{b.display}:{b.runs}:{b.cell}:{b.included_from}".encode("utf-8", "surrogatepass")
             )
         return h.hexdigest()
 
