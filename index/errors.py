@@ -36,7 +36,7 @@ class DocsNotFound(CitebotError):
 
 class EmptyCorpus(CitebotError):
     def __init__(self, path: object) -> None:
-        super().__init__(f"no readable documents in {path} (supported: .txt .md .html .pdf .jsonl)")
+        super().__init__(f"no readable documents in {path} (supported: .md .mdx .rst .txt .html .pdf .jsonl)")
 
 
 class EmptyQuestion(CitebotError):

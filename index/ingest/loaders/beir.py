@@ -41,7 +41,7 @@ def parse_record(line: bytes | str) -> Document | None:
         blocks.append(Block(PARAGRAPH, start, start + len(stripped), context=title, wrapped=True))
     if not blocks:
         return None
-    return Document(source=str(doc_id), text=text, blocks=blocks, title=title)
+    return Document(source=str(doc_id), text=text, blocks=blocks, title=title, format="beir")
 
 
 def iter_beir_corpus(path: Path) -> Iterator[Document]:

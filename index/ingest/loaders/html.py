@@ -82,4 +82,4 @@ def load_html(path: Path, source: str) -> Document:
         pos += len(block) + 2  # the "\n\n" between blocks
     if not segments:
         raise LoaderError("no readable text in the page")
-    return Document(source=source, text="\n\n".join(parts), blocks=segments, title=title)
+    return Document(source=source, text="\n\n".join(parts), blocks=segments, title=title, format="html")

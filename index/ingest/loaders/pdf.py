@@ -34,4 +34,4 @@ def load_pdf(path: Path, source: str) -> Document:
         pos += len(page_text) + len(PAGE_SEPARATOR)
     if not segments:
         raise LoaderError("no extractable text (scanned?)")
-    return Document(source=source, text=PAGE_SEPARATOR.join(pages), blocks=segments)
+    return Document(source=source, text=PAGE_SEPARATOR.join(pages), blocks=segments, format="pdf")

@@ -135,73 +135,7 @@ def test_paragraph_spans_are_trimmed_ordered_and_cover_all_words(text: str) -> N
     assert covered.count("a") == text.count("a") and covered.count("b") == text.count("b")
 
 
-# --- markdown -----------------------------------------------------------------------------
-
-MARKDOWN = """\
----
-title: front matter is not prose
----
-# Citebot Guide
-
-Citebot answers questions
-with quoted citations.
-
-## Install
-
-> Read this first,
-> really.
-
-- Use *pip* to install.
-- Or build it
-  from source.
-
-```bash
-pip install not-prose
-```
-
-<div>raw html is skipped</div>
-
-### Linux
-
-| Distro | Package |
-|--------|---------|
-| Debian | citebot-deb |
-
-## Usage
-
-Run `citebot ask`.
-"""
-
-
-def test_markdown_blocks_heading_paths_and_verbatim_offsets(tmp_path: Path) -> None:
-    (doc,) = load_file(write(tmp_path / "guide.md", MARKDOWN), "guide.md")
-    assert doc.text == MARKDOWN
-    assert doc.title == "Citebot Guide"
-    got = [(doc.text[s.start : s.end], s.context) for s in doc.blocks]
-    assert got == [
-        ("Citebot answers questions\nwith quoted citations.", "Citebot Guide"),
-        ("Read this first,\n> really.", "Citebot Guide > Install"),
-        ("Use *pip* to install.", "Citebot Guide > Install"),
-        ("Or build it\n  from source.", "Citebot Guide > Install"),
-        ("Debian | citebot-deb", "Citebot Guide > Install > Linux"),
-        ("Run `citebot ask`.", "Citebot Guide > Usage"),
-    ]
-    assert all(s.wrapped is True for s in doc.blocks)
-    assert "front matter" not in "".join(quoted(doc))
-
-
-def test_markdown_crlf_offsets_point_into_raw_text(tmp_path: Path) -> None:
-    content = "# Title\r\n\r\nSome words\r\nmore words.\r\n\r\n- an item\r\n"
-    (doc,) = load_file(write(tmp_path / "crlf.md", content), "crlf.md")
-    assert doc.text == content
-    assert quoted(doc) == ["Some words\r\nmore words.", "an item"]
-    assert [doc.line_of(s.start) for s in doc.blocks] == [3, 6]
-
-
-def test_markdown_without_prose_is_a_loader_error(tmp_path: Path) -> None:
-    path = write(tmp_path / "code.md", "# Only code\n\n```\nx = 1\n```\n")
-    with pytest.raises(LoaderError, match="no prose"):
-        load_file(path, "code.md")
+# Markdown, reStructuredText, notebooks, code and includes: tests/index/ingest/loaders/
 
 
 # --- html ---------------------------------------------------------------------------------
@@ -396,7 +330,11 @@ def test_load_folder_recursive_sorted_sources_and_hidden_files(tmp_path: Path) -
     result = load_folder(tmp_path)
     assert isinstance(result, LoadResult)
     assert [d.source for d in result.documents] == ["a/c.TXT", "a/z.md", "b.txt"]
-    assert result.skipped == []  # unsupported extensions are ignored, not skipped
+    assert result.skipped == []  # files that are not documents are not failures…
+    assert [(s.path, s.reason) for s in result.not_indexed] == [  # …but counted, by reason
+        ("image.png", "image"),
+        ("notes.docx", "unsupported file type"),
+    ]
 
 
 def test_load_folder_skips_bad_files_and_loads_the_rest(
@@ -467,12 +405,12 @@ def test_a_crashing_loader_skips_the_file_not_the_load(
 ) -> None:
     import index.ingest.loaders as loaders
 
-    def boom(path: Path, source: str) -> list[Document]:
+    def boom(path: Path, source: str, ctx: object) -> list[Document]:
         raise RuntimeError("library bug")
 
     write(tmp_path / "ok.txt", "Fine.")
     write(tmp_path / "weird.htm", "<p>x</p>")
-    monkeypatch.setitem(loaders._LOADERS, ".htm", boom)
+    monkeypatch.setitem(loaders._LOADERS, "html", boom)
     result = load_folder(tmp_path)
     assert [d.source for d in result.documents] == ["ok.txt"]
     assert result.skipped[0].path == "weird.htm" and "library bug" in result.skipped[0].reason
@@ -486,7 +424,7 @@ def test_missing_folder_or_file_instead_of_folder(tmp_path: Path) -> None:
 
 
 def test_empty_folder_gives_no_documents(tmp_path: Path) -> None:
-    assert load_folder(tmp_path) == LoadResult(documents=[], skipped=[])
+    assert load_folder(tmp_path) == LoadResult()
 
 
 def test_load_file_unsupported_suffix(tmp_path: Path) -> None:

@@ -1,0 +1,137 @@
+"""reStructuredText through docutils (with the Sphinx vocabulary): blocks, spans, display text."""
+
+from __future__ import annotations
+
+from index.ingest.documents import CODE, Document
+from index.ingest.loaders import load_file
+from tests.index.ingest.loaders.conftest import assert_well_formed, shown
+
+GUIDE = """\
+.. _quickstart:
+
+Quickstart
+==========
+
+.. module:: requests.models
+
+Call :func:`requests.get` or :class:`~requests.models.Response`, see
+:ref:`the install guide <install>` and ``r.text``.
+
+* Requests is :ref:`installed <install>`
+* A `link <https://x.y>`_ here
+
+Begin by importing the module::
+
+    >>> import requests
+
+.. note::
+
+   An important **note**.
+
+.. admonition:: Remove a Value
+
+    Set it to ``None``.
+
+.. versionadded:: 2.10.0
+
+.. code-block:: python
+   :emphasize-lines: 2
+
+   s = requests.Session()
+   s.get(url)
+
+.. autoclass:: requests.Session
+   :inherited-members:
+
+.. sphinx-unknown-directive:: some argument
+
+   Text inside an unknown directive.
+
+Sub section
+-----------
+
+timeout
+    How long to wait, in seconds.
+
+:param url: The URL.
+
++-------+-------+
+| Name  | Value |
++=======+=======+
+| a     | ``1`` |
++-------+-------+
+
+A role nobody knows: :weird:`thing` and |version| and [#]_.
+
+.. [#] The footnote text.
+"""
+
+
+def load(write, name: str, content: str) -> Document:
+    (doc,) = load_file(write(name, content), name)
+    assert doc.text == content
+    assert_well_formed(doc)
+    return doc
+
+
+def test_sections_roles_admonitions_and_code(write, capsys) -> None:
+    doc = load(write, "docs/user/quickstart.rst", GUIDE)
+    assert doc.title == "Quickstart" and doc.format == "rst"
+    q, s = "Quickstart", "Quickstart > Sub section"
+    assert shown(doc) == [
+        ("heading", "Quickstart", ""),
+        ("paragraph", "Call `requests.get` or `Response`, see the install guide and `r.text`.", q),
+        ("list_item", "Requests is installed", q),
+        ("list_item", "A link here", q),
+        ("paragraph", "Begin by importing the module:", q),
+        ("code", ">>> import requests", q),
+        ("admonition", "An important note.", "Quickstart > Note"),
+        ("admonition", "Set it to `None`.", "Quickstart > Remove a Value"),
+        ("paragraph", "Added in version 2.10.0", q),
+        ("code", "s = requests.Session()\ns.get(url)", q),
+        ("paragraph", "Text inside an unknown directive.", "Quickstart > some argument"),
+        ("heading", "Sub section", q),
+        ("definition", "timeout: How long to wait, in seconds.", s),
+        ("definition", "param url: The URL.", s),
+        ("table_row", "Name: a | Value: `1`", s),
+        ("paragraph", "A role nobody knows: thing and and.", s),
+        ("footnote", "The footnote text.", s),
+    ]
+    blocks = {b.display_text(doc.text): b for b in doc.blocks}
+    src = {d: doc.text[b.start : b.end] for d, b in blocks.items()}
+    assert src["Call `requests.get` or `Response`, see the install guide and `r.text`."] == (
+        "Call :func:`requests.get` or :class:`~requests.models.Response`, see\n"
+        ":ref:`the install guide <install>` and ``r.text``."
+    )
+    assert src["Begin by importing the module:"] == "Begin by importing the module::"
+    assert src["s = requests.Session()\ns.get(url)"] == "s = requests.Session()\n   s.get(url)"
+    code = blocks[">>> import requests"]
+    assert (code.kind, code.language) == (CODE, "pycon")
+    assert blocks["s = requests.Session()\ns.get(url)"].language == "python"
+    assert blocks["Begin by importing the module:"].lead_in
+    # no docutils system message reaches the user, none is indexed
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+    assert not any("Unknown" in d or "ERROR" in d for _, d, _ in shown(doc))
+
+
+def test_autodoc_is_counted(write, tmp_path) -> None:
+    from index.ingest.loaders import load_folder
+
+    write(
+        "api.rst",
+        "API\n===\n\n.. autofunction:: requests.get\n\n.. autoclass:: requests.Session\n   :members:\n",
+    )
+    result = load_folder(tmp_path)
+    assert shown(result.documents[0]) == [("heading", "API", "")]
+    assert result.api_directives == {"api.rst": 2}
+
+
+def test_a_file_docutils_chokes_on_never_stops_the_load(write) -> None:
+    doc = load(
+        write,
+        "odd.rst",
+        "Title\n=====\n\n.. |x| replace:: y\n\n* item\n\n  broken `interpreted\n\nText |x|.\n",
+    )
+    assert shown(doc)[0] == ("heading", "Title", "")
+    assert ("paragraph", "Text y.", "Title") in shown(doc)  # the substitution is shown, not its name
