@@ -42,6 +42,7 @@ class BuildReport:
     embedded: int = 0  # sentences sent to the model
     reused: int = 0  # sentences whose vectors came from the previous index
     duplicates: int = 0
+    details: list[str] = field(default_factory=list)  # what the folder load found (loaders.summary)
 
     @property
     def chunks_per_second(self) -> float:
@@ -53,7 +54,7 @@ class BuildReport:
             f"{self.documents} documents, {self.chunks} chunks ({self.sentences} sentences, "
             f"{self.duplicates} duplicates collapsed; {self.embedded} embedded, {self.reused} reused)"
             f"{skipped} in {self.seconds:.1f} s ({self.chunks_per_second:.1f} chunks/s)"
-        )
+        ) + "".join(f"\n  {line}" for line in self.details)
 
 
 def chunking_params(settings: Settings) -> dict[str, object]:
@@ -74,13 +75,16 @@ def build_index(
     progress = progress or Silent()
     index_dir = Path(index_dir or settings.index_dir)
     skipped: list[tuple[str, str]] = []
+    details: list[str] = []
     if documents is None:
         from index.ingest.loaders import load_folder
+        from index.ingest.loaders.summary import load_summary
 
         docs_dir = Path(docs_dir or settings.docs_dir)
         loaded = load_folder(docs_dir, settings)
         documents = loaded.documents
         skipped = [(s.path, s.reason) for s in loaded.skipped]
+        details = load_summary(loaded)
         where: object = docs_dir
     else:
         where = "the given documents"
@@ -129,6 +133,7 @@ def build_index(
         embedded=embedded,
         reused=reused,
         duplicates=corpus.duplicates,
+        details=details,
     )
 
 

@@ -30,12 +30,9 @@ def load_summary(result: LoadResult, *, max_named: int = 10) -> list[str]:
         f"{changelog_blocks / max(total_blocks, 1):.0%} of the blocks"
         + (" (marked as changelog)" if n_docs else "")
     )
-    not_indexed = Counter(s.reason for s in result.not_indexed)
-    if not_indexed:
-        lines.append(f"not indexed: {_counts(not_indexed)}")
-    failed = Counter(s.reason for s in result.skipped)
-    if failed:
-        lines.append(f"skipped (could not be read): {sum(failed.values())}, see the warnings above")
+    left_out = Counter(result.counts) or Counter(s.reason for s in result.not_indexed)
+    if left_out:  # discovery's reasons (ignored, hidden, secrets…), the formats' ones, failed loads
+        lines.append(f"not indexed: {_counts(left_out)}")
     if result.api_directives:
         n = sum(result.api_directives.values())
         where = ", ".join(sorted(result.api_directives))
