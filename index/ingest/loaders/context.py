@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from index.ingest.discovery import is_secret_name
 from index.ingest.documents import CODE, DOCS, SOURCE, Block, Document
 from index.ingest.loaders._align import Lines, code_block
 from index.ingest.loaders._common import LoaderError, read_text
@@ -64,7 +65,9 @@ class LoadContext:
         """The file ``target`` names, looked up from the including file's folder, then each parent
         folder up to the corpus root (so paths written relative to the docs root or the repository
         root resolve too); absolute paths are relative to ``absolute_base`` (Sphinx: the folder of
-        ``conf.py``) or the root. Raises IncludeError when it is missing or outside the corpus."""
+        ``conf.py``) or the root. Raises IncludeError when it is missing or outside the corpus (a
+        symbolic link out of it included), or is a hidden or a key/credentials file: an include never
+        reads what the folder walk would refuse to."""
         target = target.strip()
         if "://" in target:
             raise IncludeError("remote file, not fetched")
@@ -87,6 +90,11 @@ class LoadContext:
                 outside = True
                 continue
             if candidate.is_file():
+                inside = candidate.relative_to(self.root).parts
+                if any(part.startswith(".") for part in inside):
+                    raise IncludeError("a hidden file (never indexed)")
+                if is_secret_name(candidate.name):
+                    raise IncludeError("a key or credentials file (never indexed)")
                 return candidate
         raise IncludeError("outside the docs folder" if outside else "file not found")
 

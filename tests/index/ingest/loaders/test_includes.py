@@ -125,3 +125,20 @@ def test_sphinx_literalinclude_and_include(write, tmp_path: Path) -> None:
         ("../examples/app.py", "start-after text 'no such marker' not found"),
     ]
     assert "docs/conf.py" in {s.path for s in result.not_indexed}
+
+
+def test_an_include_never_reads_secrets_hidden_files_or_links_out_of_the_folder(write, tmp_path: Path) -> None:
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.py"
+    outside.write_text("TOKEN = 'outside'\n")
+    write(".env", "TOKEN=secret\n")
+    write("keys/deploy.pem", "-----BEGIN PRIVATE KEY-----\n")
+    (tmp_path / "link.py").symlink_to(outside)
+    write("page.md", '# Page\n\n--8<-- ".env"\n\n--8<-- "keys/deploy.pem"\n\n{* link.py *}\n')
+    result = load_folder(tmp_path)
+    assert [d.source for d in result.documents] == ["page.md"]
+    assert sorted((u.target, u.reason) for u in result.unresolved) == [
+        (".env", "a hidden file (never indexed)"),
+        ("keys/deploy.pem", "a key or credentials file (never indexed)"),
+        ("link.py", "outside the docs folder"),
+    ]
+    assert not any("secret" in d.text or "outside" in d.text for d in result.documents)
