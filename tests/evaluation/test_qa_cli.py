@@ -131,3 +131,16 @@ def test_docs_goes_with_qa(cli, tmp_path) -> None:  # noqa: ANN001
     assert isinstance(r.exception, EvalError) and "--qa" in str(r.exception)
     r = CliRunner().invoke(cli, ["eval", "--beir", str(tmp_path), "--qa", str(tmp_path / "q.jsonl")])
     assert isinstance(r.exception, EvalError) and "choose one" in str(r.exception)
+
+
+def test_eval_without_arguments_runs_the_seed_set_and_the_hard_set(cli, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from tests.evaluation.conftest import REPO
+
+    monkeypatch.chdir(REPO)
+    r = CliRunner().invoke(cli, ["eval", "--cache", str(tmp_path / "cache"), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["suite"] == "seed" and out["counts"]["questions"] == 45 and out["counts"]["unanswerable"] == 11
+    assert out["modes"]["hybrid"]["answer@1"] >= 0.95 and out["modes"]["hybrid"]["abstain_recall"] == 1.0
+    assert out["hard"]["counts"]["questions"] == 8
+    assert set(out["hard"]["by_kind"]["hybrid"]) == {"coreference", "synonym"}
