@@ -34,6 +34,8 @@ def build(
         raise  # the CLI's error handler, or typer's exit 130 for Ctrl-C
     progress.close()
     typer.echo(f"indexed {report.summary()} → {index or settings.index_dir}")
+    for line in report.details:  # what the folder held: formats, block kinds, what was left out and why
+        typer.echo(f"  {line}")
 
 
 def info(

@@ -54,7 +54,7 @@ class BuildReport:
             f"{self.documents} documents, {self.chunks} chunks ({self.sentences} sentences, "
             f"{self.duplicates} duplicates collapsed; {self.embedded} embedded, {self.reused} reused)"
             f"{skipped} in {self.seconds:.1f} s ({self.chunks_per_second:.1f} chunks/s)"
-        ) + "".join(f"\n  {line}" for line in self.details)
+        )
 
 
 def chunking_params(settings: Settings) -> dict[str, object]:

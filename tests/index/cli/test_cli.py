@@ -63,6 +63,9 @@ def test_build_then_ask_plain_json_and_stdin(tmp_path: Path) -> None:
     built = citebot("index", "build", "--docs", str(docs), "--quiet", index=index)
     assert built.returncode == 0, built.stderr
     assert "1 documents" in built.stdout and "broken.pdf" in built.stderr
+    summary = built.stdout.splitlines()
+    assert summary[1:3] == ["  documents: 1 text", "  blocks: 3 paragraph"]  # what the folder held, after the line
+    assert any(line.startswith("  not indexed: ") for line in summary)
 
     plain = citebot("ask", "who praised him?", index=index)
     assert plain.returncode == 0

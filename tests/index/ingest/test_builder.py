@@ -142,3 +142,11 @@ def test_errors_for_bad_input(settings: Settings, fake_embedder: FakeEmbedder, t
         build_index(settings, docs_dir=tmp_path / "empty", embedder=fake_embedder)
     with pytest.raises(IndexNotFound):
         Engine.open(settings, embedder=fake_embedder)
+
+
+def test_the_report_says_what_the_folder_held(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    write_docs(settings.docs_dir, DOCS | {"logo.png": "not really a png"})
+    report = build_index(settings, embedder=fake_embedder)
+    assert report.details[:2] == ["documents: 2 text, 1 markdown", "blocks: 3 paragraph, 1 heading"]
+    assert "not indexed: 1 image" in report.details
+    assert "\n" not in report.summary()  # one line; the CLI prints the details under it

@@ -50,7 +50,9 @@ def test_markdown_snippets_and_fastapi_includes(write, tmp_path: Path) -> None:
         "Block form",
     ]
     assert page.blocks[2].lead_in
-    app = _docs(result, "docs_src/app.py")  # also a code document of its own: one Document, both kinds of block
+    app = _docs(
+        result, "docs_src/app.py"
+    )  # also a code document of its own: one Document, both kinds of block
     assert_well_formed(app)
     assert app.role == DOCS and app.text == APP  # shown by the docs: not ranked as bare source
     got = [
@@ -127,7 +129,9 @@ def test_sphinx_literalinclude_and_include(write, tmp_path: Path) -> None:
     assert "docs/conf.py" in {s.path for s in result.not_indexed}
 
 
-def test_an_include_never_reads_secrets_hidden_files_or_links_out_of_the_folder(write, tmp_path: Path) -> None:
+def test_an_include_never_reads_secrets_hidden_files_or_links_out_of_the_folder(
+    write, tmp_path: Path
+) -> None:
     outside = tmp_path.parent / f"{tmp_path.name}-outside.py"
     outside.write_text("TOKEN = 'outside'\n")
     write(".env", "TOKEN=secret\n")
