@@ -103,6 +103,7 @@ class Aligner:
             return
         if at - 1 >= self.pos and self.text[at - 1] == " ":
             self._b.copy(at - 1, at)
+            self._mark(at - 1, at)
         else:
             self._b.add(" ")
         self._display_tail = " "

@@ -164,7 +164,7 @@ class _Python:
         start, end = run[0][1], run[-1][2]
         al = Aligner(self.text, start, end)
         for _, s, e in run:
-            body = self.text[s:e].lstrip("#!").strip()
+            body = self.text[s:e].lstrip("#!:").strip()  # "#:" is a Sphinx doc-comment
             if body and not re.match(r"(?:noqa|type:|pragma|fmt:|-\*-|pylint:|--8<--)", body):
                 al.skip_to(s)
                 al.words(body)

@@ -27,10 +27,12 @@ from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.field_list import fieldlist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.myst_blocks import myst_block_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
+from mdit_py_plugins.substitution import substitution_plugin
 
 from index.ingest.documents import (
     ADMONITION,
@@ -139,6 +141,7 @@ def _parser(myst: bool, mdx: bool) -> MarkdownIt:
     docs_rules(md, mdx=mdx)
     if myst:
         md.use(myst_role_plugin).use(myst_block_plugin).use(colon_fence_plugin).use(dollarmath_plugin)
+        md.use(fieldlist_plugin).use(substitution_plugin)
     md.disable("text_join")  # keep escapes and entities as tokens of their own (their source differs)
     return md
 
@@ -236,7 +239,7 @@ class MarkdownWalker:
             if ty == "tr_open":
                 i = self._row(tokens, i, base)
                 continue
-            if ty == "dt_open":
+            if ty in ("dt_open", "fieldlist_name_open"):  # a term / a MyST field name: "term: definition"
                 self._flush_term()
                 self._term = (tokens[i + 1], base)
                 i += 3
@@ -286,7 +289,7 @@ class MarkdownWalker:
                 self._containers.append(_Container("tab" if name == "tab" else "container", title))
         elif ty == "footnote_open":
             self._containers.append(_Container("footnote"))
-        elif ty == "dd_open":
+        elif ty in ("dd_open", "fieldlist_body_open"):
             self._containers.append(_Container("definition"))
         elif ty == "thead_open":
             self._headers = []
@@ -303,12 +306,13 @@ class MarkdownWalker:
             "pymdown_block_close",
             "footnote_close",
             "dd_close",
+            "fieldlist_body_close",
         ):
-            if ty == "dd_close":
+            if ty in ("dd_close", "fieldlist_body_close"):
                 self._flush_term()
             if self._containers:
                 self._containers.pop()
-        elif ty == "dl_close":
+        elif ty in ("dl_close", "field_list_close"):
             self._flush_term()
         elif ty == "table_close":
             self._headers = []
@@ -623,7 +627,7 @@ def render_inline(al: Aligner, inline: Token) -> None:
                 al.add("`")
         elif ty in ("math_inline", "math_single", "math_inline_double"):
             al.words(c.content)
-        elif ty in ("image", "footnote_ref") or ty.endswith(("_open", "_close")):
+        elif ty in ("image", "footnote_ref", "substitution_inline") or ty.endswith(("_open", "_close")):
             continue
         elif c.content:
             al.words(c.content)

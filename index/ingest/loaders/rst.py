@@ -362,17 +362,16 @@ class RstWalker:
     def _container(self, node: container_node) -> None:
         kind = ADMONITION if node.get("admonition") else "container"
         title = node.get("title", "")
-        if node.get("text") or (kind == ADMONITION and not node.children):
-            # ``.. versionadded:: 2.0`` / ``.. seealso:: x`` on one line: a block of its own
+        if node.get("bare") and kind == ADMONITION:
+            # ``.. versionadded:: 2.0`` alone: a block of its own ("Added in version 2.0")
             line = (node.line or 1) - 1 + self.line_base
             al = self._al(max(self.lines.start(line), self.cursor), self.lines.end(line))
-            words = title if not node.get("text") else f"{title}: {node['text']}"
-            head, _, arg = words.partition(" version ")
-            if arg:
+            head, sep, version = title.partition(" version ")
+            if sep:
                 al.add(f"{head} version ")
-                al.words(arg)
+                al.words(version)
             else:
-                al.words(words)
+                al.words(title)
             self._emit(al, PARAGRAPH)
         self._inside(node, kind, title)
 

@@ -125,19 +125,23 @@ class _Container(Directive):
         node = container_node()
         name = self.name.lower().split(":")[-1]
         arg = self.arguments[0] if self.arguments else ""
+        rest = ""
         if name in _VERSION_TITLES:
-            version, _, rest = arg.partition(" ")
+            version, rest = (arg.split(None, 1) + [""])[:2] if arg.strip() else ("", "")
             node["title"] = f"{_VERSION_TITLES[name]} {version}".strip()
-            node["text"] = rest.strip()  # ``.. versionadded:: 2.0 the text`` (same line)
         elif name == "seealso":
-            node["title"] = "See also"
-            node["text"] = arg
+            node["title"], rest = "See also", arg
         else:
             node["title"] = " ".join(arg.split())
-            node["text"] = ""
         node["admonition"] = name in ADMONITION_LIKE
         node["name"] = name
         node.line = self.lineno
+        if rest.strip():  # ``.. versionchanged:: 2.3 Text…`` (Sphinx reads the rest as the first paragraph)
+            inline, messages = self.state.inline_text(rest.strip(), self.lineno)
+            para = nodes.paragraph(rest.strip(), "", *inline)
+            para.line = self.lineno
+            node += para
+        node["bare"] = not rest.strip() and not self.content
         if self.content:
             self.state.nested_parse(self.content, self.content_offset, node)
         return [node]

@@ -191,7 +191,8 @@ def test_myst_roles_directives_and_targets(write) -> None:
         "(install)=\n# Install\n\nCall {py:func}`httpx.get` or see {ref}`the guide <guide>`.\n\n"
         "```{note}\nA MyST note.\n```\n\n:::{warning} Mind this\nColon fence.\n:::\n\n"
         "```{code-block} python\n:caption: x\nx = 1\n```\n\n```{toctree}\nintro\n```\n\n"
-        "```{eval-rst}\n.. note::\n\n   From :class:`rst.Thing`.\n```\n",
+        "```{eval-rst}\n.. note::\n\n   From :class:`rst.Thing`.\n```\n\n"
+        ":class: A list of\n  CSS classes.\n\nUse {{ confpy }} now.\n",
     )
     assert shown(doc) == [
         ("heading", "Install", ""),
@@ -200,8 +201,10 @@ def test_myst_roles_directives_and_targets(write) -> None:
         ("admonition", "Colon fence.", "Install > Mind this"),
         ("code", "x = 1", "Install"),
         ("admonition", "From `rst.Thing`.", "Install > Note"),
+        ("definition", "class: A list of CSS classes.", "Install"),
+        ("paragraph", "Use now.", "Install"),
     ]
-    assert doc.blocks[-2].language == "python"
+    assert doc.blocks[-4].language == "python"
 
 
 def test_mdx_drops_imports_exports_and_jsx(write) -> None:

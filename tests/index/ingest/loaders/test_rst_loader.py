@@ -127,6 +127,22 @@ def test_autodoc_is_counted(write, tmp_path) -> None:
     assert result.api_directives == {"api.rst": 2}
 
 
+def test_version_directives_with_their_text_and_a_substitution_reference(write) -> None:
+    doc = load(
+        write,
+        "config.rst",
+        "Config\n======\n\n.. versionchanged:: 2.3\n   Not set by default, see ``SERVER_NAME``.\n\n"
+        ".. versionadded:: 0.4\n   ``LOGGER_NAME``\n\n"
+        "|fetch|_ is the modern way.\n\n.. |fetch| replace:: ``fetch``\n.. _fetch: https://x.y\n",
+    )
+    assert shown(doc) == [
+        ("heading", "Config", ""),
+        ("admonition", "Not set by default, see `SERVER_NAME`.", "Config > Changed in version 2.3"),
+        ("admonition", "`LOGGER_NAME`", "Config > Added in version 0.4"),
+        ("paragraph", "fetch is the modern way.", "Config"),
+    ]
+
+
 def test_a_file_docutils_chokes_on_never_stops_the_load(write) -> None:
     doc = load(
         write,
