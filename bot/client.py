@@ -1,7 +1,10 @@
-"""The Discord client: a ``commands.Bot`` (or ``AutoShardedBot`` when ``shard_count`` is set).
+"""The Discord client: ``CitebotBot`` (a ``commands.Bot`` that holds the service) and its auto-sharded
+twin. ``setup_hook`` starts the service (engine opened in a thread), loads every extension of
+``bot.exts`` (``extensions.walk_extensions``) and syncs the application commands (to ``guild_id``
+only, when set).
 
-``setup_hook`` opens the engine (in a thread), registers the persistent buttons,
-loads the cogs and syncs the slash commands (to ``guild_id`` only when set).
+Extensions and views read the service as ``interaction.client.service`` with
+``discord.Interaction[CitebotBot]``, typed: no ``# type: ignore``.
 """
 
 from __future__ import annotations
@@ -16,13 +19,10 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.admin import AdminCog
-from bot.cogs.ask import AskCog
-from bot.cogs.mentions import MentionCog
 from bot.errors import NO_MENTIONS, DiscordUnreachable, one_line, report_error
+from bot.extensions import walk_extensions
 from bot.service import CitebotService
 from bot.settings import BotSettings
-from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger("citebot.bot")
 
@@ -35,7 +35,10 @@ def apply_endpoints(settings: BotSettings) -> None:
 
 
 def make_intents(settings: BotSettings) -> discord.Intents:
-    intents = discord.Intents.default()  # guilds, guild + DM messages, …; never members/presences
+    """The default intents (guilds, guild and DM messages, …; never members or presences). Messages that
+    mention the bot, reply to it with a ping, or are DMs carry their content without the privileged
+    Message Content intent; ``message_content`` adds it (for follow-ups in threads that do neither)."""
+    intents = discord.Intents.default()
     intents.message_content = settings.message_content
     return intents
 
@@ -45,14 +48,14 @@ class CitebotTree(app_commands.CommandTree):
         await report_error(interaction, error)
 
 
-class CitebotMixin:
-    """Shared by the plain and the auto-sharded bot."""
+class CitebotBot(commands.Bot):
+    """The bot with its settings and its service (``bot.service``), for every extension to use."""
 
     def __init__(self, settings: BotSettings, service: CitebotService | None = None, **options: Any) -> None:
         self.settings = settings
         self.service = service or CitebotService(settings)
         options.setdefault("intents", make_intents(settings))
-        super().__init__(  # type: ignore[call-arg]
+        super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
             allowed_mentions=NO_MENTIONS,
@@ -63,7 +66,7 @@ class CitebotMixin:
     async def login(self, token: str) -> None:
         """The library's login, with its first request (GET /users/@me) bounded by ``connect_timeout``
         and a DNS or connection failure turned into ``DiscordUnreachable`` (one line, no traceback)."""
-        http = self.http  # type: ignore[attr-defined]
+        http = self.http
         static_login = http.static_login
         timeout = self.settings.connect_timeout
         where = self.settings.discord_api_base
@@ -76,55 +79,47 @@ class CitebotMixin:
             except (aiohttp.ClientConnectionError, OSError) as exc:
                 raise DiscordUnreachable(where, one_line(exc)) from None
 
-        http.static_login = bounded
+        http.static_login = bounded  # type: ignore[method-assign]
         try:
-            await super().login(token)  # type: ignore[misc]
+            await super().login(token)
         finally:
             del http.static_login
 
     async def setup_hook(self) -> None:
         await self.service.start()
-        self.add_dynamic_items(*DYNAMIC_ITEMS)  # type: ignore[attr-defined]
-        await self.add_cog(AskCog(self))  # type: ignore[attr-defined,arg-type]
-        await self.add_cog(AdminCog(self))  # type: ignore[attr-defined,arg-type]
-        if self.settings.message_content:
-            await self.add_cog(MentionCog(self))  # type: ignore[attr-defined,arg-type]
+        for name in walk_extensions():
+            await self.load_extension(name)
         if self.settings.sync_commands:
             await self.sync_commands()
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
-        tree: app_commands.CommandTree = self.tree  # type: ignore[attr-defined]
         if self.settings.guild_id:
             guild = discord.Object(id=self.settings.guild_id)
-            tree.copy_global_to(guild=guild)
-            synced = await tree.sync(guild=guild)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
             log.info("Synced %d commands to guild %s", len(synced), self.settings.guild_id)
         else:
-            synced = await tree.sync()
+            synced = await self.tree.sync()
             log.info("Synced %d global commands (they can take a while to appear)", len(synced))
         return synced
 
     async def close(self) -> None:
         await self.service.close()
-        await super().close()  # type: ignore[misc]
+        await super().close()
 
     async def on_ready(self) -> None:
-        user = self.user  # type: ignore[attr-defined]
-        log.info("Connected as %s (id %s) to %d servers", user, getattr(user, "id", "?"), len(self.guilds))  # type: ignore[attr-defined]
+        user = self.user
+        log.info("Connected as %s (id %s) to %d servers", user, getattr(user, "id", "?"), len(self.guilds))
 
-    async def on_message(self, message: discord.Message) -> None:
-        """No prefix commands: mentions are handled by MentionCog's listener."""
-
-
-class CitebotBot(CitebotMixin, commands.Bot):
-    pass
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: messages are handled by the ``mentions`` extension's listener."""
 
 
-class ShardedCitebotBot(CitebotMixin, commands.AutoShardedBot):
-    pass
+class ShardedCitebotBot(CitebotBot, commands.AutoShardedBot):
+    """The same bot over several gateway connections (``CITEBOT_SHARD_COUNT``)."""
 
 
-def create_bot(settings: BotSettings, service: CitebotService | None = None, **options: Any) -> commands.Bot:
+def create_bot(settings: BotSettings, service: CitebotService | None = None, **options: Any) -> CitebotBot:
     """The bot for these settings; ``options`` go to ``discord.Client`` (e.g. ``guild_ready_timeout``)."""
     apply_endpoints(settings)
     # a text-only bot: no "PyNaCl / davey is not installed, voice will NOT be supported" warnings

@@ -1,7 +1,7 @@
 """The bot's own errors and the ONE place that turns any error into a reply.
 
-``CommandTree.on_error`` (slash commands), the button callbacks and the mention
-listener all go through :func:`user_message` and :func:`report_error`: a
+``CommandTree.on_error`` (application commands), the button callbacks and the message
+listeners all go through :func:`user_message` and :func:`report_error`: a
 ``CitebotError`` becomes its one-line message, a check failure a polite refusal,
 anything else a short apology plus a logged traceback.
 """
@@ -9,7 +9,6 @@ anything else a short apology plus a logged traceback.
 from __future__ import annotations
 
 import logging
-import math
 
 import discord
 from discord import app_commands
@@ -59,9 +58,6 @@ def user_message(error: BaseException, *, context: str = "") -> str:
     """The one-line text shown to the user for ``error`` (logs unexpected errors with their traceback)."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
-    if isinstance(error, app_commands.CommandOnCooldown):
-        wait = max(1, math.ceil(error.retry_after))
-        return f"You're asking a little fast: please wait {wait} s and try again."
     if isinstance(error, NotAdmin):
         return str(error)
     if isinstance(error, app_commands.NoPrivateMessage):

@@ -1,11 +1,13 @@
-"""What the cogs call: the current engine, asking off the event loop, reindex + swap, answer storage.
+"""What the extensions call: prepare a question once, answer it off the event loop, store it, rebuild.
 
-* ``ask`` runs the synchronous, CPU-bound ``engine.ask`` in a worker thread
-  (``asyncio.to_thread``) under a semaphore of ``max_concurrent_asks``, so the
-  gateway heartbeat never stalls.
-* ``start_reindex`` builds a new index in a thread while the current engine keeps
-  answering, opens a new engine on it (reusing the embedder) and swaps it in.
-  A second reindex while one runs raises ``ReindexInProgress`` (not queued).
+* ``prepare`` is the one place a question is checked: stripped and bounded, the asker's cooldown,
+  and a place in the bounded queue (``admission.AskGate``). It is synchronous and instant, so every
+  way in calls it *before* acknowledging Discord, and refusals go out at once.
+* ``answer`` runs the synchronous, CPU-bound ``engine.ask`` in a worker thread
+  (``asyncio.to_thread``) once the ticket's turn comes, so the gateway heartbeat never stalls; it
+  asks for more quotes than are shown and stores the rest for "Next match".
+* Engines live in ``CorpusSlot``s keyed by corpus name (one today, ``default``); a rebuild runs in a
+  thread while the current engine keeps answering, then swaps in.
 """
 
 from __future__ import annotations
@@ -13,41 +15,50 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any
 
 from bot.admission import AskGate, Ticket
 from bot.cooldown import UserCooldowns
-from bot.errors import AnswerExpired, NoIndexLoaded, ReindexInProgress
-from bot.feedback import FeedbackStore, Vote
+from bot.corpora import (
+    DEFAULT_CORPUS,
+    BuildIndex,
+    CorpusSlot,
+    EngineLike,
+    OpenEngine,
+    ReindexResult,
+)
+from bot.errors import AnswerExpired
+from bot.feedback import FeedbackStore, StoredAnswer, Vote
 from bot.settings import BotSettings
+from bot.shaping import Span, shape
 from index.errors import CitebotError
-from index.query.answer import Answer
+from index.query.answer import Answer, Citation
 from index.query.engine import IndexInfo
 
 log = logging.getLogger("citebot.bot")
 
 PURGE_EVERY = 6 * 3600.0  # seconds between two applications of the feedback retention
+NEXT_MATCHES = 5  # quotes asked for beyond the shown ones, kept for "Next match"
+SOURCE_PASSAGES = 50  # passages asked for when the answer is limited to one source (then filtered)
+
+__all__ = ["AskRequest", "Answered", "CitebotService", "EngineLike", "ReindexResult", "TooFast"]
 
 
-class EngineLike(Protocol):
-    info: IndexInfo
-    embedder: Any
-
-    def ask(self, question: str, k: int | None = None) -> Answer: ...
-
-
-OpenEngine = Callable[[BotSettings, Any], EngineLike]
-BuildIndex = Callable[[BotSettings, Any], Any]  # -> BuildReport(documents, chunks, skipped, seconds, ...)
+class TooFast(CitebotError):
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"You're asking a little fast: please wait {max(1, math.ceil(retry_after))} s and try again.")
 
 
 def open_engine(settings: BotSettings, embedder: Any = None) -> EngineLike:
     from index.query.engine import Engine  # heavy: torch, faiss
 
-    return Engine.open(settings, embedder=embedder)
+    wider = settings.model_copy(update={"max_citations": settings.max_citations + NEXT_MATCHES})
+    return Engine.open(wider, embedder=embedder)
 
 
 def build_index(settings: BotSettings, embedder: Any = None) -> Any:
@@ -57,11 +68,30 @@ def build_index(settings: BotSettings, embedder: Any = None) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
-class ReindexResult:
-    documents: int
-    chunks: int
-    skipped: int
-    seconds: float  # build + open, wall clock
+class AskRequest:
+    """A question that passed every check, holding its place in the queue."""
+
+    question: str  # checked: what the user asked (the title of the answer)
+    asker: int
+    guild_id: int | None
+    corpus: str
+    ticket: Ticket
+    source: str | None = None  # limit to this document or folder
+    context: str | None = None  # the previous question, for a follow-up that refers to it
+    exclude: frozenset[Span] = frozenset()  # quotes already shown in the conversation
+    where: dict[str, Any] = field(default_factory=dict)  # stored with the answer (way in, thread…)
+
+    @property
+    def query(self) -> str:
+        """What the engine is asked: a follow-up is retrieved with the question it follows."""
+        return f"{self.context} {self.question}" if self.context else self.question
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    answer_id: str
+    answer: Answer  # what is shown
+    more: list[Citation]  # the next candidates, best first
 
 
 class CitebotService:
@@ -75,21 +105,28 @@ class CitebotService:
         store: FeedbackStore | None = None,
     ) -> None:
         self.settings = settings
-        self._engine = engine
-        self._opener = opener
-        self._builder = builder
-        self._load_error: CitebotError | None = None
+        self.corpora = {DEFAULT_CORPUS: CorpusSlot(DEFAULT_CORPUS, settings, engine, opener=opener, builder=builder)}
         self.gate = AskGate(
             settings.max_concurrent_asks,
             settings.max_waiting_asks,
             settings.max_waiting_asks_per_guild,
             settings.max_wait_seconds,
         )
-        self._reindex_task: asyncio.Task[ReindexResult] | None = None
         self.store = store or FeedbackStore(settings.feedback_db)
         self.cooldowns = UserCooldowns(settings.cooldown_rate, settings.cooldown_seconds)
         self.started = time.monotonic()
         self._housekeeping: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Create the feedback tables (and key), apply the retention, open the engines."""
+        await asyncio.to_thread(self.store.init)
+        await self.purge_old()
+        if self._housekeeping is None:
+            self._housekeeping = asyncio.create_task(self._purge_periodically(), name="citebot-retention")
+        for slot in self.corpora.values():
+            await slot.open()
 
     async def close(self) -> None:
         if self._housekeeping is not None:
@@ -98,36 +135,29 @@ class CitebotService:
                 await self._housekeeping
             self._housekeeping = None
 
-    # ------------------------------------------------------------------ lifecycle
+    def corpus_for(self, guild_id: int | None = None, channel_id: int | None = None) -> CorpusSlot:
+        """The corpus that answers in this server / channel (one corpus for all, for now)."""
+        return self.corpora[DEFAULT_CORPUS]
 
-    async def start(self) -> None:
-        """Create the feedback tables (and key), apply the retention, open the engine if none was given."""
-        await asyncio.to_thread(self.store.init)
-        await self.purge_old()
-        if self._housekeeping is None:
-            self._housekeeping = asyncio.create_task(self._purge_periodically(), name="citebot-retention")
-        if self._engine is None:
-            try:
-                self._engine = await asyncio.to_thread(self._opener, self.settings, None)
-            except CitebotError as exc:  # IndexNotFound, ModelMismatch…: keep running, /reindex can fix it
-                self._load_error = exc
-                log.warning("No index loaded: %s", exc)
-            else:
-                log.info("Index loaded: %s", self._engine.info)
-
+    # the default corpus, for callers that do not care which
     @property
     def engine(self) -> EngineLike:
-        if self._engine is None:
-            raise self._load_error or NoIndexLoaded()
-        return self._engine
+        return self.corpus_for().engine
 
     @property
     def info(self) -> IndexInfo | None:
-        return self._engine.info if self._engine is not None else None
+        return self.corpus_for().info
 
     @property
     def problem(self) -> str | None:
-        return None if self._engine is not None else str(self._load_error or NoIndexLoaded())
+        return self.corpus_for().problem
+
+    @property
+    def reindexing(self) -> bool:
+        return self.corpus_for().reindexing
+
+    def start_reindex(self, guild_id: int | None = None) -> asyncio.Task[ReindexResult]:
+        return self.corpus_for(guild_id).start_reindex()
 
     @property
     def uptime(self) -> float:
@@ -136,31 +166,82 @@ class CitebotService:
     # ------------------------------------------------------------------ asking
 
     def check_question(self, question: str) -> str:
-        """Refuse an empty or over-long question before anything is deferred or computed."""
+        """Empty or over-long questions are refused (EmptyQuestion / QuestionTooLong)."""
         from index.query.engine import check_question
 
         return check_question(question, self.settings.max_question_chars)
 
-    def admit(self, guild_id: int | None) -> Ticket:
-        """A place in the bounded queue for one question (``Busy`` at once when it is full)."""
-        return self.gate.admit(guild_id)
+    def prepare(
+        self,
+        question: str,
+        *,
+        asker: int,
+        guild_id: int | None,
+        channel_id: int | None = None,
+        source: str | None = None,
+        context: str | None = None,
+        exclude: frozenset[Span] = frozenset(),
+        where: dict[str, Any] | None = None,
+        cooldown: bool = True,
+    ) -> AskRequest:
+        """Check everything once, in order: the question, the asker's cooldown, a place in the queue.
+        Raises EmptyQuestion / QuestionTooLong, TooFast or Busy (all CitebotError, one line each)."""
+        question = self.check_question(question)
+        if context:  # keep the combined query within the engine's own limit
+            room = self.settings.max_question_chars - len(question) - 1
+            context = context[-room:].strip() if room > 0 else None
+        if cooldown:
+            wait = self.cooldowns.hit(asker)
+            if wait > 0:
+                raise TooFast(wait)
+        slot = self.corpus_for(guild_id, channel_id)
+        ticket = self.gate.admit(guild_id)
+        return AskRequest(question, asker, guild_id, slot.name, ticket, source or None, context or None,
+                          exclude, dict(where or {}))
 
-    async def ask(self, question: str, *, ticket: Ticket | None = None) -> Answer:
-        ticket = ticket or self.admit(None)
-        try:
-            question = self.check_question(question)
-        except CitebotError:
-            ticket.cancel()
-            raise
-        async with ticket:
-            engine = self.engine  # the engine current when this question's turn comes
-            return await asyncio.to_thread(engine.ask, question)
+    async def answer(self, request: AskRequest) -> Answered:
+        """Ask the engine (in a worker thread, in the request's turn), shape and store the answer."""
+        async with request.ticket:
+            engine = self.corpora[request.corpus].engine  # the engine current when this question's turn comes
+            k = SOURCE_PASSAGES if request.source else None
+            raw = await asyncio.to_thread(engine.ask, request.query, k)
+        answer, more = shape(
+            raw,
+            question=request.question,
+            shown=self.settings.max_citations,
+            passages=self.settings.top_k,
+            source=request.source,
+            exclude=request.exclude,
+        )
+        answer_id = await self.remember(answer, asker=request.asker, more=more,
+                                        extra={"corpus": request.corpus, **request.where})
+        return Answered(answer_id, answer, more)
 
-    async def remember(self, answer: Answer, *, asker: int | None = None) -> str:
+    async def ask(self, question: str, *, asker: int = 0, guild_id: int | None = None) -> Answer:
+        """prepare + answer without a Discord event (tests, scripts); no cooldown."""
+        request = self.prepare(question, asker=asker, guild_id=guild_id, cooldown=False)
+        return (await self.answer(request)).answer
+
+    async def remember(
+        self, answer: Answer, *, asker: int | None = None, more: list[Citation] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
         """Store the answer for the buttons (with the keyed hash of who asked); returns its id."""
         answer_id = uuid.uuid4().hex
-        await asyncio.to_thread(self.store.save_answer, answer_id, answer, asker=asker)
+        await asyncio.to_thread(self.store.save_answer, answer_id, answer, asker=asker, more=more, extra=extra)
         return answer_id
+
+    async def recall(self, answer_id: str) -> StoredAnswer:
+        stored = await asyncio.to_thread(self.store.load, answer_id)
+        if stored is None:
+            raise AnswerExpired()
+        return stored
+
+    async def vote(self, answer_id: str, user_id: int, vote: Vote) -> None:
+        if not await asyncio.to_thread(self.store.record_vote, answer_id, user_id, vote):
+            raise AnswerExpired()
+
+    # ------------------------------------------------------------------ retention
 
     async def _purge_periodically(self) -> None:
         while True:
@@ -176,42 +257,3 @@ class CitebotService:
             counts = await asyncio.to_thread(self.store.purge, days)
             if any(counts.values()):
                 log.info("Feedback retention (%g days): deleted %s", days, counts)
-
-    async def recall(self, answer_id: str) -> Answer:
-        answer = await asyncio.to_thread(self.store.load_answer, answer_id)
-        if answer is None:
-            raise AnswerExpired()
-        return answer
-
-    async def vote(self, answer_id: str, user_id: int, vote: Vote) -> None:
-        if not await asyncio.to_thread(self.store.record_vote, answer_id, user_id, vote):
-            raise AnswerExpired()
-
-    # ------------------------------------------------------------------ reindexing
-
-    @property
-    def reindexing(self) -> bool:
-        return self._reindex_task is not None and not self._reindex_task.done()
-
-    def start_reindex(self) -> asyncio.Task[ReindexResult]:
-        """Start a background rebuild; raises ReindexInProgress if one is running."""
-        if self.reindexing:
-            raise ReindexInProgress()
-        self._reindex_task = asyncio.create_task(self._reindex(), name="citebot-reindex")
-        return self._reindex_task
-
-    async def _reindex(self) -> ReindexResult:
-        began = time.perf_counter()
-        embedder = getattr(self._engine, "embedder", None)
-        log.info("Reindex started")
-        report = await asyncio.to_thread(self._builder, self.settings, embedder)
-        engine = await asyncio.to_thread(self._opener, self.settings, embedder)
-        self._engine, self._load_error = engine, None  # questions from now on use the new index
-        result = ReindexResult(
-            documents=int(report.documents),
-            chunks=int(report.chunks),
-            skipped=len(getattr(report, "skipped", []) or []),
-            seconds=time.perf_counter() - began,
-        )
-        log.info("Reindex done: %s", result)
-        return result

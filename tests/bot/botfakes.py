@@ -68,6 +68,11 @@ def fake_answer(question: str) -> Answer:
         cites = [cite("long-report.txt", quote, 0.8 - i / 10) for i in range(3)]
         passages = [passage("long-report.txt", quote, 0.8 - i / 10) for i in range(10)]
         return Answer(question, False, cites, passages)
+    if "pdf" in q:
+        c = cite("fire.txt", FIRE_QUOTE)
+        c = Citation(c.quote, "manual.pdf", c.line, c.char_start, c.char_end, c.score, page=3)
+        p = Passage(FIRE_QUOTE, "manual.pdf", c.char_start, c.char_end, 0.9, line=c.line, page=3)
+        return Answer(question, False, [c], [p])
     if "cjk" in q:
         lines = CJK_DOC.splitlines()[1:]
         cites = [cite(CJK_PATH, "\n".join(lines[i * 12 : (i + 1) * 12]), 0.9 - i / 10) for i in range(3)]

@@ -50,6 +50,27 @@ async def test_connects_and_syncs_commands(start_bot, fake_discord):
     assert fake_discord.heartbeats
 
 
+async def test_features_are_extensions_loaded_by_walking_the_package(start_bot):
+    from bot.extensions import walk_extensions
+
+    bot = await start_bot()
+    names = list(walk_extensions())
+    assert {"bot.exts.ask", "bot.exts.admin", "bot.exts.buttons", "bot.exts.mentions"} <= set(names)
+    assert set(bot.extensions) == set(names)  # every one loaded, nothing listed by hand
+    assert bot.service.settings is bot.settings
+
+
+async def test_a_question_is_checked_once(start_bot, fake_discord):
+    bot = await start_bot()
+    calls = []
+    check = bot.service.check_question
+    bot.service.check_question = lambda q: calls.append(q) or check(q)  # type: ignore[method-assign]
+    await ask(fake_discord, "When did the fire start?")
+    await fake_discord.post_message(f"<@{fake_discord.bot_user['id']}> when did the fire start?")
+    await fake_discord.wait_for("POST", rf"^/channels/{CHANNEL_ID}/messages$")
+    assert calls == ["When did the fire start?", "when did the fire start?"]
+
+
 async def test_resumes_after_reconnect_request(start_bot, fake_discord):
     await start_bot()
     await fake_discord.request_reconnect()
@@ -216,6 +237,15 @@ async def test_sources_button_and_votes_survive_a_restart(start_bot, fake_discor
     assert downvoted_questions(tmp_path / "feedback.sqlite3") == []
 
 
+async def test_sources_show_pdf_pages_after_the_round_trip(start_bot, fake_discord):
+    await start_bot()
+    _, original = await ask(fake_discord, "what does the pdf say?")
+    assert "**manual.pdf**, line 2, page 3" in original["embeds"][0]["description"]
+    click = await fake_discord.click(custom_ids(original)[0], original)
+    fields = (await callback_of(fake_discord, click))["data"]["embeds"][0]["fields"]
+    assert fields[0]["name"].startswith("1. manual.pdf, line 2, page 3")  # the stored answer kept its page
+
+
 async def test_unknown_answer_button_answers_politely(start_bot, fake_discord):
     await start_bot()
     custom_id = "citebot:src:" + "f" * 32
@@ -264,13 +294,30 @@ async def test_mention_edge_cases(start_bot, fake_discord, caplog):
     assert "Unexpected error in message" in caplog.text
 
 
-async def test_mentions_ignored_without_message_content(start_bot, fake_discord):
+async def test_mention_reply_and_dm_answered_with_default_intents(start_bot, fake_discord):
+    """A fresh invite: no privileged intent asked for, and mentions, replies to the bot and DMs are
+    answered (the fake, like Discord, blanks the content of every other message)."""
     engine = FakeEngine()
     await start_bot(engine)
-    await fake_discord.post_message(f"<@{fake_discord.bot_user['id']}> when did the fire start?")
-    await fake_discord.post_message("no mention here", mention_bot=False)
+    assert not fake_discord.identifies[0]["intents"] & MESSAGE_CONTENT_INTENT
+    me = fake_discord.bot_user["id"]
+    await fake_discord.post_message(f"<@{me}> when did the fire start?")
+    await fake_discord.wait_for("POST", rf"^/channels/{CHANNEL_ID}/messages$")
+    stored = fake_discord.bot_messages(CHANNEL_ID)[0]
+    await fake_discord.post_message("and who answered the call?", mention_bot=False, reply_to=stored)
+    await fake_discord.wait_for("POST", rf"^/channels/{CHANNEL_ID}/messages$", count=2)
+    await fake_discord.post_message("when did the fire start?", mention_bot=False, dm=True)
+    dm = fake_discord.dm_channel(MEMBER_ID)
+    await fake_discord.wait_for("POST", rf"^/channels/{dm}/messages$")
+    await fake_discord.post_message("just chatting about fire", mention_bot=False)  # content blanked
+    await fake_discord.post_message("thanks!", mention_bot=False, reply_to=stored)  # chatter, not a question
     await asyncio.sleep(0.3)
-    assert not fake_discord.find("POST", r"/channels/\d+/messages$") and engine.questions == []
+    assert engine.questions == [
+        "when did the fire start?",
+        "when did the fire start? and who answered the call?",  # a follow-up, asked with its question
+        "when did the fire start?",
+    ]
+    assert len(fake_discord.bot_messages(CHANNEL_ID)) == 2
 
 
 async def test_channel_message_without_mention_is_ignored(start_bot, fake_discord):

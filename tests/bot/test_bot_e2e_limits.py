@@ -21,7 +21,7 @@ from botfakes import (
 )
 from fake_discord import BOT_PERMISSIONS, CHANNEL_ID, FakeDiscord
 
-from bot.cogs.admin import PUBLIC_FAILURE
+from bot.exts.admin import PUBLIC_FAILURE
 from bot.service import CitebotService
 from index.errors import DocsNotFound
 

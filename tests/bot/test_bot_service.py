@@ -86,6 +86,7 @@ async def test_ask_runs_off_the_loop_under_the_semaphore(tmp_path):
 
 async def test_questions_are_checked(tmp_path):
     service = CitebotService(make_settings(tmp_path, max_question_chars=20), FakeEngine())
+    await service.start()
     with pytest.raises(EmptyQuestion):
         await service.ask("   ")
     with pytest.raises(QuestionTooLong, match="21 characters long; the limit is 20"):
@@ -110,7 +111,7 @@ async def test_remember_recall_vote(tmp_path):
     answer = await service.ask("When did the fire start?")
     answer_id = await service.remember(answer)
     assert len(answer_id) == 32
-    assert await service.recall(answer_id) == answer
+    assert (await service.recall(answer_id)).answer == answer
     await service.vote(answer_id, 7, "down")
     from bot.errors import AnswerExpired
 
@@ -125,6 +126,7 @@ async def test_reindex_swaps_engine_and_reuses_embedder(tmp_path):
     old = FakeEngine()
     builder, opener = FakeBuilder(), FakeOpener()
     service = CitebotService(make_settings(tmp_path), old, builder=builder, opener=opener)
+    await service.start()
     builder.gate.clear()
     task = service.start_reindex()
     await asyncio.sleep(0.05)

@@ -1,1 +1,0 @@
-"""Thin cogs: parse the Discord event, call ``bot.service``, format with ``bot.formatting``."""

@@ -1,0 +1,122 @@
+"""One corpus the bot answers from: its engine, why it has none, and its rebuild.
+
+The service holds these by corpus name. Today there is one, ``default`` (``CITEBOT_DOCS_DIR`` /
+``CITEBOT_INDEX_DIR``); per-server corpora (issue 13) add a mapping from guild or channel to a name
+and one ``CorpusSlot`` per name, each with its own settings, engine and reindex, without touching
+the ways in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.errors import NoIndexLoaded, ReindexInProgress
+from bot.settings import BotSettings
+from index.errors import CitebotError
+from index.query.answer import Answer
+from index.query.engine import IndexInfo
+
+log = logging.getLogger("citebot.bot")
+
+DEFAULT_CORPUS = "default"
+
+
+class EngineLike(Protocol):
+    info: IndexInfo
+    embedder: Any
+
+    def ask(self, question: str, k: int | None = None) -> Answer: ...
+
+
+OpenEngine = Callable[[BotSettings, Any], EngineLike]
+BuildIndex = Callable[[BotSettings, Any], Any]  # -> BuildReport(documents, chunks, skipped, seconds, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class ReindexResult:
+    documents: int
+    chunks: int
+    skipped: int
+    seconds: float  # build + open, wall clock
+
+
+class CorpusSlot:
+    def __init__(
+        self,
+        name: str,
+        settings: BotSettings,
+        engine: EngineLike | None,
+        *,
+        opener: OpenEngine,
+        builder: BuildIndex,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self._engine = engine
+        self._opener = opener
+        self._builder = builder
+        self._load_error: CitebotError | None = None
+        self._reindex_task: asyncio.Task[ReindexResult] | None = None
+
+    async def open(self) -> None:
+        """Open the engine (in a thread) unless one was given; a missing or refused index is kept as the
+        reason, and the bot keeps running: /reindex can build one."""
+        if self._engine is not None:
+            return
+        try:
+            self._engine = await asyncio.to_thread(self._opener, self.settings, None)
+        except CitebotError as exc:  # IndexNotFound, ModelMismatch, CorruptIndex…
+            self._load_error = exc
+            log.warning("No index loaded for corpus %s: %s", self.name, exc)
+        else:
+            log.info("Index loaded for corpus %s: %s", self.name, self._engine.info)
+
+    @property
+    def engine(self) -> EngineLike:
+        if self._engine is None:
+            raise self._load_error or NoIndexLoaded()
+        return self._engine
+
+    @property
+    def loaded(self) -> bool:
+        return self._engine is not None
+
+    @property
+    def info(self) -> IndexInfo | None:
+        return self._engine.info if self._engine is not None else None
+
+    @property
+    def problem(self) -> str | None:
+        return None if self._engine is not None else str(self._load_error or NoIndexLoaded())
+
+    @property
+    def reindexing(self) -> bool:
+        return self._reindex_task is not None and not self._reindex_task.done()
+
+    def start_reindex(self) -> asyncio.Task[ReindexResult]:
+        """Start a background rebuild; raises ReindexInProgress if one is running (not queued)."""
+        if self.reindexing:
+            raise ReindexInProgress()
+        self._reindex_task = asyncio.create_task(self._reindex(), name=f"citebot-reindex-{self.name}")
+        return self._reindex_task
+
+    async def _reindex(self) -> ReindexResult:
+        began = time.perf_counter()
+        embedder = getattr(self._engine, "embedder", None)
+        log.info("Reindex of corpus %s started", self.name)
+        report = await asyncio.to_thread(self._builder, self.settings, embedder)
+        engine = await asyncio.to_thread(self._opener, self.settings, embedder)
+        self._engine, self._load_error = engine, None  # questions from now on use the new index
+        result = ReindexResult(
+            documents=int(report.documents),
+            chunks=int(report.chunks),
+            skipped=len(getattr(report, "skipped", []) or []),
+            seconds=time.perf_counter() - began,
+        )
+        log.info("Reindex of corpus %s done: %s", self.name, result)
+        return result

@@ -1,0 +1,74 @@
+"""Reply helpers every way in shares: an answer as (embed, view), and delivering text or an answer
+to a message or an interaction without ever raising or pinging.
+
+The formatting itself is pure (``bot.formatting``); this module is where it meets Discord.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.buttons import answer_view
+from bot.errors import NO_MENTIONS
+from bot.formatting import answer_embed, clip_content
+
+if TYPE_CHECKING:
+    from bot.service import Answered, CitebotService
+
+log = logging.getLogger("citebot.bot")
+
+
+@dataclass(slots=True)
+class Reply:
+    embed: discord.Embed | None = None
+    view: discord.ui.View | None = None
+    content: str | None = None
+
+    def kwargs(self) -> dict:
+        out: dict = {"allowed_mentions": NO_MENTIONS}
+        if self.content is not None:
+            out["content"] = clip_content(self.content)
+        if self.embed is not None:
+            out["embed"] = self.embed
+        if self.view is not None:
+            out["view"] = self.view
+        return out
+
+
+def answer_reply(service: CitebotService, answered: Answered) -> Reply:
+    """The embed of a stored answer and its persistent buttons."""
+    embed = answer_embed(answered.answer, answer_id=answered.answer_id, docs_base_url=service.settings.docs_base_url)
+    return Reply(embed=embed, view=answer_view(answered.answer_id))
+
+
+def text(content: str) -> Reply:
+    return Reply(content=content)
+
+
+async def reply_to(message: discord.Message, reply: Reply) -> discord.Message | None:
+    """Reply to ``message`` (no ping of its author); None, logged, if Discord refused."""
+    try:
+        return await message.reply(mention_author=False, **reply.kwargs())
+    except discord.HTTPException:
+        log.warning("Could not reply to message %s", message.id, exc_info=True)
+        return None
+
+
+async def send_to(channel: discord.abc.Messageable, reply: Reply) -> discord.Message | None:
+    try:
+        return await channel.send(**reply.kwargs())
+    except discord.HTTPException:
+        log.warning("Could not post in channel %s", getattr(channel, "id", "?"), exc_info=True)
+        return None
+
+
+async def finish_deferred(interaction: discord.Interaction, reply: Reply) -> None:
+    """Replace the "thinking…" of a deferred interaction with ``reply``."""
+    kwargs = reply.kwargs()
+    kwargs.setdefault("content", None)
+    kwargs.setdefault("embed", None)
+    await interaction.edit_original_response(**kwargs)
