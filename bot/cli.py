@@ -52,7 +52,7 @@ def run_command(log_level: str = "INFO") -> int:
     import discord
 
     from bot.client import create_bot
-    from bot.errors import DiscordUnreachable
+    from bot.errors import DiscordUnreachable, one_line
 
     discord.utils.setup_logging(level=getattr(logging, log_level.upper(), logging.INFO), root=True)
     bot = create_bot(settings)
@@ -67,6 +67,8 @@ def run_command(log_level: str = "INFO") -> int:
             "CITEBOT_MESSAGE_CONTENT=true needs the Message Content intent: enable it in the developer "
             "portal (Bot → Privileged Gateway Intents) or set CITEBOT_MESSAGE_CONTENT=false"
         )
+    except discord.HTTPException as exc:  # e.g. Discord refused the command sync
+        return _fail(f"Discord refused a request at start-up ({exc.status}): {one_line(exc)}")
     except KeyboardInterrupt:
         return 0
     return 0

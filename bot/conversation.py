@@ -26,6 +26,16 @@ CHATTER = re.compile(
 _WORD = re.compile(r"[\w'’]+")
 
 
+def mentions_me(content: str, bot_id: int) -> bool:
+    """An explicit ``<@bot>`` in the text (not just a reply that pings the bot)."""
+    return re.search(rf"<@!?{bot_id}>", content) is not None
+
+
+def strip_mention(content: str, bot_id: int) -> str:
+    """The question left once the bot's own mentions are removed."""
+    return " ".join(re.sub(rf"<@!?{bot_id}>", " ", content).split())
+
+
 def is_chatter(text: str) -> bool:
     """"thanks!", "ok", "got it" — acknowledged, not asked."""
     return bool(CHATTER.match(text.strip())) or not _WORD.search(text)

@@ -18,12 +18,14 @@ from typing import Any, Protocol
 from bot.errors import NoIndexLoaded, ReindexInProgress
 from bot.settings import BotSettings
 from index.errors import CitebotError
+from index.query import context
 from index.query.answer import Answer
 from index.query.engine import IndexInfo
 
 log = logging.getLogger("citebot.bot")
 
 DEFAULT_CORPUS = "default"
+CHOICE_VALUE_LIMIT = 100  # Discord's longest autocomplete choice value
 
 
 class EngineLike(Protocol):
@@ -62,6 +64,7 @@ class CorpusSlot:
         self._builder = builder
         self._load_error: CitebotError | None = None
         self._reindex_task: asyncio.Task[ReindexResult] | None = None
+        self._paths: tuple[object, list[str]] | None = None  # (engine, its documents and folders)
 
     async def open(self) -> None:
         """Open the engine (in a thread) unless one was given; a missing or refused index is kept as the
@@ -93,6 +96,38 @@ class CorpusSlot:
     @property
     def problem(self) -> str | None:
         return None if self._engine is not None else str(self._load_error or NoIndexLoaded())
+
+    def paths(self) -> list[str]:
+        """Every indexed document and folder ("docs/", "docs/api/"…), sorted; cached per engine."""
+        engine = self._engine
+        if engine is None:
+            return []
+        if self._paths is None or self._paths[0] is not engine:
+            documents = set(context.sources(engine))
+            folders = {p[: i + 1] for p in documents for i, ch in enumerate(p) if ch == "/"}
+            self._paths = (engine, sorted(documents | folders))
+        return self._paths[1]
+
+    def source_choices(self, typed: str, limit: int = 25) -> list[str]:
+        """Up to ``limit`` paths for what was typed: paths starting with it first, then paths whose
+        file or folder name starts with it, then any containing it. Paths over Discord's 100-character
+        choice value are offered through their folders."""
+        typed = typed.strip().lower()
+        usable = [p for p in self.paths() if len(p) <= CHOICE_VALUE_LIMIT]
+        if not typed:
+            return [p for p in usable if p.count("/") <= 1][:limit]
+        first, second, third = [], [], []
+        for p in usable:
+            low = p.lower()
+            if low.startswith(typed):
+                first.append(p)
+            elif any(part.startswith(typed) for part in low.split("/")):
+                second.append(p)
+            elif typed in low:
+                third.append(p)
+            if len(first) >= limit:
+                break
+        return (first + second + third)[:limit]
 
     @property
     def reindexing(self) -> bool:

@@ -84,7 +84,7 @@ async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
             )
         else:
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-    except discord.HTTPException:
+    except Exception:  # HTTPException, or a connection already closed at shutdown
         log.warning("Could not deliver an error message for interaction %s", interaction.id, exc_info=True)
 
 

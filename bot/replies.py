@@ -39,10 +39,21 @@ class Reply:
         return out
 
 
-def answer_reply(service: CitebotService, answered: Answered) -> Reply:
-    """The embed of a stored answer and its persistent buttons."""
-    embed = answer_embed(answered.answer, answer_id=answered.answer_id, docs_base_url=service.settings.docs_base_url)
-    return Reply(embed=embed, view=answer_view(answered.answer_id))
+def answer_reply(service: CitebotService, answered: Answered, *, post: bool = False, solved: bool = False) -> Reply:
+    """The embed of a stored answer and its persistent buttons (``post``: "Post in channel" for a private
+    answer; ``solved``: "Solved" for a forum post)."""
+    settings = service.settings
+    embed = answer_embed(answered.answer, answer_id=answered.answer_id, docs_base_url=settings.docs_base_url)
+    view = answer_view(
+        answered.answer_id,
+        quotes=bool(answered.answer.citations) and not answered.answer.abstained,
+        sections=service.has_sections(answered),
+        has_more=bool(answered.more),
+        helper=settings.helper_role_id,
+        post=post,
+        solved=solved,
+    )
+    return Reply(embed=embed, view=view)
 
 
 def text(content: str) -> Reply:

@@ -35,7 +35,9 @@ from bot.errors import AnswerExpired
 from bot.feedback import FeedbackStore, StoredAnswer, Vote
 from bot.settings import BotSettings
 from bot.shaping import Span, shape
+from bot.threads import ThreadStore
 from index.errors import CitebotError
+from index.query import context
 from index.query.answer import Answer, Citation
 from index.query.engine import IndexInfo
 
@@ -92,6 +94,8 @@ class Answered:
     answer_id: str
     answer: Answer  # what is shown
     more: list[Citation]  # the next candidates, best first
+    corpus: str = DEFAULT_CORPUS
+    query: str = ""  # what the engine was asked (a follow-up: with its context)
 
 
 class CitebotService:
@@ -113,6 +117,7 @@ class CitebotService:
             settings.max_wait_seconds,
         )
         self.store = store or FeedbackStore(settings.feedback_db)
+        self.threads = ThreadStore(self.store)  # registers its tables before store.init()
         self.cooldowns = UserCooldowns(settings.cooldown_rate, settings.cooldown_seconds)
         self.started = time.monotonic()
         self._housekeeping: asyncio.Task[None] | None = None
@@ -215,7 +220,7 @@ class CitebotService:
         )
         answer_id = await self.remember(answer, asker=request.asker, more=more,
                                         extra={"corpus": request.corpus, **request.where})
-        return Answered(answer_id, answer, more)
+        return Answered(answer_id, answer, more, request.corpus, request.query)
 
     async def ask(self, question: str, *, asker: int = 0, guild_id: int | None = None) -> Answer:
         """prepare + answer without a Discord event (tests, scripts); no cooldown."""
@@ -236,6 +241,17 @@ class CitebotService:
         if stored is None:
             raise AnswerExpired()
         return stored
+
+    async def claim(self, answer_id: str, flag: str) -> bool:
+        """True the first time ``flag`` is claimed for this answer (a helper pinged, an answer posted)."""
+        return await asyncio.to_thread(self.store.claim, answer_id, flag)
+
+    def has_sections(self, stored: StoredAnswer | Answered | str) -> bool:
+        """Whether the engine of this answer's corpus can show a quote's heading section."""
+        corpus = stored if isinstance(stored, str) else (
+            stored.corpus if isinstance(stored, Answered) else stored.extra.get("corpus", DEFAULT_CORPUS))
+        slot = self.corpora.get(corpus)
+        return slot is not None and slot.loaded and context.has_sections(slot.engine)
 
     async def vote(self, answer_id: str, user_id: int, vote: Vote) -> None:
         if not await asyncio.to_thread(self.store.record_vote, answer_id, user_id, vote):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import NoDecode
@@ -65,8 +65,9 @@ class BotSettings(FeedbackSettings):
     )
     message_content: bool = Field(
         False,
-        description="Answer @mentions and direct messages. Needs the privileged Message Content intent "
-        "enabled in the developer portal; off = slash commands only.",
+        description="Read every message in the bot's threads, not only those that mention or reply to it. "
+        "Needs the privileged Message Content intent enabled in the developer portal. Mentions, replies to the "
+        "bot and DMs are answered without it.",
     )
 
     # commands
@@ -92,13 +93,31 @@ class BotSettings(FeedbackSettings):
         120.0, gt=0, le=600, description="Longest a question waits for a worker before it is answered 'busy'."
     )
 
+    # where answers go
+    answer_mode: Literal["thread", "reply"] = Field(
+        "thread",
+        description="thread: an answer in a text channel starts a thread on the question (follow-ups there are "
+        "asked with the conversation); reply: answer in place. Where threads cannot be made, citebot replies.",
+    )
+    forum_channels: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="Forum channel ids where citebot answers each new post once, in its thread "
+        "(comma separated or a JSON list; empty = none).",
+    )
+    helper_role_id: int | None = Field(
+        None,
+        description="A role the asker may ping, once, with an 'Ask a helper' button when citebot abstains "
+        "(empty = no button).",
+    )
+    context_lines: int = Field(3, ge=1, le=20, description="Lines shown before and after a quote by 'More context'.")
+
     # answers
     docs_base_url: str | None = Field(
         None,
         description="Base URL of the documents (e.g. a Git forge tree); quotes link to "
         "base + source + '#L' + line.",
     )
-    @field_validator("admin_ids", mode="before")
+    @field_validator("admin_ids", "forum_channels", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
         if isinstance(value, int):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import discord
-
 from bot.buttons._base import ANSWER_ID, CitebotButton, Interaction, service_of
 from bot.errors import NO_MENTIONS
 from bot.formatting import sources_embed
@@ -36,8 +34,3 @@ class VoteButton(CitebotButton, template=rf"citebot:vote:(?P<vote>up|down):{ANSW
         await service_of(interaction).vote(self.values["answer_id"], interaction.user.id, vote)
         text = "Thanks, glad it helped." if vote == "up" else "Thanks: this question is now on the list of answers to improve."
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-
-
-def answer_buttons(answer_id: str) -> list[discord.ui.Item]:
-    return [SourcesButton.make(answer_id=answer_id), VoteButton.make(vote="up", answer_id=answer_id),
-            VoteButton.make(vote="down", answer_id=answer_id)]

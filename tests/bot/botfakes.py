@@ -6,6 +6,7 @@ when tests/ and tests/bot/ both have one.)
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -36,7 +37,25 @@ LONG_SENTENCE = "The brigade kept a careful record of every call it answered tha
 LONG_DOC = "Long report.\n" + LONG_SENTENCE * 120
 CJK_PATH = "指/" + "非常长的中文文件名" * 20 + ".md"  # 185 characters, 1,600+ once percent-encoded
 CJK_DOC = "# 指南\n" + "".join(f"第{i}条：消防队在八分钟内到达了现场，并且控制了火势。\n" for i in range(1, 40))
-DOCS = {"fire.txt": FIRE_DOC, "board.txt": EVERYONE_DOC, "long-report.txt": LONG_DOC, CJK_PATH: CJK_DOC}
+STEPS_DOC = (
+    "# Install\n"
+    "Run pip install brigade to get the client.\n"
+    "The client needs Python 3.11 or newer.\n"
+    "## Timeouts\n"
+    "The default timeout is five seconds.\n"
+    "Set timeout=None to wait forever.\n"
+    "A timeout of zero fails at once.\n"
+    "Timeouts apply to connect and read alike.\n"
+    "Pool timeouts are separate.\n"
+    "Retries never reset a timeout.\n"
+    "## Proxies\n"
+    "Proxies are read from the environment.\n"
+)
+DOCS = {
+    "fire.txt": FIRE_DOC, "board.txt": EVERYONE_DOC, "long-report.txt": LONG_DOC, CJK_PATH: CJK_DOC,
+    "docs/guide/timeouts.md": STEPS_DOC, "docs/guide/proxies.md": "Proxies are read from the environment.\n",
+    "docs/api.md": "The Client class sends requests.\n",
+}
 
 
 def cite(source: str, quote: str, score: float = 0.9) -> Citation:
@@ -68,6 +87,13 @@ def fake_answer(question: str) -> Answer:
         cites = [cite("long-report.txt", quote, 0.8 - i / 10) for i in range(3)]
         passages = [passage("long-report.txt", quote, 0.8 - i / 10) for i in range(10)]
         return Answer(question, False, cites, passages)
+    if "timeout" in q:  # eight candidate quotes: three shown, five for "Next match"
+        lines = [ln for ln in STEPS_DOC.splitlines() if "imeout" in ln and not ln.startswith("#")]
+        cites = [cite("docs/guide/timeouts.md", ln, 0.9 - i / 20) for i, ln in enumerate(lines)]
+        cites.append(cite("docs/guide/proxies.md", "Proxies are read from the environment.", 0.3))
+        cites.append(cite("fire.txt", FIRE_QUOTE, 0.2))
+        return Answer(question, False, cites, [passage("docs/guide/timeouts.md", lines[0], 0.8),
+                                               passage("fire.txt", FIRE_QUOTE, 0.3)])
     if "pdf" in q:
         c = cite("fire.txt", FIRE_QUOTE)
         c = Citation(c.quote, "manual.pdf", c.line, c.char_start, c.char_end, c.score, page=3)
@@ -84,8 +110,12 @@ def fake_answer(question: str) -> Answer:
     return Answer(question, False, [c], [passage("fire.txt", FIRE_QUOTE, 0.9), passage("fire.txt", "Forty firefighters answered the call within eight minutes.", 0.4)])
 
 
+def doc_records() -> list[SimpleNamespace]:
+    return [SimpleNamespace(source=source, text=text) for source, text in DOCS.items()]
+
+
 class FakeEngine:
-    """Same surface as index.query.engine.Engine: ask(question, k), info, embedder."""
+    """Same surface as index.query.engine.Engine: ask(question, k), info, embedder, data.docs."""
 
     def __init__(self, *, delay: float = 0.0, documents: int = 3, chunks: int = 42, embedder: Any = None) -> None:
         self.delay = delay
@@ -98,6 +128,7 @@ class FakeEngine:
             model="fake-minilm",
             backend="torch",
         )
+        self.data = SimpleNamespace(docs=doc_records())
         self.questions: list[str] = []
         self.active = 0
         self.max_active = 0
@@ -115,6 +146,22 @@ class FakeEngine:
         finally:
             with self._lock:
                 self.active -= 1
+
+
+class SectionedFakeEngine(FakeEngine):
+    """A fake engine that also knows its documents' heading sections (Engine.section's contract)."""
+
+    def section(self, source: str, offset: int):
+        from index.query.context import Excerpt
+
+        text = DOCS[source]
+        starts = [m.start() for m in re.finditer(r"(?m)^#+ ", text)]
+        start = max([s for s in starts if s <= offset], default=0)
+        end = min([s for s in starts if s > start], default=len(text))
+        body = text[start:end].rstrip()
+        heading = text[start : text.index("\n", start)].lstrip("# ") if start in starts else ""
+        line = text.count("\n", 0, start) + 1
+        return Excerpt(body, start, start + len(body), line, line + body.count("\n"), heading)
 
 
 class FakeBuilder:
@@ -155,6 +202,7 @@ def bot_settings(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> BotSett
         "cooldown_rate": 1000,
         "cooldown_seconds": 60,
         "max_concurrent_asks": 4,
+        "answer_mode": "reply",  # the thread tests ask for threads themselves
     }
     values.update(overrides)
     return BotSettings(_env_file=None, **values)
@@ -202,3 +250,15 @@ def embed_within_limits(embed: discord.Embed | dict) -> None:
         assert 0 < len(f["value"]) <= fmt.FIELD_VALUE_LIMIT
     total = len(title) + len(description) + len(footer) + sum(len(f["name"]) + len(f["value"]) for f in fields)
     assert total <= fmt.TOTAL_LIMIT
+
+
+def button(message, prefix: str) -> str:
+    """The custom_id of the button on ``message`` whose id starts with ``prefix``."""
+    found = [c for c in custom_ids(message) if c.startswith(prefix)]
+    assert found, f"no {prefix!r} button on the message: {custom_ids(message)}"
+    return found[0]
+
+
+def quotes_of(embed: dict) -> list[str]:
+    """The quoted lines of an answer embed (block quotes, without "> ")."""
+    return [line[2:] for line in (embed.get("description") or "").splitlines() if line.startswith("> ")]

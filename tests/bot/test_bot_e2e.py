@@ -39,9 +39,14 @@ async def test_connects_and_syncs_commands(start_bot, fake_discord):
     assert fake_discord.find("GET", r"^(/oauth2)?/applications/@me$")
     puts = fake_discord.find("PUT", rf"^/applications/\d+/guilds/{GUILD_ID}/commands$")
     assert puts, fake_discord.requests
-    assert {c["name"] for c in puts[-1].json} == {"ask", "reindex", "status"}
+    assert {(c["name"], c.get("type", 1)) for c in puts[-1].json} == {
+        ("ask", 1), ("reindex", 1), ("status", 1), ("Ask citebot", 3),  # 3: a message context-menu command
+    }
     ask_cmd = next(c for c in puts[-1].json if c["name"] == "ask")
-    assert ask_cmd["options"][0]["name"] == "question" and ask_cmd["options"][0]["required"]
+    options = {o["name"]: o for o in ask_cmd["options"]}
+    assert options["question"]["required"] and options["question"]["type"] == 3
+    assert options["private"]["type"] == 5 and not options["private"].get("required")
+    assert options["source"]["autocomplete"] and not options["source"].get("required")
     assert bot.get_guild(GUILD_ID) is not None
     assert fake_discord.identifies[0]["token"] == TOKEN
     assert not fake_discord.identifies[0]["intents"] & MESSAGE_CONTENT_INTENT  # not requested by default
@@ -55,7 +60,7 @@ async def test_features_are_extensions_loaded_by_walking_the_package(start_bot):
 
     bot = await start_bot()
     names = list(walk_extensions())
-    assert {"bot.exts.ask", "bot.exts.admin", "bot.exts.buttons", "bot.exts.mentions"} <= set(names)
+    assert names == ["bot.exts.admin", "bot.exts.ask", "bot.exts.buttons", "bot.exts.menu", "bot.exts.messages"]
     assert set(bot.extensions) == set(names)  # every one loaded, nothing listed by hand
     assert bot.service.settings is bot.settings
 
@@ -87,8 +92,11 @@ async def test_resumes_after_reconnect_request(start_bot, fake_discord):
 async def test_global_sync_without_guild_id(start_bot, fake_discord):
     await start_bot(guild_id=None)
     puts = fake_discord.find("PUT", r"^/applications/\d+/commands$")
-    assert puts and {c["name"] for c in puts[-1].json} == {"ask", "reindex", "status"}
+    assert puts and {c["name"] for c in puts[-1].json} == {"ask", "reindex", "status", "Ask citebot"}
     assert not fake_discord.find("PUT", r"/guilds/")
+    menu = next(c for c in puts[-1].json if c["name"] == "Ask citebot")
+    assert menu["integration_types"] == [0, 1]  # guild install and user install
+    assert sorted(menu["contexts"]) == [0, 1, 2]  # servers, DMs with the bot, group DMs
 
 
 async def test_sharded_bot(start_bot, fake_discord):
@@ -112,9 +120,11 @@ async def test_ask_defers_then_edits_with_quote(start_bot, fake_discord):
     assert f"> {FIRE_QUOTE}" in embed["description"]
     assert "**fire.txt**, line 2" in embed["description"]
     assert original["allowed_mentions"]["parse"] == []
-    ids = custom_ids(original)
-    assert ids[0].startswith("citebot:src:") and ids[1].startswith("citebot:vote:up:")
-    assert ids[2].startswith("citebot:vote:down:")
+    answer_id = custom_ids(original)[0].rsplit(":", 1)[1]
+    assert custom_ids(original) == [  # one quote, no further candidates: no "Next match"
+        f"citebot:src:{answer_id}", f"citebot:ctx:{answer_id}", f"citebot:vote:up:{answer_id}",
+        f"citebot:vote:down:{answer_id}",
+    ]
 
 
 async def test_ask_links_to_docs_when_base_url_set(start_bot, fake_discord):
@@ -211,7 +221,7 @@ def bot_latency_ok(fake) -> bool:
 async def test_sources_button_and_votes_survive_a_restart(start_bot, fake_discord, tmp_path):
     bot = await start_bot()
     _, original = await ask(fake_discord, "When did the fire start?")
-    sources_id, up_id, down_id = custom_ids(original)
+    sources_id, _, up_id, down_id = custom_ids(original)
 
     click = await fake_discord.click(sources_id, original)
     callback = await callback_of(fake_discord, click)

@@ -417,7 +417,7 @@ class FakeDiscord:
         for cmd in r.json or []:
             if cmd.get("type", 1) in (2, 3) and cmd.get("description"):
                 raise invalid_form([f"{cmd['name']}: context menu commands have no description"])
-            cmd = {"type": 1, "options": [], "default_member_permissions": None, **cmd}
+            cmd = {"type": 1, "options": [], "default_member_permissions": None, "description": "", **cmd}
             cmd.update(id=self.snowflake(), application_id=str(APP_ID), version=self.snowflake())
             if guild:
                 cmd["guild_id"] = guild
@@ -921,6 +921,14 @@ class FakeDiscord:
         self.messages[msg["id"]] = msg
         await self._dispatch_message(msg)
         return msg
+
+    async def user_starts_thread(self, message: dict[str, Any], name: str = "a thread", *, user_id: int = MEMBER_ID) -> dict[str, Any]:
+        """A user opens a thread on ``message`` (Discord then refuses a second one on it)."""
+        thread = thread_payload(int(message["id"]), int(message["channel_id"]), user_id, name)
+        self.channels[int(message["id"])] = thread
+        self.thread_of[message["id"]] = message["id"]
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return thread
 
     async def forum_post(
         self, title: str, content: str, *, user_id: int = MEMBER_ID, tags: list[int] | None = None
