@@ -1,0 +1,1 @@
+"""PostgreSQL + pgvector store (see README "PostgreSQL + pgvector")."""

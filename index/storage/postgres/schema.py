@@ -1,0 +1,252 @@
+"""citebot's schema in PostgreSQL, versioned, created by citebot itself (``ensure_schema``).
+
+The corpus id leads every key, so every table can be distributed by it (Citus) with all of one
+corpus's rows on one node, and every question touches one corpus. A corpus is re-indexed into a new
+**generation**; ``corpora.live_generation`` points at the one that answers.
+
+    citebot_schema   the schema version and the vector dimension of this database (one row)
+    corpora          corpus_id, name (a guild, a channel mapping…), live_generation
+    generations      (corpus_id, generation): state building|live|retired, model, manifest, the frozen
+                     BM25 statistics (k1, b, per level: count, average length), counts, ann
+    documents        (corpus_id, generation, doc): source, title, hash, text (what offsets point into),
+                     its units [unit_start, unit_end), mean vector
+    document_terms   (corpus_id, generation, doc, part): BM25 of the whole document as sparsevec(s)
+                     (a sparsevec holds 16,000 terms; a longer document has several parts)
+    units            (corpus_id, generation, unit): doc, first chunk, char_start, char_end, line, page,
+                     kind, text hash, vector(dim), BM25 sparsevec, term ids
+    chunks           (corpus_id, generation, chunk): doc, char_start, char_end, units [first, last),
+                     context, mean vector, BM25 sparsevec, term ids
+    vocabulary       (corpus_id, generation, term): term_id (the sparsevec dimension), document
+                     frequency at each level
+
+The big tables are partitioned by corpus, then by generation: one leaf table per (corpus,
+generation), filled by COPY before it is attached, with its own indexes. So a small guild has its
+own exact scan or its own HNSW graph (never a shared one that loses its recall), and an old
+generation is dropped as whole tables, not deleted row by row.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from index.storage.postgres.errors import ExtensionMissing, SchemaMismatch
+
+SCHEMA_VERSION = 1
+DEFAULT_DIM = 384
+LEVEL_TABLES = ("units", "chunks", "documents", "document_terms", "vocabulary")
+_SCHEMA_LOCK = 0x63697465  # advisory lock key while the schema is created ("cite")
+
+_TABLES = """
+CREATE TABLE citebot_schema (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    version integer NOT NULL,
+    dim integer NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE corpora (
+    corpus_id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name text NOT NULL UNIQUE,
+    live_generation integer,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE generations (
+    corpus_id integer NOT NULL REFERENCES corpora ON DELETE CASCADE,
+    generation integer NOT NULL,
+    state text NOT NULL CHECK (state IN ('building', 'live', 'retired')),
+    model jsonb NOT NULL,
+    manifest jsonb NOT NULL DEFAULT '{}',
+    stats jsonb NOT NULL,
+    counts jsonb NOT NULL,
+    ann text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    live_at timestamptz,
+    retired_at timestamptz,
+    PRIMARY KEY (corpus_id, generation)
+);
+CREATE TABLE documents (
+    corpus_id integer NOT NULL,
+    generation integer NOT NULL,
+    doc integer NOT NULL,
+    unit_start integer NOT NULL,
+    unit_end integer NOT NULL,
+    embedding vector({dim}) NOT NULL,
+    source text NOT NULL,
+    title text NOT NULL,
+    hash text NOT NULL,
+    text text NOT NULL,
+    PRIMARY KEY (corpus_id, generation, doc)
+) PARTITION BY LIST (corpus_id);
+ALTER TABLE documents ALTER COLUMN text SET STORAGE EXTERNAL;
+CREATE TABLE document_terms (
+    corpus_id integer NOT NULL,
+    generation integer NOT NULL,
+    doc integer NOT NULL,
+    part integer NOT NULL,
+    bm25 sparsevec NOT NULL,
+    terms integer[] NOT NULL,
+    PRIMARY KEY (corpus_id, generation, doc, part)
+) PARTITION BY LIST (corpus_id);
+CREATE TABLE units (
+    corpus_id integer NOT NULL,
+    generation integer NOT NULL,
+    unit integer NOT NULL,
+    doc integer NOT NULL,
+    chunk integer NOT NULL,
+    char_start integer NOT NULL,
+    char_end integer NOT NULL,
+    line integer NOT NULL,
+    page integer,
+    text_hash bytea NOT NULL,
+    embedding vector({dim}) NOT NULL,
+    kind text NOT NULL,
+    bm25 sparsevec NOT NULL,
+    terms integer[] NOT NULL,
+    PRIMARY KEY (corpus_id, generation, unit),
+    CHECK (0 <= char_start AND char_start <= char_end)
+) PARTITION BY LIST (corpus_id);
+ALTER TABLE units ALTER COLUMN embedding SET STORAGE PLAIN;
+CREATE TABLE chunks (
+    corpus_id integer NOT NULL,
+    generation integer NOT NULL,
+    chunk integer NOT NULL,
+    doc integer NOT NULL,
+    char_start integer NOT NULL,
+    char_end integer NOT NULL,
+    first_unit integer NOT NULL,
+    last_unit integer NOT NULL,
+    embedding vector({dim}) NOT NULL,
+    context text NOT NULL,
+    bm25 sparsevec NOT NULL,
+    terms integer[] NOT NULL,
+    PRIMARY KEY (corpus_id, generation, chunk),
+    CHECK (0 <= char_start AND char_start <= char_end)
+) PARTITION BY LIST (corpus_id);
+ALTER TABLE chunks ALTER COLUMN embedding SET STORAGE PLAIN;
+CREATE TABLE vocabulary (
+    corpus_id integer NOT NULL,
+    generation integer NOT NULL,
+    term text NOT NULL,
+    term_id integer NOT NULL,
+    df_units integer NOT NULL,
+    df_chunks integer NOT NULL,
+    df_documents integer NOT NULL,
+    PRIMARY KEY (corpus_id, generation, term)
+) PARTITION BY LIST (corpus_id);
+"""
+
+
+def ensure_schema(conn: psycopg.Connection, dim: int = DEFAULT_DIM) -> int:
+    """Create citebot's tables if this database has none; check the version and dimension if it has.
+    Returns the vector dimension of the database."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+        _ensure_extension(conn)
+        row = _read_version(conn)
+        if row is None:
+            conn.execute(_TABLES.replace("{dim}", str(int(dim))))
+            conn.execute("INSERT INTO citebot_schema (version, dim) VALUES (%s, %s)", (SCHEMA_VERSION, dim))
+            return int(dim)
+    version, found_dim = row
+    if version != SCHEMA_VERSION:
+        raise SchemaMismatch("schema version", version, SCHEMA_VERSION)
+    if dim != found_dim:
+        raise SchemaMismatch("vectors of dimension", found_dim, dim)
+    return int(found_dim)
+
+
+def schema_dim(conn: psycopg.Connection) -> int:
+    row = _read_version(conn)
+    if row is None:
+        raise SchemaMismatch("schema version", "none", SCHEMA_VERSION)
+    if row[0] != SCHEMA_VERSION:
+        raise SchemaMismatch("schema version", row[0], SCHEMA_VERSION)
+    return int(row[1])
+
+
+def _read_version(conn: psycopg.Connection) -> tuple[int, int] | None:
+    if conn.execute("SELECT to_regclass('citebot_schema')").fetchone()[0] is None:
+        return None
+    row = conn.execute("SELECT version, dim FROM citebot_schema").fetchone()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+def _ensure_extension(conn: psycopg.Connection) -> None:
+    if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'").fetchone():
+        return
+    try:
+        with conn.transaction():
+            conn.execute("CREATE EXTENSION vector")
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise ExtensionMissing(str(exc).strip().splitlines()[0]) from exc
+    except psycopg.errors.FeatureNotSupported as exc:
+        raise ExtensionMissing(str(exc).strip().splitlines()[0]) from exc
+    except psycopg.errors.UndefinedFile as exc:
+        raise ExtensionMissing("pgvector is not installed on the server") from exc
+
+
+# -- partitions ----------------------------------------------------------------------------------
+
+
+def corpus_table(table: str, corpus_id: int) -> sql.Identifier:
+    return sql.Identifier(f"{table}_c{int(corpus_id)}")
+
+
+def leaf_table(table: str, corpus_id: int, generation: int) -> sql.Identifier:
+    return sql.Identifier(f"{table}_c{int(corpus_id)}_g{int(generation)}")
+
+
+def create_corpus_partitions(conn: psycopg.Connection, corpus_id: int) -> None:
+    """The per-corpus partition of every big table, itself partitioned by generation."""
+    for table in LEVEL_TABLES:
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {part} PARTITION OF {table} FOR VALUES IN ({cid}) "
+                "PARTITION BY LIST (generation)"
+            ).format(part=corpus_table(table, corpus_id), table=sql.Identifier(table), cid=sql.Literal(corpus_id))
+        )
+
+
+def create_leaves(conn: psycopg.Connection, corpus_id: int, generation: int) -> None:
+    """Standalone tables for one generation, shaped like their parents; attached by ``attach_leaves``
+    once they are filled and indexed (bulk load without index maintenance)."""
+    for table in LEVEL_TABLES:
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE {leaf} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE, "
+                "CHECK (corpus_id = {cid} AND generation = {gen}))"
+            ).format(
+                leaf=leaf_table(table, corpus_id, generation),
+                table=sql.Identifier(table),
+                cid=sql.Literal(corpus_id),
+                gen=sql.Literal(generation),
+            )
+        )
+
+
+def attach_leaves(conn: psycopg.Connection, corpus_id: int, generation: int) -> None:
+    for table in LEVEL_TABLES:
+        conn.execute(
+            sql.SQL("ALTER TABLE {part} ATTACH PARTITION {leaf} FOR VALUES IN ({gen})").format(
+                part=corpus_table(table, corpus_id),
+                leaf=leaf_table(table, corpus_id, generation),
+                gen=sql.Literal(generation),
+            )
+        )
+
+
+def drop_leaves(conn: psycopg.Connection, corpus_id: int, generation: int) -> None:
+    """Detach (concurrently: readers are never blocked) and drop one generation's tables.
+    Needs an autocommit connection."""
+    for table in LEVEL_TABLES:
+        leaf = leaf_table(table, corpus_id, generation)
+        attached = conn.execute(
+            "SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass(%s)", (leaf.as_string(conn),)
+        ).fetchone()
+        if attached:
+            conn.execute(
+                sql.SQL("ALTER TABLE {part} DETACH PARTITION {leaf} CONCURRENTLY").format(
+                    part=corpus_table(table, corpus_id), leaf=leaf
+                )
+            )
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {leaf}").format(leaf=leaf))

@@ -1,0 +1,311 @@
+"""Search primitives over one (corpus, generation), batched into one round trip.
+
+Each primitive returns a ``Query`` (SQL, parameters, and how to decode its rows); ``run`` sends any
+number of them to the server in one pipeline inside one read-only REPEATABLE READ transaction, so a
+question's candidates (dense units, BM25 chunks, BM25 documents) cost one round trip and its
+evidence (cosines and BM25 of the candidates, document mean vectors, IDF) a second, all from one
+snapshot of one generation. The wrappers (``dense_top_k`` …) run a single query.
+
+Levels are ``units``, ``chunks`` and ``documents``. Scores are as the local backend's: cosine =
+inner product of normalized vectors; BM25 = the inner product of the stored weights with the
+query's term counts (``lexicon.py``), 0 for a row without any query term.
+
+Dense search: ``exact=False`` uses the generation's HNSW index when it has one (large corpora; an
+iterative scan, re-sorted exactly), a sequential scan otherwise; ``exact=True`` always scans every
+unit of the generation (the same results as FAISS ``Flat``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import psycopg
+
+from index.storage.postgres.errors import GenerationGone
+from index.storage.postgres.generations import Scope
+
+Level = Literal["units", "chunks", "documents"]
+_ID = {"units": "unit", "chunks": "chunk", "documents": "doc"}
+_DF = {"units": "df_units", "chunks": "df_chunks", "documents": "df_documents"}
+
+
+@dataclass
+class Query:
+    sql: str
+    params: dict[str, Any]
+    decode: Callable[[list[tuple]], Any]
+
+
+@dataclass
+class Ranked:
+    """Ids best first with their scores."""
+
+    ids: np.ndarray  # int64
+    scores: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class DenseUnits(Ranked):
+    chunks: np.ndarray  # the first chunk of each unit
+    docs: np.ndarray
+
+
+def _where(alias: str = "x") -> str:
+    return f"{alias}.corpus_id = %(c)s AND {alias}.generation = %(g)s"
+
+
+def _scope(scope: Scope, **params: Any) -> dict[str, Any]:
+    return {"c": scope.corpus_id, "g": scope.generation, **params}
+
+
+def _ranked(rows: list[tuple]) -> Ranked:
+    if not rows:
+        return Ranked(np.zeros(0, np.int64), np.zeros(0))
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    scores = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
+    order = np.lexsort((ids, -scores))  # best first, ties by id
+    return Ranked(ids[order], scores[order])
+
+
+def _by_id(ids: Sequence[int]) -> Callable[[list[tuple]], np.ndarray]:
+    """Rows (id, value) → values aligned with ``ids`` (0 where there is no row)."""
+    want = [int(i) for i in ids]
+
+    def decode(rows: list[tuple]) -> np.ndarray:
+        got = {int(r[0]): float(r[1]) for r in rows if r[1] is not None}
+        return np.array([got.get(i, 0.0) for i in want], dtype=np.float64)
+
+    return decode
+
+
+# -- dense -------------------------------------------------------------------------------------------
+
+
+def dense_units(scope: Scope, q_vec: np.ndarray, k: int, *, exact: bool = False) -> Query:
+    """The ``k`` units nearest to ``q_vec`` (cosine), with their chunk and document."""
+    distance = "(x.embedding <#> %(q)s)::float8" if exact else "x.embedding <#> %(q)s"  # a cast: no index
+    stmt = (
+        f"SELECT x.unit, -(x.embedding <#> %(q)s), x.chunk, x.doc FROM units x WHERE {_where()} "
+        f"ORDER BY {distance}{', x.unit' if exact else ''} LIMIT %(k)s"
+    )
+
+    def decode(rows: list[tuple]) -> DenseUnits:
+        r = _ranked([(u, s) for u, s, _c, _d in rows])
+        extra = {int(u): (int(c), int(d)) for u, _s, c, d in rows}
+        return DenseUnits(
+            r.ids, r.scores,
+            np.array([extra[i][0] for i in r.ids.tolist()], dtype=np.int64),
+            np.array([extra[i][1] for i in r.ids.tolist()], dtype=np.int64),
+        )
+
+    return Query(stmt, _scope(scope, q=_vec(q_vec), k=int(k)), decode)
+
+
+def cosines(scope: Scope, level: Level, q_vec: np.ndarray, ids: Sequence[int]) -> Query:
+    """Cosine of ``q_vec`` with each given row (aligned with ``ids``)."""
+    key = _ID[level]
+    stmt = f"SELECT x.{key}, -(x.embedding <#> %(q)s) FROM {level} x WHERE {_where()} AND x.{key} = ANY(%(ids)s)"
+    return Query(stmt, _scope(scope, q=_vec(q_vec), ids=_ids(ids)), _by_id(ids))
+
+
+def unit_cosines_within(scope: Scope, level: Literal["chunks", "documents"], q_vec: np.ndarray, ids: Sequence[int]) -> Query:
+    """Cosine of ``q_vec`` with every unit of the given chunks or documents: unit id -> cosine."""
+    first, last = ("first_unit", "last_unit") if level == "chunks" else ("unit_start", "unit_end")
+    key = _ID[level]
+    stmt = (
+        f"SELECT DISTINCT u.unit, -(u.embedding <#> %(q)s) FROM {level} x JOIN units u "
+        f"ON u.corpus_id = x.corpus_id AND u.generation = x.generation AND u.unit >= x.{first} AND u.unit < x.{last} "
+        f"WHERE {_where()} AND x.{key} = ANY(%(ids)s)"
+    )
+
+    def decode(rows: list[tuple]) -> dict[int, float]:
+        return {int(u): float(s) for u, s in rows}
+
+    return Query(stmt, _scope(scope, q=_vec(q_vec), ids=_ids(ids)), decode)
+
+
+def mean_vectors(scope: Scope, level: Literal["chunks", "documents"], ids: Sequence[int]) -> Query:
+    """The stored mean vectors of the given chunks or documents, (len(ids), dim) in that order."""
+    key = _ID[level]
+    stmt = f"SELECT x.{key}, x.embedding FROM {level} x WHERE {_where()} AND x.{key} = ANY(%(ids)s)"
+    want = [int(i) for i in ids]
+
+    def decode(rows: list[tuple]) -> np.ndarray:
+        got = {int(i): np.asarray(v.to_numpy(), dtype=np.float32) for i, v in rows}
+        missing = [i for i in want if i not in got]
+        if missing:
+            raise KeyError(f"no {level} {missing[:5]} in generation {scope.generation}")
+        return np.stack([got[i] for i in want]) if want else np.zeros((0, 0), np.float32)
+
+    return Query(stmt, _scope(scope, ids=_ids(ids)), decode)
+
+
+# -- BM25 --------------------------------------------------------------------------------------------
+
+# the query as a sparsevec of term counts over the generation's vocabulary, and its term ids
+_QUERY_TERMS = """
+WITH qt AS (
+    SELECT v.term_id, count(*) AS n
+    FROM unnest(%(terms)s::text[]) AS t(term)
+    JOIN vocabulary v ON v.corpus_id = %(c)s AND v.generation = %(g)s AND v.term = t.term
+    GROUP BY v.term_id
+), q AS (
+    SELECT array_agg(term_id ORDER BY term_id) AS ids,
+           ('{' || string_agg((term_id + 1)::text || ':' || n::text, ',' ORDER BY term_id) || '}/'
+            || %(dim)s::text)::sparsevec AS vec
+    FROM qt
+)
+"""
+
+
+def _terms(scope: Scope, terms: Sequence[str], **params: Any) -> dict[str, Any]:
+    return _scope(scope, terms=list(terms), dim=max(1, scope.vocabulary), **params)
+
+
+def bm25_top_k(scope: Scope, level: Level, terms: Sequence[str], k: int) -> Query:
+    """The ``k`` rows of a level with the highest BM25 for the query's (analyzed) terms; rows
+    without any query term are never returned."""
+    if level == "documents":
+        stmt = _QUERY_TERMS + (
+            "SELECT x.doc, -sum(x.bm25 <#> (SELECT vec FROM q)) AS s FROM document_terms x "
+            f"WHERE {_where()} AND x.terms && (SELECT ids FROM q) GROUP BY x.doc ORDER BY s DESC, x.doc LIMIT %(k)s"
+        )
+    else:
+        key = _ID[level]
+        stmt = _QUERY_TERMS + (
+            f"SELECT x.{key}, -(x.bm25 <#> (SELECT vec FROM q)) FROM {level} x "
+            f"WHERE {_where()} AND x.terms && (SELECT ids FROM q) "
+            f"ORDER BY x.bm25 <#> (SELECT vec FROM q), x.{key} LIMIT %(k)s"
+        )
+    return Query(stmt, _terms(scope, terms, k=int(k)), _ranked)
+
+
+def bm25_scores(scope: Scope, level: Level, terms: Sequence[str], ids: Sequence[int]) -> Query:
+    """BM25 of each given row for the query's terms (aligned with ``ids``; 0 without a shared term)."""
+    if level == "documents":
+        stmt = _QUERY_TERMS + (
+            "SELECT x.doc, -sum(x.bm25 <#> (SELECT vec FROM q)) FROM document_terms x "
+            f"WHERE {_where()} AND x.doc = ANY(%(ids)s) AND x.terms && (SELECT ids FROM q) GROUP BY x.doc"
+        )
+    else:
+        key = _ID[level]
+        stmt = _QUERY_TERMS + (
+            f"SELECT x.{key}, -(x.bm25 <#> (SELECT vec FROM q)) FROM {level} x "
+            f"WHERE {_where()} AND x.{key} = ANY(%(ids)s) AND x.terms && (SELECT ids FROM q)"
+        )
+    return Query(stmt, _terms(scope, terms, ids=_ids(ids)), _by_id(ids))
+
+
+def best_chunk_bm25(scope: Scope, terms: Sequence[str], docs: Sequence[int]) -> Query:
+    """Per given document, the highest BM25 of its chunks (0 when none has a query term)."""
+    stmt = _QUERY_TERMS + (
+        "SELECT x.doc, max(-(x.bm25 <#> (SELECT vec FROM q))) FROM chunks x "
+        f"WHERE {_where()} AND x.doc = ANY(%(ids)s) AND x.terms && (SELECT ids FROM q) GROUP BY x.doc"
+    )
+    return Query(stmt, _terms(scope, terms, ids=_ids(docs)), _by_id(docs))
+
+
+def idf(scope: Scope, level: Level, terms: Sequence[str]) -> Query:
+    """IDF of each term at a level, as ``BM25Index.idf`` (an unknown term has df 0)."""
+    n = int(scope.stats[level]["n"])
+    stmt = (
+        f"SELECT v.term, v.{_DF[level]} FROM vocabulary v "
+        "WHERE v.corpus_id = %(c)s AND v.generation = %(g)s AND v.term = ANY(%(terms)s::text[])"
+    )
+    want = list(terms)
+
+    def decode(rows: list[tuple]) -> dict[str, float]:
+        df = {str(t): int(f) for t, f in rows}
+        return {t: float(np.log(1.0 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5))) for t in want}
+
+    return Query(stmt, _scope(scope, terms=want), decode)
+
+
+# -- rows --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Span:
+    doc: int
+    char_start: int
+    char_end: int
+    line: int | None
+    page: int | None
+    text: str  # document_text[char_start:char_end], sliced by the server
+
+
+def spans(scope: Scope, level: Literal["units", "chunks"], ids: Sequence[int]) -> Query:
+    """Where the given units or chunks are, and their verbatim text (aligned with ``ids``)."""
+    key = _ID[level]
+    line = "x.line, x.page" if level == "units" else "NULL::int, NULL::int"
+    stmt = (
+        f"SELECT x.{key}, x.doc, x.char_start, x.char_end, {line}, "
+        "substr(d.text, x.char_start + 1, x.char_end - x.char_start) "
+        f"FROM {level} x JOIN documents d ON d.corpus_id = x.corpus_id AND d.generation = x.generation "
+        f"AND d.doc = x.doc WHERE {_where()} AND x.{key} = ANY(%(ids)s)"
+    )
+    want = [int(i) for i in ids]
+
+    def decode(rows: list[tuple]) -> list[Span]:
+        got = {int(r[0]): Span(int(r[1]), int(r[2]), int(r[3]), r[4], r[5], r[6]) for r in rows}
+        return [got[i] for i in want]
+
+    return Query(stmt, _scope(scope, ids=_ids(ids)), decode)
+
+
+def document_texts(scope: Scope, docs: Sequence[int]) -> Query:
+    """(source, text) of the given documents, aligned with ``docs``."""
+    stmt = f"SELECT x.doc, x.source, x.text FROM documents x WHERE {_where()} AND x.doc = ANY(%(ids)s)"
+    want = [int(i) for i in docs]
+
+    def decode(rows: list[tuple]) -> list[tuple[str, str]]:
+        got = {int(d): (s, t) for d, s, t in rows}
+        return [got[i] for i in want]
+
+    return Query(stmt, _scope(scope, ids=_ids(docs)), decode)
+
+
+# -- running -----------------------------------------------------------------------------------------
+
+
+def run(conn: psycopg.Connection, scope: Scope, *queries: Query) -> list[Any]:
+    """Run ``queries`` against ``scope`` in one round trip and one snapshot; their decoded results.
+
+    Raises GenerationGone when the scope's generation was dropped (a reader that resolved its
+    scope longer than the grace period ago): resolve the live scope again."""
+    if conn.autocommit is False:
+        raise ValueError("search needs an autocommit connection (each batch is its own transaction)")
+    with conn.pipeline(), conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        check = conn.execute(
+            "SELECT 1 FROM generations WHERE corpus_id = %s AND generation = %s AND state <> 'building'",
+            (scope.corpus_id, scope.generation),
+        )
+        cursors = [conn.cursor(binary=True) for _ in queries]
+        for cur, q in zip(cursors, queries, strict=True):
+            cur.execute(q.sql, q.params)
+    if check.fetchone() is None:
+        raise GenerationGone(scope.corpus, scope.generation)
+    return [q.decode(cur.fetchall()) for cur, q in zip(cursors, queries, strict=True)]
+
+
+def one(conn: psycopg.Connection, scope: Scope, query: Query) -> Any:
+    return run(conn, scope, query)[0]
+
+
+def dense_top_k(conn: psycopg.Connection, scope: Scope, q_vec: np.ndarray, k: int, *, exact: bool = False) -> DenseUnits:
+    return one(conn, scope, dense_units(scope, q_vec, k, exact=exact))
+
+
+def _vec(v: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(v, dtype=np.float32).reshape(-1))
+
+
+def _ids(ids: Sequence[int]) -> list[int]:
+    return [int(i) for i in np.asarray(ids).reshape(-1).tolist()]

@@ -1,0 +1,101 @@
+"""What an ingest copies into a new generation: a built local index, as plain arrays.
+
+``from_index_dir`` reads the directory ``citebot index build`` writes (through
+``index.storage.store.read_index``, so it accepts exactly what the local backend accepts); a
+benchmark builds an ``IngestSource`` from synthetic data directly. The texts BM25 sees are the
+local index's: a unit's source slice, a chunk's context line + text (``index.ingest.chunking
+.embed_text``), a whole document's text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+UNIT_KIND = "sentence"  # what the local index's units are today
+
+
+@dataclass
+class Document:
+    source: str
+    title: str
+    hash: str
+    text: str
+
+
+@dataclass
+class IngestSource:
+    documents: list[Document]
+    units: np.ndarray  # int64 (n, 5): doc, char_start, char_end, line, page (-1 = none)
+    unit_chunk: np.ndarray  # int64 (n,): the first chunk holding each unit
+    chunks: np.ndarray  # int64 (m, 5): doc, char_start, char_end, first unit, one past the last
+    contexts: list[str]
+    unit_vectors: np.ndarray  # float32 (n, dim)
+    chunk_vectors: np.ndarray  # float32 (m, dim)
+    document_vectors: np.ndarray  # float32 (d, dim)
+    model: dict[str, object]
+    manifest: dict[str, object] = field(default_factory=dict)
+    unit_kinds: list[str] | None = None  # per unit; None: all UNIT_KIND
+    # the local BM25 statistics, when there are any: ingest checks its own against them
+    local_df: dict[str, dict[str, int]] | None = None  # level -> term -> document frequency
+
+    @property
+    def dim(self) -> int:
+        return int(self.unit_vectors.shape[1])
+
+    def unit_text(self, i: int) -> str:
+        d, s, e = (int(x) for x in self.units[i, :3])
+        return self.documents[d].text[s:e]
+
+    def unit_texts(self) -> list[str]:
+        docs = self.documents
+        return [docs[d].text[s:e] for d, s, e in self.units[:, :3].tolist()]
+
+    def chunk_texts(self) -> list[str]:
+        """What BM25 sees of each chunk: its context line, then its verbatim text (as ``embed_text``)."""
+        out = []
+        for (d, s, e, _first, _last), ctx in zip(self.chunks.tolist(), self.contexts, strict=True):
+            body = self.documents[d].text[s:e]
+            out.append(f"{ctx}\n{body}" if ctx and not body.startswith(ctx) else body)
+        return out
+
+    def document_texts(self) -> list[str]:
+        return [d.text for d in self.documents]
+
+
+def text_hashes(texts: list[str]) -> np.ndarray:
+    """(n, 16) uint8: the first 16 bytes of each text's SHA-256 (UTF-8), for vector reuse."""
+    out = np.empty((len(texts), 16), dtype=np.uint8)
+    for i, t in enumerate(texts):
+        out[i] = np.frombuffer(hashlib.sha256(t.encode("utf-8")).digest()[:16], dtype=np.uint8)
+    return out
+
+
+def from_index_dir(directory: Path) -> IngestSource:
+    """A local index directory as an ingest source (raises CorruptIndex / IndexNotFound as the
+    local backend does)."""
+    from dataclasses import asdict
+
+    from index.storage.store import read_index
+
+    data = read_index(Path(directory), mmap=True)
+    local_df = {}
+    for level, bm25 in (("chunks", data.bm25), ("documents", data.doc_bm25)):
+        df = np.asarray(bm25.doc_freq)
+        local_df[level] = {t: int(df[i]) for t, i in bm25.vocab.items() if t and i < len(df)}
+    return IngestSource(
+        documents=[Document(d.source, d.title, d.hash, d.text) for d in data.docs],
+        units=np.asarray(data.sentences, dtype=np.int64),
+        unit_chunk=np.asarray(data.sentence_chunk, dtype=np.int64),
+        chunks=np.asarray(data.chunks, dtype=np.int64),
+        contexts=list(data.contexts),
+        unit_vectors=np.asarray(data.sentence_vectors, dtype=np.float32),
+        chunk_vectors=np.asarray(data.chunk_vectors, dtype=np.float32),
+        document_vectors=np.asarray(data.document_vectors, dtype=np.float32),
+        model=dict(data.manifest.model),
+        manifest={k: v for k, v in asdict(data.manifest).items() if k != "documents"},
+        local_df=local_df,
+    )

