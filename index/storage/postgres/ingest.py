@@ -125,6 +125,9 @@ def _build(
     clock = _Clock(log)
     n_units, n_chunks, n_docs = len(src.units), len(src.chunks), len(src.documents)
     with conn.transaction():
+        # a builder that dies mid-statement (a long COPY or CREATE INDEX) is noticed within a second,
+        # and its transaction rolled back, instead of when the statement ends
+        conn.execute("SELECT set_config('client_connection_check_interval', '1000', true)")
         if maintenance_work_mem:
             conn.execute("SELECT set_config('maintenance_work_mem', %s, true)", (maintenance_work_mem,))
         gen = int(
@@ -288,7 +291,12 @@ def _consts(cid: int, gen: int, n: int) -> list[copybin.Column]:
 
 
 def _csr(rows: TermRows, w: np.ndarray, vocab: int) -> list[copybin.Column]:
-    return [copybin.SparseVec(rows.indptr, rows.ids, w, vocab), copybin.Int4Array(rows.indptr, rows.ids)]
+    return [copybin.SparseVec(rows.indptr, rows.ids, w, _dim(vocab)), copybin.Int4Array(rows.indptr, rows.ids)]
+
+
+def _dim(vocab: int) -> int:
+    """The sparsevec dimension of a vocabulary (pgvector needs at least one, even for no terms)."""
+    return max(1, vocab)
 
 
 def _copy_units(
@@ -375,7 +383,7 @@ def _copy_documents(
     p = len(part_doc)
     parts = [
         *_consts(cid, gen, p), copybin.Int4(np.asarray(part_doc)), copybin.Int4(np.asarray(part_no)),
-        copybin.SparseVec(indptr, rows.ids, w, vocab), copybin.Int4Array(indptr, rows.ids),
+        copybin.SparseVec(indptr, rows.ids, w, _dim(vocab)), copybin.Int4Array(indptr, rows.ids),
     ]
     _copy(conn, leaf_table("document_terms", cid, gen),
           ["corpus_id", "generation", "doc", "part", "bm25", "terms"], parts, p)

@@ -18,7 +18,7 @@ import pytest
 from index.settings import Settings
 from index.storage.postgres.connection import connect
 from index.storage.postgres.server import LocalPostgres, start_local_postgres
-from tests.conftest import SEEDS, FakeEmbedder
+from tests.conftest import SEEDS, SHARED_DATA, FakeEmbedder
 
 _names = itertools.count()
 
@@ -68,3 +68,31 @@ def fake_seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(SEEDS, base / "docs")
     build_index(Settings(docs_dir=base / "docs", index_dir=base / "index"), embedder=FakeEmbedder())
     return base / "index"
+
+
+SCIFACT = SHARED_DATA / "scifact"
+SCIFACT_DOCS = 300  # the subset the parity tests index
+
+
+@pytest.fixture(scope="session")
+def fake_scifact_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first SCIFACT_DOCS SciFact documents indexed with the fake embedder."""
+    from itertools import islice
+
+    from index.ingest.builder import build_index
+    from index.ingest.loaders.beir import iter_beir_corpus
+
+    if not (SCIFACT / "corpus.jsonl").exists():
+        pytest.skip("no SciFact data")
+    docs = list(islice(iter_beir_corpus(SCIFACT / "corpus.jsonl"), SCIFACT_DOCS))
+    index_dir = tmp_path_factory.mktemp("pg-scifact") / "index"
+    build_index(Settings(index_dir=index_dir), index_dir=index_dir, documents=docs, embedder=FakeEmbedder())
+    return index_dir
+
+
+def scifact_queries(n: int) -> list[str]:
+    import json
+    from itertools import islice
+
+    with open(SCIFACT / "queries.jsonl", encoding="utf-8") as f:
+        return [json.loads(line)["text"] for line in islice(f, n)]
