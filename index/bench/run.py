@@ -16,7 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-PARTS = ("build", "latency", "cold", "scale", "rss", "docsqa")
+PARTS = ("build", "latency", "cold", "scale", "rss", "docsqa")  # what `citebot bench` runs by default
+OPTIONAL_PARTS = ("remote",)  # only when asked for by --only (remote: PostgreSQL + pgvector, ~30 min)
+ALL_PARTS = PARTS + OPTIONAL_PARTS
 SEED_QUESTION = "who praised him?"
 
 
@@ -48,6 +50,7 @@ class BenchConfig:
     scale_queries: int = 1000
     cold_runs: int = 5
     threads: int | None = None
+    pg_dsn: str = ""  # remote: an existing PostgreSQL + pgvector; empty = start one from the wheel
     log: Callable[[str], None] = field(default=lambda _msg: None, repr=False)
 
 
@@ -566,6 +569,15 @@ def bench_docsqa(cfg: BenchConfig) -> list[Row]:
     return run(cfg)
 
 
+# -- 7. the PostgreSQL + pgvector store (index.bench.remote) ---------------------------------------
+
+
+def bench_remote(cfg: BenchConfig) -> list[Row]:
+    from index.bench.remote import bench_remote as run
+
+    return run(cfg)
+
+
 BENCHES: dict[str, Callable[[BenchConfig], list[Row]]] = {
     "build": bench_build,
     "latency": bench_latency,
@@ -573,6 +585,7 @@ BENCHES: dict[str, Callable[[BenchConfig], list[Row]]] = {
     "scale": bench_scale,
     "rss": bench_rss,
     "docsqa": bench_docsqa,
+    "remote": bench_remote,
 }
 
 

@@ -18,7 +18,10 @@ def register(app: typer.Typer) -> None:
 def bench(
     only: Annotated[
         str,
-        typer.Option("--only", help="Comma-separated parts: build,latency,cold,scale,rss,docsqa (default: all)."),
+        typer.Option(
+            "--only",
+            help="Comma-separated parts: build,latency,cold,scale,rss,docsqa (default: these), remote (PostgreSQL).",
+        ),
     ] = "",
     data: Annotated[Path, typer.Option("--data", help="BEIR SciFact folder.")] = Path(
         "../shared/data/scifact"
@@ -48,17 +51,20 @@ def bench(
     markdown: Annotated[
         bool, typer.Option("--markdown", help="Print the table as Markdown (BENCHMARKS.md).")
     ] = False,
+    pg_dsn: Annotated[
+        str, typer.Option("--pg-dsn", help="remote: an existing PostgreSQL with pgvector (default: start one).")
+    ] = "",
 ) -> None:
     """Measure citebot against plain sentence-transformers / FAISS in one run and print one table."""
     import sys
 
-    from index.bench.run import PARTS, BenchConfig, rows_json, run_bench
+    from index.bench.run import ALL_PARTS, PARTS, BenchConfig, rows_json, run_bench
     from index.settings import Settings
 
     parts = [p.strip() for p in only.split(",") if p.strip()] or list(PARTS)
-    unknown = [p for p in parts if p not in PARTS]
+    unknown = [p for p in parts if p not in ALL_PARTS]
     if unknown:
-        raise typer.BadParameter(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
+        raise typer.BadParameter(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(ALL_PARTS)}")
     settings = Settings()
     chosen = backend or settings.backend
     if chosen not in ("torch", "onnx", "onnx-int8"):
@@ -74,6 +80,7 @@ def bench(
         limit=limit,
         queries=queries,
         scale_n=scale_n,
+        pg_dsn=pg_dsn,
         log=lambda msg: print(f"bench: {msg}", file=sys.stderr, flush=True),
     )
     if any(p in parts for p in ("build", "latency", "rss")) and not (data / "corpus.jsonl").exists():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -194,18 +195,10 @@ def encode(columns: Sequence[Column], n: int, block: int = BLOCK) -> Iterator[by
             yield rows.tobytes()
             continue
         fixed_bytes = rows.tobytes()
-        cols = [c.values(lo, hi) for c in var]
-        parts: list[bytes] = []
+        pieces: list[list[bytes]] = [[fixed_bytes[r * width : (r + 1) * width] for r in range(m)]]
         length = struct.Struct(">i").pack
         null = length(-1)
-        for r in range(m):
-            parts.append(fixed_bytes[r * width : (r + 1) * width])
-            for values in cols:
-                v = values[r]
-                if v is None:
-                    parts.append(null)
-                else:
-                    parts.append(length(len(v)))
-                    parts.append(v)
-        yield b"".join(parts)
+        for c in var:
+            pieces.append([null if v is None else length(len(v)) + v for v in c.values(lo, hi)])
+        yield b"".join(chain.from_iterable(zip(*pieces, strict=True)))
     yield TRAILER

@@ -134,7 +134,8 @@ def drop_retired(conn: psycopg.Connection, cid: int, grace_seconds: float = DEFA
     ).fetchall()
     dropped = []
     for (gen,) in rows:
-        drop_leaves(conn, cid, int(gen))
+        # the row first: a reader that still finds it after its queries knows the tables were there
         conn.execute("DELETE FROM generations WHERE corpus_id = %s AND generation = %s", (cid, gen))
+        drop_leaves(conn, cid, int(gen))
         dropped.append(int(gen))
     return dropped

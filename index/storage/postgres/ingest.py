@@ -146,8 +146,8 @@ def _build(
         vocab = Vocabulary()
         unit_texts = src.unit_texts()
         unit_rows = vocab.analyze(unit_texts)
-        chunk_rows = vocab.analyze(src.chunk_texts())
-        doc_rows = vocab.analyze(src.document_texts())
+        chunk_rows = vocab.compose(unit_rows, src.chunk_pieces())
+        doc_rows = vocab.compose(unit_rows, src.document_pieces())
         v = len(vocab)
         stats = {lvl: level_stats(rows, v) for lvl, rows in
                  (("units", unit_rows), ("chunks", chunk_rows), ("documents", doc_rows))}

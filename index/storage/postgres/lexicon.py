@@ -15,7 +15,7 @@ document lengths follow bm25s, which gives a text without any term one placehold
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +25,17 @@ from index.models.lexical import Analyzer
 K1 = 1.2  # as index.models.lexical.BM25Index.build
 B = 0.75
 _STOP = -1
+_SEP = -3  # the separator between two texts of a block
+
+
+def _separator(texts: Sequence[str]) -> str:
+    """A word (letters only, no stopword) that none of ``texts`` contains, in any case."""
+    n = 0
+    while True:
+        sep = f"citebotsep{'x' * n}q"
+        if not any(sep in t.lower() for t in texts if "q" in t or "Q" in t):
+            return sep
+        n += 1
 
 
 @dataclass
@@ -89,29 +100,43 @@ class Vocabulary:
         self._words[word] = tid
         return tid
 
-    def analyze(self, texts: Iterable[str]) -> TermRows:
-        """Each text's terms, exactly ``Analyzer.terms(text)``, as CSR rows."""
-        words_in = self.analyzer.words  # lower-cased words without stopwords
+    def analyze(self, texts: Sequence[str], block: int = 20_000) -> TermRows:
+        """Each text's terms, exactly ``Analyzer.terms(text)``, as CSR rows.
+
+        Texts are analyzed a block at a time: one ``Analyzer.words`` call over the block joined by a
+        separator word that occurs in none of them, on lines of its own (so neither a word nor
+        lower-casing's context, such as a final sigma, crosses from one text into the next)."""
+        flat: list[int] = []
         words_of = self._words
         word = self._word
-        flat: list[int] = []
-        ends: list[int] = []
-        for text in texts:
-            flat.extend([words_of[w] if w in words_of else word(w) for w in words_in(text)])
-            ends.append(len(flat))
-        n = len(ends)
+        for lo in range(0, len(texts), block):
+            part = texts[lo : lo + block]
+            sep = _separator(part)
+            words_of[sep] = _SEP
+            flat.extend([words_of[w] if w in words_of else word(w) for w in self.analyzer.words(f"\n{sep}\n".join(part))])
+            del words_of[sep]
+            flat.append(_SEP)
         ids = np.asarray(flat, dtype=np.int64)
-        row = np.repeat(np.arange(n, dtype=np.int64), np.diff(np.asarray([0, *ends], dtype=np.int64)))
+        sep_at = ids == _SEP
+        row = np.cumsum(sep_at) - sep_at  # texts before each word
         keep = ids >= 0
-        ids, row = ids[keep], row[keep]
-        lengths = np.bincount(row, minlength=n).astype(np.int32)
-        key = (row << 32) | ids
-        uniq, tf = np.unique(key, return_counts=True)
-        rows_u = uniq >> 32
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows_u, minlength=n), out=indptr[1:])
-        bm25_lengths = np.maximum(lengths, 1)  # bm25s: a text without terms is one placeholder token
-        return TermRows(indptr, (uniq & 0xFFFFFFFF).astype(np.int32), tf.astype(np.int32), bm25_lengths)
+        return _rows(row[keep], ids[keep], np.ones(int(keep.sum()), dtype=np.int64), len(texts))
+
+    def compose(self, units: TermRows, pieces: Pieces) -> TermRows:
+        """Rows made of whole units plus other texts (see ``Pieces``): the units' counts are summed
+        instead of analyzing their text again, and the other texts are analyzed."""
+        extra = self.analyze(pieces.texts)
+        n = len(pieces.first)
+        span = pieces.last - pieces.first
+        unit = _ranges(pieces.first, span)  # every (target, unit) pair, target-major
+        target = np.repeat(np.arange(n, dtype=np.int64), span)
+        sizes = units.indptr[unit + 1] - units.indptr[unit]
+        entry = _ranges(units.indptr[unit], sizes)
+        extra_sizes = np.diff(extra.indptr)
+        row = np.concatenate([np.repeat(target, sizes), np.repeat(pieces.text_target, extra_sizes)])
+        ids = np.concatenate([units.ids[entry], extra.ids]).astype(np.int64)
+        tf = np.concatenate([units.tf[entry], extra.tf]).astype(np.int64)
+        return _rows(row, ids, tf, n)
 
     def query_counts(self, terms: list[str]) -> dict[int, int]:
         """A query's known terms as term id -> count (unknown terms score nothing)."""
@@ -121,6 +146,41 @@ class Vocabulary:
             if tid is not None:
                 out[tid] = out.get(tid, 0) + 1
         return out
+
+
+@dataclass
+class Pieces:
+    """Texts (chunks, documents) as a range of whole units ``[first, last)`` plus other texts (the
+    context line, the text between units, or the whole text where units cannot stand for it):
+    ``texts[i]`` belongs to target ``text_target[i]``. Built by ``source.IngestSource``."""
+
+    first: np.ndarray  # int64, per target
+    last: np.ndarray  # int64, per target
+    texts: list[str]
+    text_target: np.ndarray  # int64, per text
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """concatenate(arange(s, s + k) for s, k in zip(starts, sizes))."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    total = int(sizes.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(np.asarray(starts, dtype=np.int64) - (np.cumsum(sizes) - sizes), sizes)
+    return offsets + np.arange(total, dtype=np.int64)
+
+
+def _rows(row: np.ndarray, ids: np.ndarray, tf: np.ndarray, n: int) -> TermRows:
+    """CSR rows from (row, term id, count) entries in any order, duplicates summed."""
+    key = (row.astype(np.int64) << 32) | ids.astype(np.int64)
+    uniq, inverse = np.unique(key, return_inverse=True)
+    counts = np.bincount(inverse.reshape(-1), weights=tf, minlength=len(uniq)).astype(np.int64)
+    rows_u = uniq >> 32
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows_u, minlength=n), out=indptr[1:])
+    raw = np.bincount(row.astype(np.int64), weights=tf, minlength=n).astype(np.int64)
+    lengths = np.maximum(raw, 1).astype(np.int32)  # bm25s: a text without terms is one placeholder token
+    return TermRows(indptr, (uniq & 0xFFFFFFFF).astype(np.int32), counts.astype(np.int32), lengths)
 
 
 def level_stats(rows: TermRows, vocab_size: int, k1: float = K1, b: float = B) -> LevelStats:

@@ -1,10 +1,9 @@
 """Search primitives over one (corpus, generation), batched into one round trip.
 
 Each primitive returns a ``Query`` (SQL, parameters, and how to decode its rows); ``run`` sends any
-number of them to the server in one pipeline inside one read-only REPEATABLE READ transaction, so a
-question's candidates (dense units, BM25 chunks, BM25 documents) cost one round trip and its
-evidence (cosines and BM25 of the candidates, document mean vectors, IDF) a second, all from one
-snapshot of one generation. The wrappers (``dense_top_k`` …) run a single query.
+number of them to the server in one pipeline with one sync, so a question's candidates (dense
+units, BM25 chunks, BM25 documents) cost one round trip and its evidence (cosines and BM25 of the
+candidates, document mean vectors, IDF) a second, all from one generation. The wrappers (``dense_top_k`` …) run a single query.
 
 Levels are ``units``, ``chunks`` and ``documents``. Scores are as the local backend's: cosine =
 inner product of normalized vectors; BM25 = the inner product of the stored weights with the
@@ -89,14 +88,19 @@ def _by_id(ids: Sequence[int]) -> Callable[[list[tuple]], np.ndarray]:
 
 def dense_units(scope: Scope, q_vec: np.ndarray, k: int, *, exact: bool = False) -> Query:
     """The ``k`` units nearest to ``q_vec`` (cosine), with their chunk and document."""
-    distance = "(x.embedding <#> %(q)s)::float8" if exact else "x.embedding <#> %(q)s"  # a cast: no index
-    stmt = (
-        f"SELECT x.unit, -(x.embedding <#> %(q)s), x.chunk, x.doc FROM units x WHERE {_where()} "
-        f"ORDER BY {distance}{', x.unit' if exact else ''} LIMIT %(k)s"
-    )
+    if exact:  # ordered by a cast of the distance, which no index provides: every unit is scanned
+        stmt = (
+            f"SELECT x.unit, (x.embedding <#> %(q)s)::float8 AS d, x.chunk, x.doc FROM units x WHERE {_where()} "
+            "ORDER BY d, x.unit LIMIT %(k)s"
+        )
+    else:  # the HNSW index when the generation has one (an iterative scan), else a scan
+        stmt = (
+            f"SELECT x.unit, x.embedding <#> %(q)s AS d, x.chunk, x.doc FROM units x WHERE {_where()} "
+            "ORDER BY d LIMIT %(k)s"
+        )
 
     def decode(rows: list[tuple]) -> DenseUnits:
-        r = _ranked([(u, s) for u, s, _c, _d in rows])
+        r = _ranked([(u, -d) for u, d, _c, _d in rows])
         extra = {int(u): (int(c), int(d)) for u, _s, c, d in rows}
         return DenseUnits(
             r.ids, r.scores,
@@ -179,9 +183,8 @@ def bm25_top_k(scope: Scope, level: Level, terms: Sequence[str], k: int) -> Quer
     else:
         key = _ID[level]
         stmt = _QUERY_TERMS + (
-            f"SELECT x.{key}, -(x.bm25 <#> (SELECT vec FROM q)) FROM {level} x "
-            f"WHERE {_where()} AND x.terms && (SELECT ids FROM q) "
-            f"ORDER BY x.bm25 <#> (SELECT vec FROM q), x.{key} LIMIT %(k)s"
+            f"SELECT x.{key}, -(x.bm25 <#> (SELECT vec FROM q)) AS s FROM {level} x "
+            f"WHERE {_where()} AND x.terms && (SELECT ids FROM q) ORDER BY s DESC, x.{key} LIMIT %(k)s"
         )
     return Query(stmt, _terms(scope, terms, k=int(k)), _ranked)
 
@@ -275,21 +278,23 @@ def document_texts(scope: Scope, docs: Sequence[int]) -> Query:
 
 
 def run(conn: psycopg.Connection, scope: Scope, *queries: Query) -> list[Any]:
-    """Run ``queries`` against ``scope`` in one round trip and one snapshot; their decoded results.
+    """Run ``queries`` against ``scope`` in one round trip (a pipeline, one sync); their decoded results.
 
-    Raises GenerationGone when the scope's generation was dropped (a reader that resolved its
-    scope longer than the grace period ago): resolve the live scope again."""
+    A scope's generation never changes once live, so the queries need no shared snapshot; what
+    can happen is that the generation was dropped (a reader that resolved its scope more than
+    the grace period ago). The check runs after the queries: ``drop_retired`` deletes a
+    generation's row before it drops its tables, so a row still there means every query ran
+    while the tables existed. Raises GenerationGone otherwise: resolve the live scope again."""
     if conn.autocommit is False:
-        raise ValueError("search needs an autocommit connection (each batch is its own transaction)")
-    with conn.pipeline(), conn.transaction():
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        raise ValueError("search needs an autocommit connection")
+    with conn.pipeline():
+        cursors = [conn.cursor(binary=True) for _ in queries]
+        for cur, q in zip(cursors, queries, strict=True):
+            cur.execute(q.sql, q.params)
         check = conn.execute(
             "SELECT 1 FROM generations WHERE corpus_id = %s AND generation = %s AND state <> 'building'",
             (scope.corpus_id, scope.generation),
         )
-        cursors = [conn.cursor(binary=True) for _ in queries]
-        for cur, q in zip(cursors, queries, strict=True):
-            cur.execute(q.sql, q.params)
     if check.fetchone() is None:
         raise GenerationGone(scope.corpus, scope.generation)
     return [q.decode(cur.fetchall()) for cur, q in zip(cursors, queries, strict=True)]

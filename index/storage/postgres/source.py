@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.storage.postgres.lexicon import Pieces
+
 UNIT_KIND = "sentence"  # what the local index's units are today
 
 
@@ -65,13 +67,64 @@ class IngestSource:
     def document_texts(self) -> list[str]:
         return [d.text for d in self.documents]
 
+    def chunk_pieces(self) -> Pieces:
+        """Each chunk's BM25 text (``chunk_texts``) as its units plus the rest (``lexicon.Pieces``)."""
+        spans = []
+        for (d, s, e, first, last), ctx in zip(self.chunks.tolist(), self.contexts, strict=True):
+            text = self.documents[d].text
+            head = [ctx] if ctx and not text.startswith(ctx, s) else []  # joined by "\n": no word crosses it
+            spans.append((text, s, e, first, last, head))
+        return self._pieces(spans)
+
+    def document_pieces(self) -> Pieces:
+        """Each document's text as its units plus the text between them."""
+        starts = np.searchsorted(self.units[:, 0], np.arange(len(self.documents) + 1)).tolist()
+        return self._pieces(
+            [(doc.text, 0, len(doc.text), starts[d], starts[d + 1], []) for d, doc in enumerate(self.documents)]
+        )
+
+    def _pieces(self, spans: list[tuple[str, int, int, int, int, list[str]]]) -> Pieces:
+        """A target ``text[s:e]`` is its units ``[first, last)`` plus the gaps between them when the
+        units lie in order inside it and whitespace (or the target's edge) surrounds each one: then
+        no word and no lower-casing context (a final sigma) crosses a unit's edge, and analyzing the
+        pieces gives exactly the terms of the whole. Otherwise the whole text is analyzed."""
+        units = self.units[:, 1:3].tolist()
+        first, last, texts, target = [], [], [], []
+        for t, (text, s, e, a, b, head) in enumerate(spans):
+            texts.extend(head)
+            target.extend([t] * len(head))
+            pos, ok = s, True
+            gaps = []
+            for u in range(a, b):
+                us, ue = units[u]
+                if us < pos or ue > e or (us > s and not text[us - 1].isspace()) or (ue < e and not text[ue].isspace()):
+                    ok = False
+                    break
+                if us > pos and not text[pos:us].isspace():  # no word in plain whitespace
+                    gaps.append(text[pos:us])
+                pos = ue
+            if ok:
+                if pos < e and not text[pos:e].isspace():
+                    gaps.append(text[pos:e])
+                first.append(a)
+                last.append(b)
+            else:
+                gaps = [text[s:e]]
+                first.append(a)
+                last.append(a)
+            texts.extend(gaps)
+            target.extend([t] * len(gaps))
+        return Pieces(
+            np.asarray(first, dtype=np.int64), np.asarray(last, dtype=np.int64), texts,
+            np.asarray(target, dtype=np.int64),
+        )
+
 
 def text_hashes(texts: list[str]) -> np.ndarray:
     """(n, 16) uint8: the first 16 bytes of each text's SHA-256 (UTF-8), for vector reuse."""
-    out = np.empty((len(texts), 16), dtype=np.uint8)
-    for i, t in enumerate(texts):
-        out[i] = np.frombuffer(hashlib.sha256(t.encode("utf-8")).digest()[:16], dtype=np.uint8)
-    return out
+    sha = hashlib.sha256
+    raw = b"".join([sha(t.encode("utf-8")).digest()[:16] for t in texts])
+    return np.frombuffer(raw, dtype=np.uint8).reshape(len(texts), 16).copy()
 
 
 def from_index_dir(directory: Path) -> IngestSource:

@@ -67,3 +67,43 @@ def test_scores_match_bm25s_on_a_scifact_subset() -> None:
     with open(SCIFACT / "queries.jsonl", encoding="utf-8") as f:
         queries = [analyzer.terms(json.loads(line)["text"]) for line in islice(f, 150)]
     assert _check_against_bm25s(texts, queries) <= 1e-4
+
+
+def _same_rows(a, b) -> None:  # noqa: ANN001
+    assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.ids, b.ids)
+    assert np.array_equal(a.tf, b.tf) and np.array_equal(a.lengths, b.lengths)
+
+
+def _check_composed(src) -> None:  # noqa: ANN001
+    vocab = Vocabulary()
+    units = vocab.analyze(src.unit_texts())
+    _same_rows(vocab.compose(units, src.chunk_pieces()), vocab.analyze(src.chunk_texts()))
+    _same_rows(vocab.compose(units, src.document_pieces()), vocab.analyze(src.document_texts()))
+
+
+def test_chunks_and_documents_composed_from_units_are_analyzed_exactly(fake_seed_index) -> None:  # noqa: ANN001
+    from index.bench.sentences import synthetic_source
+    from index.storage.postgres.source import from_index_dir
+
+    _check_composed(from_index_dir(fake_seed_index))
+    _check_composed(synthetic_source(500, dim=8, seed=3))
+
+
+def test_units_that_cannot_stand_for_their_text_fall_back_to_the_whole_text() -> None:
+    from index.storage.postgres.source import Document, IngestSource
+
+    # units cut inside words, a final sigma followed by an apostrophe, a unit glued to the next word,
+    # overlapping and out-of-order units, empty units, and a context line the chunk starts with
+    text = "ΟΔΟΣ'Α καλή. Fooba rbaz quux.Next one  here ΣΑΣ!done"
+    spans = [(0, 4), (6, 12), (13, 18), (18, 24), (24, 30), (30, 38), (36, 41), (41, 41), (45, 48), (48, 53)]
+    units = np.array([(0, a, b, 1, -1) for a, b in spans], dtype=np.int64)
+    chunks = np.array([(0, 0, 12, 0, 2), (0, 13, 30, 2, 5), (0, 30, 41, 5, 8), (0, 45, 53, 8, 10), (0, 0, 53, 0, 10)])
+    src = IngestSource(
+        documents=[Document("d", "t", "h", text)], units=units, unit_chunk=np.zeros(len(spans), np.int64),
+        chunks=chunks, contexts=["ΟΔΟΣ", "Context Σ", "", "", "x"], unit_vectors=np.zeros((len(spans), 2), np.float32),
+        chunk_vectors=np.zeros((5, 2), np.float32), document_vectors=np.zeros((1, 2), np.float32), model={},
+    )
+    _check_composed(src)
+    second = Document("e", "t", "h", "ΣΣ alpha beta")
+    src.documents.append(second)
+    _check_composed(src)
