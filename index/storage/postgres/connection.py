@@ -16,6 +16,9 @@ SESSION = {
     "hnsw.ef_search": str(EF_SEARCH),
     "hnsw.iterative_scan": ITERATIVE_SCAN,
     "jit": "off",  # a millisecond query must not pay for a JIT compile
+    # plans made for the given corpus and generation: a generic plan would be costed over every
+    # corpus's partitions and lose the HNSW index scan of the one partition a query reads
+    "plan_cache_mode": "force_custom_plan",
 }
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import psycopg
 
 from index.storage.postgres.errors import CorpusNotFound, NoLiveGeneration
-from index.storage.postgres.schema import drop_leaves
+from index.storage.postgres.schema import drop_leaves, leaf_generations
 
 DEFAULT_GRACE_SECONDS = 600.0
 _LOCK_CLASS = 0x63627267  # advisory lock namespace of re-index locks ("cbrg"), key = corpus id
@@ -139,3 +139,15 @@ def drop_retired(conn: psycopg.Connection, cid: int, grace_seconds: float = DEFA
         drop_leaves(conn, cid, int(gen))
         dropped.append(int(gen))
     return dropped
+
+
+def sweep_orphans(conn: psycopg.Connection, cid: int) -> list[int]:
+    """Drop tables of generations that have no row any more (a drop cut short between deleting the
+    row and dropping the tables). Autocommit connection, under the corpus's re-index lock."""
+    known = {int(g) for (g,) in conn.execute(
+        "SELECT generation FROM generations WHERE corpus_id = %s", (cid,)
+    ).fetchall()}
+    orphans = sorted(leaf_generations(conn, cid) - known)
+    for gen in orphans:
+        drop_leaves(conn, cid, gen)
+    return orphans

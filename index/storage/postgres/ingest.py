@@ -37,6 +37,7 @@ from index.storage.postgres.generations import (
     corpus_id,
     drop_retired,
     flip,
+    sweep_orphans,
     try_lock,
     unlock,
 )
@@ -105,6 +106,7 @@ def ingest(
     if not try_lock(conn, cid):
         raise ReindexInProgress(corpus)
     try:
+        sweep_orphans(conn, cid)
         report = _build(conn, corpus, cid, source, exact_max, maintenance_work_mem, log)
         report.dropped = drop_retired(conn, cid, grace_seconds)
         return report

@@ -236,17 +236,32 @@ def attach_leaves(conn: psycopg.Connection, corpus_id: int, generation: int) -> 
 
 
 def drop_leaves(conn: psycopg.Connection, corpus_id: int, generation: int) -> None:
-    """Detach (concurrently: readers are never blocked) and drop one generation's tables.
-    Needs an autocommit connection."""
+    """Detach (concurrently: readers are never blocked) and drop one generation's tables; finishes
+    a detach that was cut short. Needs an autocommit connection."""
     for table in LEVEL_TABLES:
         leaf = leaf_table(table, corpus_id, generation)
-        attached = conn.execute(
-            "SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass(%s)", (leaf.as_string(conn),)
+        row = conn.execute(
+            "SELECT inhdetachpending FROM pg_inherits WHERE inhrelid = to_regclass(%s)", (leaf.as_string(conn),)
         ).fetchone()
-        if attached:
+        if row is not None:
+            how = sql.SQL("FINALIZE" if row[0] else "CONCURRENTLY")
             conn.execute(
-                sql.SQL("ALTER TABLE {part} DETACH PARTITION {leaf} CONCURRENTLY").format(
-                    part=corpus_table(table, corpus_id), leaf=leaf
+                sql.SQL("ALTER TABLE {part} DETACH PARTITION {leaf} {how}").format(
+                    part=corpus_table(table, corpus_id), leaf=leaf, how=how
                 )
             )
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {leaf}").format(leaf=leaf))
+
+
+def leaf_generations(conn: psycopg.Connection, corpus_id: int) -> set[int]:
+    """The generations of a corpus that have tables in the database (attached or not)."""
+    rows = conn.execute(
+        "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE %s",
+        (f"%\\_c{int(corpus_id)}\\_g%",),
+    ).fetchall()
+    found = set()
+    for (name,) in rows:
+        table, _, gen = name.rpartition(f"_c{int(corpus_id)}_g")
+        if table in LEVEL_TABLES and gen.isdigit():
+            found.add(int(gen))
+    return found

@@ -176,3 +176,17 @@ def test_a_large_corpus_gets_an_hnsw_index(pg: psycopg.Connection) -> None:
         (scope.corpus_id, scope.generation, src.unit_vectors[0]),
     ).fetchall())
     assert "hnsw" in plan.lower() or "embedding_idx" in plan
+
+
+def test_tables_left_by_a_cut_short_drop_are_swept(pg: psycopg.Connection) -> None:
+    src = synthetic_source(30, dim=64)
+    ingest(pg, "c", src)
+    ingest(pg, "c", src, grace_seconds=600)
+    cid = corpus_id(pg, "c")
+    # as if a drop had deleted generation 1's row and died before dropping its tables
+    pg.execute("DELETE FROM generations WHERE corpus_id = %s AND generation = 1", (cid,))
+    pg.execute(f"ALTER TABLE units_c{cid} DETACH PARTITION units_c{cid}_g1")
+    assert f"units_c{cid}_g1" in _tables(pg, f"units_c{cid}_g%")
+    ingest(pg, "c", src, grace_seconds=600)
+    assert _tables(pg, f"%_c{cid}_g1") == []
+    assert [g for g, _ in generations(pg, "c")] == [2, 3]

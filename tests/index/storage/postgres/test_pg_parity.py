@@ -4,7 +4,6 @@ SciFact subset (fake embedder: BM25 and exact search do not depend on the model)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -37,8 +36,9 @@ class Case:
 
 
 def _seed_questions() -> list[str]:
-    lines = (ROOT / "tests" / "eval" / "seed.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["question"] for line in lines if line.strip()]
+    from index.evaluation.qa import load_questions
+
+    return [q.question for q in load_questions(ROOT / "tests" / "eval" / "seed.jsonl")]
 
 
 @pytest.fixture(scope="module", params=["seed", "scifact"])
@@ -174,3 +174,15 @@ def test_a_questions_candidates_in_one_round_trip(case: Case) -> None:
         search.bm25_top_k(case.scope, "documents", terms, K),
     )
     assert len(dense) == min(K, len(case.data.sentences)) and len(chunks) > 0 and len(docs) > 0
+
+
+def test_a_query_without_known_terms_finds_nothing(case: Case) -> None:
+    scope = case.scope
+    for terms in ([], ["zzzunknownzzz"]):
+        chunks, docs, scores = search.run(
+            case.conn, scope,
+            search.bm25_top_k(scope, "chunks", terms, K),
+            search.bm25_top_k(scope, "documents", terms, K),
+            search.bm25_scores(scope, "chunks", terms, [0, 1]),
+        )
+        assert len(chunks) == 0 and len(docs) == 0 and scores.tolist() == [0.0, 0.0]
