@@ -1,5 +1,7 @@
 """``citebot feedback …``: what the bot's users told it, for the operator (no token, no Discord).
 
+    citebot feedback gaps [--format md|csv] [--out FILE] # what the docs did not answer, by nearest passage
+    citebot feedback export --qa golden.jsonl            # 👍-voted answers as a docsqa golden set
     citebot feedback forget --user 123456789012345678   # delete everything of one user
     citebot feedback purge [--days 180]                  # apply the retention now
 
@@ -9,6 +11,7 @@ nor the model.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,7 +22,7 @@ if TYPE_CHECKING:
     from bot.feedback.store import FeedbackStore
     from bot.settings import FeedbackSettings
 
-feedback_app = typer.Typer(help="What users told the bot: forget a user, purge old records.", no_args_is_help=True)
+feedback_app = typer.Typer(help="What users told the bot: gaps in the docs, a golden set, forgetting a user, purging old records.", no_args_is_help=True)
 
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="The feedback database (default: CITEBOT_FEEDBACK_DB).", show_default=False)
@@ -88,6 +91,64 @@ def purge(
         raise fail("nothing to purge: the retention is 0 (keep forever); pass --days N", 2)
     counts = open_store(db).purge(days)
     print(f"Purged what is older than {days:g} days: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".")
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+@feedback_app.command("gaps")
+def gaps(
+    fmt: Annotated[str, typer.Option("--format", help="md (Markdown, to file as docs issues) or csv.")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file (default: stdout).")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only questions from this date on (YYYY-MM-DD).", show_default=False)
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Abstained and 👎-voted questions, grouped by the passage that came nearest, with counts and dates."""
+    from bot.feedback.gaps import collect, to_csv, to_markdown
+
+    if fmt not in ("md", "csv"):
+        raise fail(f"--format is md or csv, not {fmt!r}", 2)
+    if since is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+        raise fail(f"--since takes a date like 2024-05-01, not {since!r}", 2)
+    groups = collect(open_store(db), since=since)
+    _write(to_markdown(groups) if fmt == "md" else to_csv(groups), out)
+    if out is not None:
+        n = sum(len(g.gaps) for g in groups)
+        print(f"Wrote {_plural(n, 'question')} in {_plural(len(groups), 'group')} to {out}.")
+
+
+@feedback_app.command("export")
+def export(
+    qa: Annotated[Path, typer.Option("--qa", help="Write the golden set (docsqa JSONL) to this file.", show_default=False)],
+    docs: Annotated[
+        Path | None,
+        typer.Option("--docs", help="Check each quote is still in its document (default: CITEBOT_DOCS_DIR, if present).",
+                     show_default=False),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """👍-voted answers as a docsqa golden set that `citebot eval --qa FILE` runs."""
+    from bot.feedback.export import golden_set, to_jsonl
+
+    docs_dir = docs or load_settings().docs_dir
+    if docs is not None and not docs.is_dir():
+        raise fail(f"documents folder not found: {docs}", 2)
+    result = golden_set(open_store(db), docs_dir if docs_dir.is_dir() else None)
+    _write(to_jsonl(result.items), qa)
+    line = f"Wrote {_plural(len(result.items), 'question')} to {qa}"
+    if result.skipped:
+        line += " (left out: " + ", ".join(f"{n} {why}" for why, n in sorted(result.skipped.items())) + ")"
+    print(line + ". Run it with: citebot eval --qa " + str(qa))
 
 
 def register(app: typer.Typer) -> None:

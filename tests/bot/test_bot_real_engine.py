@@ -48,3 +48,35 @@ async def test_real_engine_answers_and_reindexes(start_bot, fake_discord: FakeDi
     assert followup.json["content"].startswith("Reindexed 2 documents"), followup.json
     _, original = await ask(fake_discord, "Who gave the caretaker a medal?")
     assert "the mayor" in original["embeds"][0]["description"]
+
+
+@pytest.mark.model
+async def test_upvoted_answers_become_a_golden_set_the_eval_runs(start_bot, fake_discord: FakeDiscord, tmp_path,
+                                                                  real_embedder):
+    """The loop of issue 11 §4 with the real engine: answers in Discord, 👍 votes, export, eval."""
+    from botfakes import button
+    from typer.testing import CliRunner
+
+    from bot.feedback.cli import feedback_app
+    from index.evaluation.qa import load_questions, run_qa
+    from index.ingest.builder import build_index
+    from index.query.engine import Engine
+
+    docs = tmp_path / "docs"
+    shutil.copytree(SEEDS, docs)
+    settings = bot_settings(fake_discord, tmp_path)
+    await asyncio.to_thread(build_index, settings, embedder=real_embedder)
+    engine = await asyncio.to_thread(Engine.open, settings, embedder=real_embedder)
+    await start_bot(service=CitebotService(settings, engine))
+    for question in ("who praised him?", "how old is the caretaker?"):
+        _, original = await ask(fake_discord, question)
+        click = await fake_discord.click(button(original, "citebot:vote:up:"), original)
+        await fake_discord.wait_for("POST", rf"/interactions/{click['id']}/")
+    golden = tmp_path / "golden.jsonl"
+    result = CliRunner().invoke(
+        feedback_app, ["export", "--qa", str(golden), "--db", str(settings.feedback_db), "--docs", str(docs)]
+    )
+    assert result.exit_code == 0 and result.output.startswith("Wrote 2 questions"), result.output
+    questions = load_questions(golden)
+    scored = await asyncio.to_thread(run_qa, engine, questions)
+    assert scored["metrics"]["answer@1"] == 1.0  # what people liked, the same engine answers again
