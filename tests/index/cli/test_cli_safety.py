@@ -47,3 +47,36 @@ def test_a_file_name_that_is_not_utf8_does_not_crash_the_build(tmp_path: Path) -
     assert built.returncode == 0, built.stderr
     assert "Traceback" not in built.stderr
     assert "bad\\xff.txt" in built.stderr and "1 documents" in built.stdout
+
+
+@pytest.mark.model
+def test_opposite_facts_in_two_documents_are_each_citable(tmp_path: Path) -> None:
+    """Near-duplicate collapsing merged "should take" with "should not take", and a 150-euro fee
+    with a 120-euro one: the bot cited one fact for another."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(
+        "Guidance for adults with a mild fever after the procedure.\n\n"
+        "Patients recovering from the procedure should take ibuprofen twice a day for pain.\n"
+    )
+    (docs / "b.txt").write_text(
+        "Guidance for patients with kidney disease after the procedure.\n\n"
+        "Patients recovering from the procedure should not take ibuprofen twice a day for pain.\n"
+    )
+    (docs / "c.txt").write_text("The registration fee for the spring workshop in Lyon is 120 euros per person.\n")
+    (docs / "d.txt").write_text("The registration fee for the autumn workshop in Lyon is 150 euros per person.\n")
+    index = tmp_path / "index"
+    built = citebot("index", "build", "--docs", str(docs), "--quiet", index=index)
+    assert built.returncode == 0, built.stderr
+    assert "0 duplicates collapsed" in built.stdout
+    rows = [
+        json.loads(line)
+        for line in citebot(
+            "ask", "-", "--json", index=index,
+            stdin="should patients with kidney disease take ibuprofen?\n"
+            "how much is the registration fee for the autumn workshop?\n",
+        ).stdout.splitlines()
+    ]
+    quotes = [[c["quote"] for c in row["citations"]] for row in rows]
+    assert any("should not take ibuprofen" in q for q in quotes[0])
+    assert "150 euros" in quotes[1][0] and rows[1]["citations"][0]["source"] == "d.txt"
