@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from index.ingest.discovery import Policy, Skipped, discover
 from index.ingest.documents import Document
-from index.ingest.loaders._common import LoaderError, log
+from index.ingest.loaders._common import LoaderError, log, scrub_document
 from index.ingest.loaders.beir import iter_beir_corpus
 from index.ingest.loaders.code import load_code
 from index.ingest.loaders.context import LoadContext, Unresolved
@@ -159,7 +159,7 @@ def load_folder(docs_dir: Path, settings: Settings | None = None) -> LoadResult:
             result.counts[_reason_kind(reason)] += 1
             log.warning("skipping %s: %s", source, reason)
             continue
-        for doc in loaded:
+        for doc in map(scrub_document, loaded):
             if doc.source in seen:
                 log.warning("%s: duplicate document id %r, keeping the first one", source, doc.source)
                 continue

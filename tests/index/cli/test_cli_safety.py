@@ -80,3 +80,31 @@ def test_opposite_facts_in_two_documents_are_each_citable(tmp_path: Path) -> Non
     quotes = [[c["quote"] for c in row["citations"]] for row in rows]
     assert any("should not take ibuprofen" in q for q in quotes[0])
     assert "150 euros" in quotes[1][0] and rows[1]["citations"][0]["source"] == "d.txt"
+
+
+@pytest.mark.model
+def test_utf16_is_read_and_a_late_nul_byte_is_never_quoted(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    filler = ("This line is filler text about nothing in particular at all. " * 150)[:8200]
+    (docs / "nul.txt").write_bytes(
+        filler.encode() + b"\n\nThe vault code is 4471\x00 and the door opens at noon.\n"
+    )
+    (docs / "u16.txt").write_bytes(
+        "The caretaker of the lighthouse is named Ambroise Delacroix.\n".encode("utf-16")
+    )
+    index = tmp_path / "index"
+    built = citebot("index", "build", "--docs", str(docs), "--quiet", index=index)
+    assert built.returncode == 0, built.stderr
+    assert "skipping nul.txt: binary file (NUL byte at offset" in built.stderr
+    assert "u16.txt" not in built.stderr
+    rows = [
+        json.loads(line)
+        for line in citebot(
+            "ask", "-", "--json", index=index,
+            stdin="what is the vault code?\nwhat is the name of the caretaker of the lighthouse?\n",
+        ).stdout.splitlines()
+    ]
+    assert "\\u0000" not in json.dumps(rows) and "4471" not in json.dumps(rows)
+    assert rows[1]["citations"][0]["source"] == "u16.txt"
+    assert "Ambroise Delacroix" in rows[1]["citations"][0]["quote"]
