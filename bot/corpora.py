@@ -108,6 +108,12 @@ class CorpusSlot:
             self._paths = (engine, sorted(documents | folders))
         return self._paths[1]
 
+    def knows(self, source: str) -> bool:
+        """``source`` names an indexed document or folder (a folder with or without its final "/")."""
+        wanted = source.strip()
+        paths = self.paths()
+        return wanted in paths or (wanted.rstrip("/") + "/") in paths
+
     def source_choices(self, typed: str, limit: int = 25) -> list[str]:
         """Up to ``limit`` paths for what was typed: paths starting with it first, then paths whose
         file or folder name starts with it, then any containing it. Paths over Discord's 100-character

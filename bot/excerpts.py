@@ -16,8 +16,10 @@ from bot.formatting import (
     DESCRIPTION_LIMIT,
     TITLE_LIMIT,
     blockquote,
+    citation_ref,
     escape,
     fit_embed,
+    quote_display,
     shorten,
     source_ref,
 )
@@ -102,8 +104,8 @@ def next_match_embed(
     question: str, c: Citation, position: int, total: int, *, base_url: str | None = None
 ) -> discord.Embed:
     """The candidate after the shown quotes: ``position`` (1-based) of ``total`` more."""
-    ref = "— " + source_ref(c.source, c.line, page=c.page, base_url=base_url)
-    body = shorten(c.quote.strip(), DESCRIPTION_LIMIT - len(ref) - 1, lambda t: blockquote(escape(t)))
+    ref = "— " + citation_ref(c, base_url)
+    body = quote_display(c, DESCRIPTION_LIMIT - len(ref) - 1)
     embed = discord.Embed(
         title=shorten("Next match: " + " ".join(question.split()), TITLE_LIMIT, escape),
         color=COLOR_INFO,

@@ -140,14 +140,55 @@ def source_url(base_url: str, source: str, line: int) -> str:
     return f"{base_url}{urlquote(source, safe='/')}#L{line}"
 
 
-def source_ref(source: str, line: int, *, page: int | None = None, base_url: str | None = None) -> str:
-    """"**a.txt**, line 3" or, with a docs base URL, "[a.txt, line 3](base/a.txt#L3)"."""
+def source_ref(
+    source: str,
+    line: int,
+    *,
+    page: int | None = None,
+    base_url: str | None = None,
+    url: str | None = None,
+    end_line: int | None = None,
+) -> str:
+    """"**a.txt**, line 3" or, with a link (the citation's own permalink ``url``, else the docs base URL),
+    "[a.txt, line 3](base/a.txt#L3)"; "lines 3–5" for a quote over several lines."""
     name = shorten(source, 200, escape)
-    where = f"line {line}" + (f", page {page}" if page else "")
-    if base_url:
+    where = (f"lines {line}–{end_line}" if end_line and end_line > line else f"line {line}") + (
+        f", page {page}" if page else ""
+    )
+    link = url or (source_url(base_url, source, line) if base_url else None)
+    if link:
         label = name.replace("[", "\\[").replace("]", "\\]")
-        return f"[{label}, {where}]({source_url(base_url, source, line)})"
+        return f"[{label}, {where}]({link})"
     return f"**{name}**, {where}"
+
+
+def citation_ref(c: Citation, base_url: str | None = None, *, links: bool = True) -> str:
+    """The reference under a quote: file, line(s), page, linked when it can be."""
+    return source_ref(
+        c.source, c.line, page=c.page, base_url=base_url if links else None,
+        url=getattr(c, "url", None) if links else None, end_line=getattr(c, "end_line", None),
+    )
+
+
+def shown_text(c: Citation) -> str:
+    """What people are shown of a quote: its display text (markup rendered) when the index has one."""
+    return (getattr(c, "display", "") or c.quote).strip()
+
+
+def code_block(text: str, language: str = "") -> str:
+    """``text`` as a fenced code block (a fence inside it is broken so it cannot close the block)."""
+    body = text.replace("```", "`\u200b``")
+    lang = language if re.fullmatch(r"[\w+#.-]{1,20}", language or "") else ""
+    return f"```{lang}\n{body}\n```"
+
+
+def quote_display(c: Citation, limit: int) -> str:
+    """A quote as shown under an answer: a code block with its language for code, else an escaped block
+    quote; cut to ``limit`` characters."""
+    if getattr(c, "kind", "") == "code":
+        language = getattr(c, "language", "") or ""
+        return shorten(shown_text(c), limit, lambda t: code_block(t, language))
+    return shorten(shown_text(c), limit, quote_block)
 
 
 def _title(question: str) -> str:
@@ -173,8 +214,8 @@ def _citation_blocks(citations: Sequence[Citation], base_url: str | None, budget
     """
     if not citations:
         return ""
-    plain = ["— " + source_ref(c.source, c.line, page=c.page) for c in citations]
-    refs = ["— " + source_ref(c.source, c.line, page=c.page, base_url=base_url) for c in citations]
+    plain = ["— " + citation_ref(c, links=False) for c in citations]
+    refs = ["— " + citation_ref(c, base_url) for c in citations]
     separators = 2 * (len(citations) - 1)
 
     def room() -> int:
@@ -190,7 +231,7 @@ def _citation_blocks(citations: Sequence[Citation], base_url: str | None, budget
     blocks = []
     for i, (citation, ref) in enumerate(zip(citations, refs, strict=True)):
         share = max(remaining // (len(citations) - i), 1)
-        quote = shorten(citation.quote.strip(), share, quote_block)
+        quote = quote_display(citation, share)
         remaining -= len(quote)
         blocks.append(f"{quote}\n{ref}")
     text = "\n\n".join(blocks)

@@ -47,7 +47,12 @@ PURGE_EVERY = 6 * 3600.0  # seconds between two applications of the feedback ret
 NEXT_MATCHES = 5  # quotes asked for beyond the shown ones, kept for "Next match"
 SOURCE_PASSAGES = 50  # passages asked for when the answer is limited to one source (then filtered)
 
-__all__ = ["AskRequest", "Answered", "CitebotService", "EngineLike", "ReindexResult", "TooFast"]
+__all__ = ["AskRequest", "Answered", "CitebotService", "EngineLike", "ReindexResult", "TooFast", "UnknownSource"]
+
+
+class UnknownSource(CitebotError):
+    def __init__(self, source: str) -> None:
+        super().__init__(f"No indexed document or folder is called “{source}”: pick one of the suggestions.")
 
 
 class TooFast(CitebotError):
@@ -144,6 +149,10 @@ class CitebotService:
         """The corpus that answers in this server / channel (one corpus for all, for now)."""
         return self.corpora[DEFAULT_CORPUS]
 
+    def corpus_of(self, stored: StoredAnswer) -> CorpusSlot:
+        """The corpus a stored answer came from (the default one if it is no longer served)."""
+        return self.corpora.get(stored.extra.get("corpus", DEFAULT_CORPUS)) or self.corpus_for()
+
     # the default corpus, for callers that do not care which
     @property
     def engine(self) -> EngineLike:
@@ -200,6 +209,8 @@ class CitebotService:
             if wait > 0:
                 raise TooFast(wait)
         slot = self.corpus_for(guild_id, channel_id)
+        if source and slot.loaded and not slot.knows(source):
+            raise UnknownSource(source)
         ticket = self.gate.admit(guild_id)
         return AskRequest(question, asker, guild_id, slot.name, ticket, source or None, context or None,
                           exclude, dict(where or {}))

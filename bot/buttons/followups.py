@@ -30,7 +30,7 @@ class MoreContextButton(CitebotButton, template=rf"citebot:ctx:{ANSWER_ID}"):
     async def run(self, interaction: Interaction) -> None:
         service = service_of(interaction)
         stored = await service.recall(self.values["answer_id"])
-        engine = service.corpora[stored.extra.get("corpus", "default")].engine
+        engine = service.corpus_of(stored).engine
         n = service.settings.context_lines
         pieces = await asyncio.to_thread(lambda: [(c, context.around(engine, c, n)) for c in stored.answer.citations])
         embed = excerpt_embed("More context: " + stored.answer.question, pieces, base_url=service.settings.docs_base_url)
@@ -47,7 +47,7 @@ class SectionButton(CitebotButton, template=rf"citebot:sec:{ANSWER_ID}"):
     async def run(self, interaction: Interaction) -> None:
         service = service_of(interaction)
         stored = await service.recall(self.values["answer_id"])
-        engine = service.corpora[stored.extra.get("corpus", "default")].engine
+        engine = service.corpus_of(stored).engine
         top = stored.answer.citations[0]
         excerpt = await asyncio.to_thread(context.section, engine, top)
         embed = excerpt_embed("Section: " + stored.answer.question, [(top, excerpt)],

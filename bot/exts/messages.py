@@ -30,7 +30,7 @@ from bot.conversation import context_for, is_chatter, mentions_me, strip_mention
 from bot.errors import user_message
 from bot.forums import is_watched_forum, post_question
 from bot.replies import Reply, answer_reply, reply_to, send_to, text
-from bot.service import Answered, AskRequest, TooFast
+from bot.service import Answered, AskRequest, CitebotService, TooFast
 from bot.shaping import span
 
 log = logging.getLogger("citebot.bot")
@@ -61,7 +61,7 @@ class Messages(commands.Cog):
         self.bot = bot
 
     @property
-    def service(self):  # noqa: ANN201 - CitebotService
+    def service(self) -> CitebotService:
         return self.bot.service
 
     # ------------------------------------------------------------------ routing

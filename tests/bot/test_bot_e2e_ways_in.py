@@ -337,3 +337,15 @@ async def test_ask_private_follow_up_buttons_and_patch_within_limits(start_bot, 
     await original_of(fake_discord, interaction)
     patch = fake_discord.find("PATCH", ORIGINAL.format(token=interaction["token"]))[0]
     assert patch.status == 200 and len(custom_ids(patch.json)) == 5
+
+
+async def test_an_unknown_source_is_refused_privately(start_bot, fake_discord):
+    engine = FakeEngine()
+    await start_bot(engine)
+    interaction = await fake_discord.slash("ask", question="what is the timeout?", source="docs/nowhere.md")
+    callback = await callback_of(fake_discord, interaction)
+    assert callback["type"] == 4 and callback["data"]["flags"] & EPHEMERAL
+    assert "No indexed document or folder is called “docs/nowhere.md”" in callback["data"]["content"]
+    assert engine.questions == []
+    interaction = await fake_discord.slash("ask", question="what is the timeout?", source="docs/guide")  # a folder
+    assert quotes_of((await original_of(fake_discord, interaction))["embeds"][0])

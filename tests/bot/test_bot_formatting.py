@@ -220,3 +220,36 @@ def test_any_answer_embed_is_within_discords_limits(sources, quote, base, questi
     for answer in (Answer(question, False, citations, passages), Answer(question, True, [], passages)):
         embed_within_limits(fmt.answer_embed(answer, answer_id="d" * 32, docs_base_url=base))
         embed_within_limits(fmt.sources_embed(answer, docs_base_url=base))
+
+
+# ---------------------------------------------------------------- display text, code, permalinks (issue 10's units)
+
+
+def unit(**kw):
+    """A citation as the units index gives it (display, kind, language, end_line, url)."""
+    from types import SimpleNamespace
+
+    base = dict(quote="x", source="docs/a.md", line=3, char_start=0, char_end=1, score=0.5, page=None,
+                display="", kind="paragraph", language="", end_line=None, url=None)
+    return SimpleNamespace(**{**base, **kw})
+
+
+def test_display_text_code_blocks_and_permalinks():
+    prose = unit(quote="Use **`timeout=None`** to [wait](x.md).", display="Use timeout=None to wait.")
+    code = unit(quote="```python\nclient = httpx.Client(timeout=None)\n```", kind="code", language="python",
+                display="client = httpx.Client(timeout=None)", line=10, end_line=12,
+                url="https://github.com/o/r/blob/abc123/docs/a.md#L10-L12")
+    embed = fmt.answer_embed(Answer("timeouts?", False, [prose, code], []), docs_base_url="https://docs.example/")
+    text = embed.description
+    assert "> Use timeout\\=None to wait." in text or "> Use timeout=None to wait." in text  # rendered, not markup
+    assert "**`timeout" not in text
+    assert "```python\nclient = httpx.Client(timeout=None)\n```" in text  # code as code, with its language
+    assert "[docs/a.md, lines 10–12](https://github.com/o/r/blob/abc123/docs/a.md#L10-L12)" in text  # its permalink
+    assert "[docs/a.md, line 3](https://docs.example/docs/a.md#L3)" in text  # no permalink: the base URL
+    embed_within_limits(embed)
+
+
+def test_a_fence_inside_code_cannot_close_the_block():
+    block = fmt.code_block("a\n```\n@everyone", "py; rm")
+    assert block.startswith("```\n") and block.count("```") == 2  # bad language dropped, inner fence broken
+
