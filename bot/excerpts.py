@@ -65,6 +65,9 @@ def marked(excerpt: Excerpt, c: Citation, limit: int) -> str:
             after = after[:-1]
             cut_after = True
         text = render(quote)
+    if len(text) > limit and (cut_before or cut_after):  # no room even for the "…" lines
+        cut_before = cut_after = False
+        text = render(quote)
     if len(text) > limit:  # the quote alone is too long: cut it too
         room = max(limit - (len(text) - len(_bold(escape(quote)))), 8)
         text = render(shorten(quote, room, _plain_room))
