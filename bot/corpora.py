@@ -69,15 +69,15 @@ class CorpusSlot:
     async def open(self) -> None:
         """Open the engine (in a thread) unless one was given; a missing or refused index is kept as the
         reason, and the bot keeps running: /reindex can build one."""
-        if self._engine is not None:
-            return
-        try:
-            self._engine = await asyncio.to_thread(self._opener, self.settings, None)
-        except CitebotError as exc:  # IndexNotFound, ModelMismatch, CorruptIndex…
-            self._load_error = exc
-            log.warning("No index loaded for corpus %s: %s", self.name, exc)
-        else:
+        if self._engine is None:
+            try:
+                self._engine = await asyncio.to_thread(self._opener, self.settings, None)
+            except CitebotError as exc:  # IndexNotFound, ModelMismatch, CorruptIndex…
+                self._load_error = exc
+                log.warning("No index loaded for corpus %s: %s", self.name, exc)
+                return
             log.info("Index loaded for corpus %s: %s", self.name, self._engine.info)
+        await asyncio.to_thread(self.paths)  # the source picker's list, made off the event loop
 
     @property
     def engine(self) -> EngineLike:
@@ -153,6 +153,7 @@ class CorpusSlot:
         report = await asyncio.to_thread(self._builder, self.settings, embedder)
         engine = await asyncio.to_thread(self._opener, self.settings, embedder)
         self._engine, self._load_error = engine, None  # questions from now on use the new index
+        await asyncio.to_thread(self.paths)
         result = ReindexResult(
             documents=int(report.documents),
             chunks=int(report.chunks),
