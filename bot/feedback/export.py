@@ -21,7 +21,10 @@ from bot.feedback.store import FeedbackStore
 
 MAX_ANY = 120
 MIN_ANY = 12
-HOWTO = re.compile(r"^\s*(how|what'?s the (best )?way|can i|is there a way|show me)\b", re.IGNORECASE)
+HOWTO = re.compile(
+    r"^\s*(how (do|does|can|could|should|would|to|are|is)|what'?s the (best )?way|can i|is there a way|show me)\b",
+    re.IGNORECASE,
+)
 WHY = re.compile(r"^\s*(why|what for)\b", re.IGNORECASE)
 
 

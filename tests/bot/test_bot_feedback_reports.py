@@ -101,6 +101,7 @@ def test_key_strings_and_kinds():
     assert key_string("a short\nThe longest line of the quote wins here.\nok") == "The longest line of the quote wins here."
     assert len(key_string("word " * 100)) <= 120 and key_string("tiny") is None
     assert kind_of("how do I set it?", {}) == "howto" and kind_of("x", {"kind": "code"}) == "code"
+    assert kind_of("how old is the caretaker?", {}) == "factual"  # "how old/many/long" asks for a fact
     assert kind_of("When did the fire start?", {"quote": FIRE_QUOTE}) == "factual"
 
 
