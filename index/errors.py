@@ -29,6 +29,23 @@ class CorruptIndex(CitebotError):
         super().__init__(f"the index at {path} is damaged ({reason}): rebuild it with `citebot index build`")
 
 
+class NotAnIndex(CitebotError):
+    """A build was pointed at a directory that holds something else: nothing is touched."""
+
+    def __init__(self, path: object, what: str) -> None:
+        super().__init__(
+            f"refusing to build into {path}: {what}; a build only replaces a citebot index or an empty folder, "
+            "so choose another --index"
+        )
+
+
+class UnsafeIndexPath(CitebotError):
+    """``--index`` overlaps the documents or the working directory."""
+
+    def __init__(self, path: object, why: str) -> None:
+        super().__init__(f"refusing to build into {path}: {why}; choose another --index")
+
+
 class DocsNotFound(CitebotError):
     def __init__(self, path: object) -> None:
         super().__init__(f"documents folder not found: {path}")

@@ -139,7 +139,7 @@ def scifact_index(cfg: BenchConfig, embedder=None) -> Path:  # noqa: ANN001
 
     directory = cfg.work / _index_name(cfg)
     try:
-        m = Manifest.read(directory)
+        m = Manifest.of(directory)
         if m.model.get("backend") == cfg.backend:
             return directory
     except CitebotError:
@@ -349,7 +349,7 @@ def seed_index(cfg: BenchConfig) -> Path:
 
     directory = cfg.work / f"seed-{cfg.backend}"
     try:
-        if Manifest.read(directory).model.get("backend") == cfg.backend:
+        if Manifest.of(directory).model.get("backend") == cfg.backend:
             return directory
     except CitebotError:
         pass

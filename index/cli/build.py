@@ -17,6 +17,7 @@ def build(
     docs: Annotated[Path | None, typer.Option("--docs", help="Documents folder (default: settings, seeds/).")] = None,
     index: Annotated[Path | None, typer.Option("--index", help="Index directory (default: settings).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Embed everything again (reuse no vector).")] = False,
 ) -> None:
     """Build the index over a folder of documents (incremental and atomic)."""
     from index.ingest.builder import build_index
@@ -26,7 +27,7 @@ def build(
     settings = Settings()
     progress = Silent() if quiet else RichProgress()
     try:
-        report = build_index(settings, docs, index, progress=progress)
+        report = build_index(settings, docs, index, progress=progress, full=full)
     except BaseException as exc:
         progress.close(finished=False)
         if isinstance(exc, KeyboardInterrupt):
@@ -41,18 +42,24 @@ def build(
 def info(
     index: Annotated[Path | None, typer.Option("--index", help="Index directory (default: settings).")] = None,
 ) -> None:
-    """Show what an index holds and how it was built."""
+    """Show what an index holds and how it was built, and check it whole (every checksum, every vector):
+    a damaged index is reported in one line with exit status 1."""
     import json
 
+    from index.errors import CorruptIndex
     from index.settings import Settings
+    from index.storage.generations import current
     from index.storage.manifest import Manifest
+    from index.storage.store import read_index
 
-    m = Manifest.read(Path(index or Settings().index_dir))
-    typer.echo(
-        json.dumps(
-            {k: v for k, v in m.__dict__.items() if k not in ("documents", "files")}
-            | {"document_count": len(m.documents)},
-            indent=1,
-            ensure_ascii=False,
-        )
-    )
+    gen = current(Path(index or Settings().index_dir))
+    manifest = Manifest.read(gen.path)
+    health = "ok"
+    try:
+        read_index(gen, full_check=True)
+    except CorruptIndex as exc:
+        health = str(exc)
+    typer.echo(json.dumps(manifest.summary() | {"health": health}, indent=1, ensure_ascii=False))
+    if health != "ok":
+        typer.echo(f"citebot: {health}", err=True)
+        raise typer.Exit(1)

@@ -14,6 +14,7 @@ from pathlib import Path
 from index.ingest.documents import Document
 from index.models.embeddings import Embedder
 from index.settings import Settings
+from index.storage.generations import POINTER
 from index.storage.manifest import FORMAT_VERSION
 
 DEFAULT_CACHE = Path(".citebot/eval")
@@ -45,7 +46,7 @@ def ensure_index(
     stamp = directory.parent / f"{name}.{FINGERPRINT}"
     fp = fingerprint(documents, embedder, settings)
     try:
-        if json.loads(stamp.read_text())["fingerprint"] == fp and (directory / "manifest.json").exists():
+        if json.loads(stamp.read_text())["fingerprint"] == fp and (directory / POINTER).exists():
             return directory
     except (OSError, ValueError, KeyError):
         pass

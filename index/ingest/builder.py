@@ -1,8 +1,12 @@
 """Building the index: documents → sentences and chunks → vectors + BM25 → an index directory.
 
-Incremental: vectors of sentences whose text is unchanged are taken from the previous
-index (matched by text), so a rebuild only embeds new or changed text, and deleted documents simply drop out. Atomic: everything is
-written to a staging directory that is swapped in at the end (``index.storage.atomic``).
+Safe: before anything is written, ``--index`` must be a citebot index or empty/missing and must not
+overlap the documents or the working directory (``index.storage.guard``).
+Incremental: vectors of sentences whose text is unchanged are taken from the previous index (matched
+by text) when that index passes every check (``full=True`` embeds everything again), so a rebuild
+only embeds new or changed text, and deleted documents simply drop out. Atomic: a new generation is
+written beside the live one, checked, and made live by flipping a pointer
+(``index.storage.generations``); a crash or kill at any point leaves the previous one answering.
 """
 
 from __future__ import annotations
@@ -23,9 +27,19 @@ from index.ingest.progress import Progress, Silent
 from index.models.embeddings import Embedder, load_embedder
 from index.models.lexical import BM25Index
 from index.settings import Settings
-from index.storage.atomic import build_lock, staging_dir, swap_in
+from index.storage import generations
+from index.storage.atomic import build_lock
+from index.storage.guard import check_build_target
 from index.storage.manifest import FORMAT_VERSION, Manifest
-from index.storage.store import DocRecord, IndexData, ReusableVectors, read_reusable_vectors, write_index
+from index.storage.store import (
+    DocRecord,
+    IndexData,
+    ReusableVectors,
+    read_index,
+    read_reusable_vectors,
+    usable_rows,
+    write_index,
+)
 from index.storage.vectorstore import FaissStore, choose_factory
 
 log = logging.getLogger("citebot.build")
@@ -69,18 +83,21 @@ def build_index(
     documents: list[Document] | None = None,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
+    full: bool = False,
 ) -> BuildReport:
-    """Build (or incrementally rebuild) the index at ``index_dir`` from ``docs_dir`` or ``documents``."""
+    """Build (or incrementally rebuild) the index at ``index_dir`` from ``docs_dir`` or ``documents``;
+    ``full``: reuse no vector of the previous index."""
     t0 = time.perf_counter()
     progress = progress or Silent()
-    index_dir = Path(index_dir or settings.index_dir)
     skipped: list[tuple[str, str]] = []
     details: list[str] = []
+    if documents is None:
+        docs_dir = Path(docs_dir or settings.docs_dir)
+    root = check_build_target(Path(index_dir or settings.index_dir), docs_dir if documents is None else None)
     if documents is None:
         from index.ingest.loaders import load_folder
         from index.ingest.loaders.summary import load_summary
 
-        docs_dir = Path(docs_dir or settings.docs_dir)
         loaded = load_folder(docs_dir, settings)
         documents = loaded.documents
         skipped = [(s.path, s.reason) for s in loaded.skipped]
@@ -92,7 +109,9 @@ def build_index(
     if not documents:
         raise EmptyCorpus(where)
 
-    with build_lock(index_dir):
+    with build_lock(root):
+        check_build_target(root, docs_dir if documents is None else None)  # again, now that we hold the lock
+        generations.clear_staging(root)
         progress.stage("documents", len(documents))
         progress.advance(len(documents))
         embedder = embedder or load_embedder(settings.model, settings.backend, settings.model_cache_dir)
@@ -109,19 +128,13 @@ def build_index(
             "backend": embedder.backend,
             "dim": embedder.dim,
         }
-        sent_vecs, embedded, reused = _sentence_vectors(
-            documents, corpus, embedder, _previous(index_dir, model), settings, progress
-        )
+        previous = None if full else read_reusable_vectors(root, model)
+        sent_vecs, embedded, reused = _sentence_vectors(documents, corpus, embedder, previous, settings, progress)
         data = _assemble(documents, corpus, sent_vecs, model, settings)
         progress.stage("writing", 1)
-        staging = staging_dir(index_dir)
         try:
-            write_index(staging, data)
-            swap_in(staging, index_dir)
+            _write_generation(root, data)
             progress.advance(1)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         finally:
             progress.close()
     return BuildReport(
@@ -137,10 +150,18 @@ def build_index(
     )
 
 
-def _previous(index_dir: Path, model: dict[str, object]) -> ReusableVectors | None:
-    """Sentence vectors of the previous index (of any format version) made by the same model and backend."""
-    old = read_reusable_vectors(index_dir)
-    return old if old is not None and old.model == model else None
+def _write_generation(root: Path, data: IndexData) -> None:
+    """Stage, check, publish, prune: the new generation goes live only once it reads back whole."""
+    staging = generations.new_staging(root)
+    data.manifest.generation = staging.name.split(".")[0]
+    try:
+        write_index(staging, data)
+        read_index(generations.Generation(root, staging.name), full_check=True)
+        live, before = generations.publish(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    generations.prune(root, keep={live.name} | ({before} if before else set()))
 
 
 def _sentence_vectors(
@@ -155,8 +176,9 @@ def _sentence_vectors(
     vecs = np.zeros((n, embedder.dim), dtype=np.float32)
     todo: list[int] = list(range(n))
     if old is not None:
-        # a sentence vector depends on the sentence text alone: reuse by text
-        where = {text: i for i, text in enumerate(old.texts)}
+        # a sentence vector depends on the sentence text alone: reuse by text, only vectors that pass
+        ok = usable_rows(old.vectors, embedder.dim)
+        where = {text: i for i, text in enumerate(old.texts) if ok[i]}
         todo = []
         hits_new, hits_old = [], []
         for i, sent in enumerate(corpus.sentences):

@@ -71,6 +71,19 @@ class BM25Index:
             return np.zeros(self.n_docs, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(known), dtype=np.float32)
 
+    def consistent(self) -> bool:
+        """Whether vocabulary, term statistics and the score matrix fit together (a damaged or
+        mismatched vocabulary would silently score the wrong terms)."""
+        m = self._retriever.scores
+        n_terms = len(m["indptr"]) - 1
+        ids = list(self.vocab.values())
+        if len(self.doc_freq) != n_terms or int(m["num_docs"]) != self.n_docs or len(set(ids)) != len(ids):
+            return False
+        if ids and not all(isinstance(i, int) and 0 <= i < n_terms for i in ids):
+            return False
+        indices = m["indices"]
+        return not len(indices) or (int(indices.min()) >= 0 and int(indices.max()) < self.n_docs)
+
     def idf(self, term: str) -> float:
         tid = self.vocab.get(term)
         df = int(self.doc_freq[tid]) if tid is not None and tid < len(self.doc_freq) else 0

@@ -34,7 +34,6 @@ from index.query.refine import answer_rows, refine
 from index.query.rerank import best_passages, rerank
 from index.query.retrieval import DocRanking, Hits, Mode, RetrievalParams, Retriever
 from index.settings import Settings
-from index.storage.atomic import resolve
 from index.storage.manifest import Manifest
 from index.storage.store import IndexData, read_index
 
@@ -111,16 +110,22 @@ class Engine:
         retrieval: RetrievalParams | None = None,
         quotes: QuoteParams | None = None,
     ) -> Engine:
-        """Check the manifest against the configured model before paying for loading anything."""
-        directory = resolve(Path(index_dir or settings.index_dir))
-        manifest = Manifest.read(directory)
-        if embedder is None:
-            path = resolve_model(settings.model)
-            manifest.check_model(model_id_of(path), weights_checksum(path), settings.backend)
-            embedder = load_embedder(settings.model, settings.backend, settings.model_cache_dir)
-        else:
-            manifest.check_model(embedder.model_id, embedder.checksum, embedder.backend)
-        return cls(read_index(directory), embedder, settings, retrieval, quotes)
+        """Check the manifest against the configured model before paying for loading anything; then
+        open that one generation of the index (checked: ``index.storage.validate``)."""
+        chosen = embedder
+
+        def check_model(manifest: Manifest) -> None:
+            nonlocal chosen
+            if chosen is None:
+                path = resolve_model(settings.model)
+                manifest.check_model(model_id_of(path), weights_checksum(path), settings.backend)
+                chosen = load_embedder(settings.model, settings.backend, settings.model_cache_dir)
+            else:
+                manifest.check_model(chosen.model_id, chosen.checksum, chosen.backend)
+
+        data = read_index(Path(index_dir or settings.index_dir), on_manifest=check_model)
+        assert chosen is not None
+        return cls(data, chosen, settings, retrieval, quotes)
 
     @property
     def info(self) -> IndexInfo:
