@@ -37,9 +37,9 @@ def test_cache_is_reused(tiny_beir, tmp_path, embedder) -> None:  # noqa: ANN001
     settings = Settings()
     docs = corpus_documents(tiny_beir)
     first = ensure_index("tiny", docs, settings, embedder, tmp_path)
-    stamp = (first / "manifest.json").stat().st_mtime_ns
+    stamp = (first / "current.json").stat().st_mtime_ns
     assert ensure_index("tiny", docs, settings, embedder, tmp_path) == first
-    assert (first / "manifest.json").stat().st_mtime_ns == stamp
+    assert (first / "current.json").stat().st_mtime_ns == stamp
 
 
 def test_squad_runner(tiny_squad, tmp_path, embedder) -> None:  # noqa: ANN001

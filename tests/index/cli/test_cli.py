@@ -94,3 +94,45 @@ def test_an_interrupted_build_says_so(tmp_path: Path, monkeypatch: pytest.Monkey
         build(docs=None, index=tmp_path / "idx", quiet=True)
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"citebot: build interrupted; the index at {tmp_path / 'idx'} is unchanged"]
+
+
+def test_build_into_the_docs_folder_or_a_project_is_refused_and_touches_nothing(tmp_path: Path) -> None:
+    proj = tmp_path / "proj"
+    (proj / "docs").mkdir(parents=True)
+    (proj / "docs" / "guide.md").write_text("# Guide\n\nInstall it with pip.\n")
+    (proj / ".env").write_text("CITEBOT_DISCORD_TOKEN=secret\n")
+    before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    for target in (proj / "docs", proj):
+        one_line_error(citebot("index", "build", "--docs", str(proj / "docs"), "--index", str(target), "--quiet"),
+                       "refusing to build into")
+    one_line_error(citebot("index", "build", "--docs", str(proj / "docs"), "--index", ".", "--quiet", cwd=proj),
+                   "current directory")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == before
+
+
+def damaged_copy(seed_index: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    import numpy as np
+
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index, symlinks=True)
+    gen = index / json.loads((index / "current.json").read_text())["generation"]
+    vectors = np.load(gen / "sentence_vectors.npy")
+    vectors[3] = np.nan
+    np.save(gen / "sentence_vectors.npy", vectors, allow_pickle=False)
+    return index
+
+
+@pytest.mark.model
+def test_info_and_ask_report_a_damaged_index_in_one_line(seed_index: Path, tmp_path: Path) -> None:
+    healthy = citebot("index", "info", index=seed_index)
+    assert healthy.returncode == 0 and json.loads(healthy.stdout)["health"] == "ok"
+    index = damaged_copy(seed_index, tmp_path)
+    info = citebot("index", "info", index=index)
+    one_line_error(info, "is damaged")
+    assert "rebuild" in json.loads(info.stdout)["health"]
+    env_backend = dict(os.environ, CITEBOT_BACKEND="torch")  # the seed index was built with torch
+    proc = subprocess.run([sys.executable, "-m", "index", "ask", "who praised him?"], capture_output=True, text=True,
+                          env=env_backend | {"CITEBOT_INDEX_DIR": str(index)}, cwd=ROOT, timeout=300)
+    one_line_error(proc, "sentence_vectors.npy")

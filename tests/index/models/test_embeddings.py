@@ -81,7 +81,7 @@ def test_backend_mismatch_is_refused_before_loading(tmp_path: Path, fake_embedde
     doc = Document(source="a.txt", text=text, blocks=[Block(PARAGRAPH, 0, len(text))], title="a")
     settings = Settings(index_dir=tmp_path / "index", model_cache_dir=tmp_path / "models")
     build_index(settings, documents=[doc], embedder=fake_embedder)
-    assert Manifest.read(tmp_path / "index").model["backend"] == "torch"
+    assert Manifest.of(tmp_path / "index").model["backend"] == "torch"
     for backend in ("onnx", "onnx-int8"):
         with pytest.raises(ModelMismatch, match="backend"):
             Engine.open(settings.model_copy(update={"backend": backend}))
@@ -193,7 +193,7 @@ def test_onnx_int8_index_records_backend_and_refuses_torch(
         docs_dir=seeds, index_dir=tmp_path / "index", backend="onnx-int8", model_cache_dir=model_cache
     )
     build_index(settings)
-    assert Manifest.read(tmp_path / "index").model["backend"] == "onnx-int8"
+    assert Manifest.of(tmp_path / "index").model["backend"] == "onnx-int8"
     engine = Engine.open(settings)
     assert engine.info.backend == "onnx-int8"
     assert not engine.ask("who praised him?").abstained
