@@ -36,9 +36,9 @@ def test_beir_runner_ranks_documents(tiny_beir, tmp_path, embedder) -> None:  # 
 def test_cache_is_reused(tiny_beir, tmp_path, embedder) -> None:  # noqa: ANN001
     settings = Settings()
     docs = corpus_documents(tiny_beir)
-    first = ensure_index("tiny", docs, settings, embedder, tmp_path)
+    first = ensure_index("tiny", docs, settings, embedder, tmp_path / "cache")  # not tmp_path/tiny: the data set
     stamp = (first / "current.json").stat().st_mtime_ns
-    assert ensure_index("tiny", docs, settings, embedder, tmp_path) == first
+    assert ensure_index("tiny", docs, settings, embedder, tmp_path / "cache") == first
     assert (first / "current.json").stat().st_mtime_ns == stamp
 
 
