@@ -68,7 +68,7 @@ def check_files(directory: Path, records: dict[str, dict], required: Iterable[st
 
 
 def check_shape(directory: Path, name: str, array: np.ndarray, shape: tuple[int | None, ...], dtype: object) -> None:
-    ok = array.ndim == len(shape) and all(want is None or got == want for got, want in zip(array.shape, shape))
+    ok = array.ndim == len(shape) and all(want is None or got == want for got, want in zip(array.shape, shape, strict=False))
     if not ok or array.dtype != np.dtype(dtype):
         want = "×".join("n" if s is None else str(s) for s in shape)
         raise CorruptIndex(directory, f"{name} is {array.dtype} {array.shape}, expected {np.dtype(dtype)} {want}")

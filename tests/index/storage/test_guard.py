@@ -129,7 +129,6 @@ def test_the_lock_is_held_by_the_resolved_directory(tmp_path: Path) -> None:
     link = tmp_path / "l"
     target.mkdir()
     link.symlink_to(target)
-    with build_lock(link):
-        with open(target / ".lock") as fh, pytest.raises(BlockingIOError):
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with build_lock(link), open(target / ".lock") as fh, pytest.raises(BlockingIOError):
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     assert not os.path.lexists(tmp_path / ".l.lock") and not os.path.lexists(tmp_path / ".t.lock")
