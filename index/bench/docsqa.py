@@ -66,7 +66,9 @@ class _Plain:
         import faiss
         import numpy as np
 
-        vectors = np.load(directory / "sentence_vectors.npy", allow_pickle=False)
+        from index.storage.store import read_index
+
+        vectors = np.ascontiguousarray(read_index(directory).sentence_vectors, dtype=np.float32)
         flat = faiss.IndexFlatIP(vectors.shape[1])
         flat.add(vectors)
         return _timed_each(questions, lambda q: flat.search(
