@@ -524,7 +524,7 @@ _PLAIN_SERVE = """
 import json, resource, sys
 import faiss, numpy as np
 from sentence_transformers import SentenceTransformer
-vecs = np.load(sys.argv[1] + "/sentence_vectors.npy")
+vecs = np.load(sys.argv[1])  # the live generation's vectors file
 index = faiss.IndexFlatIP(vecs.shape[1]); index.add(vecs)
 m = SentenceTransformer(sys.argv[3], device="cpu")
 for q in json.loads(sys.argv[2]):
@@ -543,7 +543,10 @@ def bench_rss(cfg: BenchConfig) -> list[Row]:
     env = _env(cfg, directory)
     _, out = _wall([sys.executable, "-c", _SERVE, str(directory), qs], env)
     ours = json.loads(out.strip().splitlines()[-1])["maxrss_mb"]
-    _, out = _wall([sys.executable, "-c", _PLAIN_SERVE, str(directory), qs, resolve_model(cfg.model)], env)
+    from index.storage.generations import current
+
+    vectors = current(directory).path / "sentence_vectors.npy"
+    _, out = _wall([sys.executable, "-c", _PLAIN_SERVE, str(vectors), qs, resolve_model(cfg.model)], env)
     plain = json.loads(out.strip().splitlines()[-1])["maxrss_mb"]
     return [
         Row(
