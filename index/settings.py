@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     max_citations: int = Field(3, ge=1, le=10, description="Most quotes in one answer.")
     max_question_chars: int = Field(500, ge=10, description="Longest question accepted.")
 
+    # permalinks
+    repo_url: str | None = Field(
+        None,
+        description="Web URL of the git repository the docs folder is in (e.g. https://github.com/org/repo); "
+        "citations then link to <repo>/blob/<commit>/<path>#L<line>-L<end line> at the indexed commit.",
+    )
+
     @field_validator("exclude", mode="before")
     @classmethod
     def _split_patterns(cls, value: Any) -> Any:

@@ -68,7 +68,7 @@ class _Plain:
 
         from index.storage.store import read_index
 
-        vectors = np.ascontiguousarray(read_index(directory).sentence_vectors, dtype=np.float32)
+        vectors = np.ascontiguousarray(read_index(directory).unit_vectors, dtype=np.float32)
         flat = faiss.IndexFlatIP(vectors.shape[1])
         flat.add(vectors)
         return _timed_each(questions, lambda q: flat.search(
@@ -130,7 +130,7 @@ def _latency_rows(cfg: BenchConfig, name: str, directory: Path, questions: list[
     plain_ms, plain_cpu = plain.search_ms(directory, questions) if plain is not None else ([], [])
     plain50, plain95, plain_cpu50 = (percentile(x, q) if x else None for x, q in
                                      ((plain_ms, 50), (plain_ms, 95), (plain_cpu, 50)))
-    where = f"{len(questions)} questions x {REPEATS}, {len(engine.data.sentences)} sentences; warm, hybrid + quotes"
+    where = f"{len(questions)} questions x {REPEATS}, {len(engine.data.units)} units; warm, hybrid + quotes"
 
     def ratio(plain_value: float | None, ours: float) -> float | None:
         return plain_value / ours if plain_value and ours else None

@@ -153,16 +153,12 @@ def scifact_index(cfg: BenchConfig, embedder=None) -> Path:  # noqa: ANN001
 
 
 def chunk_texts(directory: Path) -> list[str]:
-    """The texts an index embedded for its chunks, as index.ingest.chunking.embed_text makes them:
-    the context line, then the verbatim text."""
+    """The texts an index searches for its chunks (``IndexData.chunk_search_text``): the context line,
+    then the display text."""
     from index.storage.store import read_index
 
     data = read_index(directory)
-    texts = []
-    for c, (d, s, e, _first, _last) in enumerate(data.chunks.tolist()):
-        body, ctx = data.docs[d].text[s:e], data.contexts[c]
-        texts.append(f"{ctx}\n{body}" if ctx and not body.startswith(ctx) else body)
-    return texts
+    return [data.chunk_search_text(c) for c in range(len(data.chunks))]
 
 
 # -- 1. build throughput -------------------------------------------------------------------------
@@ -250,7 +246,7 @@ def bench_latency(cfg: BenchConfig) -> list[Row]:
         t0 = time.perf_counter()
         store.search(v.reshape(1, -1), k)
         dense_t.append(time.perf_counter() - t0)
-    n_sent = len(engine.data.sentences)
+    n_sent = len(engine.data.units)
     where = f"{len(queries)} SciFact test queries, {n_sent} sentences, N={cfg.limit or 'all'} docs"
     ask_ms, enc_ms, dense_ms = _ms(ask_t), _ms(enc_t), _ms(dense_t)
 
@@ -545,7 +541,7 @@ def bench_rss(cfg: BenchConfig) -> list[Row]:
     ours = json.loads(out.strip().splitlines()[-1])["maxrss_mb"]
     from index.storage.generations import current
 
-    vectors = current(directory).path / "sentence_vectors.npy"
+    vectors = current(directory).path / "unit_vectors.npy"
     _, out = _wall([sys.executable, "-c", _PLAIN_SERVE, str(vectors), qs, resolve_model(cfg.model)], env)
     plain = json.loads(out.strip().splitlines()[-1])["maxrss_mb"]
     return [

@@ -68,12 +68,12 @@ def collect(engine, data) -> list[dict]:  # noqa: ANN001
     out = []
     for q in data.questions:
         f = engine.first_stage(q.question)
-        texts = [engine.data.sentence_text(s) for s, _ in f.meta]
+        texts = [engine.data.unit_text(s) for s, _ in f.meta]
         out.append({
             "first": f,
             "x": np.asarray(f.rows, dtype=np.float64).reshape(len(f.rows), -1),
             "y": np.array([any(a in t for a in q.answers) for t in texts], dtype=bool),
-            "passages": best_passages(engine.data.chunks[f.hits.chunks, 0], f.hits.scores),
+            "passages": best_passages(engine.data.chunk_doc[f.hits.chunks], f.hits.scores),
             "gold": q.source,
         })
     return out
@@ -92,7 +92,7 @@ def document_groups(engine, items: list[dict], cands: list[list], depth: int):  
 
     groups = []
     for item, cs in zip(items, cands, strict=True):
-        x = document_rows(item["first"].documents, cs, engine._doc_of_sentence, depth, item["passages"])
+        x = document_rows(item["first"].documents, cs, engine._doc_of_unit, depth, item["passages"])
         docs = item["first"].documents.docs[: len(x)]
         y = np.array([engine.data.docs[int(d)].source == item["gold"] for d in docs], dtype=bool)
         groups.append((x, y))
@@ -110,8 +110,8 @@ def answer_groups(engine, items: list[dict], cands: list[list], rankings: list):
         if len(top) < 2:
             groups.append((np.zeros((0, 0)), np.zeros(0, dtype=bool)))
             continue
-        x = answer_rows(item["first"].question, top, engine.data.sentence_text, engine._token_states, documents,
-                        engine._doc_of_sentence)
+        x = answer_rows(item["first"].question, top, engine.data.unit_display, engine._token_states, documents,
+                        engine._doc_of_unit)
         labels = {s: y for (s, _), y in zip(item["first"].meta, item["y"].tolist(), strict=True)}
         groups.append((x, np.array([labels[c.sentence] for c in top], dtype=bool)))
     return groups
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         cv_hit1.append(hit_at([g for g, f in zip(docs, first, strict=True) if f != fold], w))
         ranker = LinearRanker("documents", DOCUMENT_FEATURES, w)
         for i in (i for i, f in enumerate(first) if f != fold):
-            reranked[i] = rerank(items[i]["first"].documents, cands[i], engine._doc_of_sentence, depth, ranker,
+            reranked[i] = rerank(items[i]["first"].documents, cands[i], engine._doc_of_unit, depth, ranker,
                                  items[i]["passages"])
     w_docs = fit_listwise(docs)
 

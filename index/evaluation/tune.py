@@ -43,13 +43,10 @@ class Tuner:
         store.search = cached_search
 
     def rebuild_bm25(self, k1: float, b: float) -> None:
-        """BM25 over the same chunk texts (context line + verbatim text) with other k1/b."""
+        """BM25 over the same chunk search texts (context line + display text) with other k1/b."""
         from index.models.lexical import BM25Index
 
-        texts = []
-        for c in range(len(self.data.chunks)):
-            body, ctx = self.data.chunk_text(c), self.data.contexts[c]
-            texts.append(f"{ctx}\n{body}" if ctx and not body.startswith(ctx) else body)
+        texts = [self.data.chunk_search_text(c) for c in range(len(self.data.chunks))]
         self.data.bm25 = BM25Index.build(texts, k1=k1, b=b)
 
     def engine(self, retrieval: RetrievalParams, quotes: QuoteParams):  # noqa: ANN201

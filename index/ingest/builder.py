@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,18 +22,17 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import EmptyCorpus
-from index.ingest.chunking import ChunkedCorpus, chunk_documents, embed_text
-from index.ingest.documents import Document, LineIndex
+from index.ingest.assemble import assemble
+from index.ingest.chunking import ChunkedCorpus, chunk_documents
+from index.ingest.documents import Document
+from index.ingest.gitinfo import repo_info
 from index.ingest.progress import Progress, Silent
 from index.models.embeddings import Embedder, load_embedder
-from index.models.lexical import BM25Index
 from index.settings import Settings
 from index.storage import generations
 from index.storage.atomic import build_lock
 from index.storage.guard import check_build_target
-from index.storage.manifest import FORMAT_VERSION, Manifest
 from index.storage.store import (
-    DocRecord,
     IndexData,
     ReusableVectors,
     read_index,
@@ -40,23 +40,27 @@ from index.storage.store import (
     usable_rows,
     write_index,
 )
-from index.storage.vectorstore import FaissStore, choose_factory
 
 log = logging.getLogger("citebot.build")
-SPLITTER = "sentences-v1"
+SPLITTER = "units-v1"  # sentences of prose blocks split on display text; code blocks whole
 
 
 @dataclass
 class BuildReport:
     documents: int
     chunks: int
-    sentences: int
+    units: int
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
-    embedded: int = 0  # sentences sent to the model
-    reused: int = 0  # sentences whose vectors came from the previous index
+    embedded: int = 0  # units sent to the model
+    reused: int = 0  # units whose vectors came from the previous index
     duplicates: int = 0
     details: list[str] = field(default_factory=list)  # what the folder load found (loaders.summary)
+    commit: str = ""  # the git commit the documents were read at, if any
+
+    @property
+    def sentences(self) -> int:  # the name of units before code blocks became units
+        return self.units
 
     @property
     def chunks_per_second(self) -> float:
@@ -64,8 +68,9 @@ class BuildReport:
 
     def summary(self) -> str:
         skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
+        commit = f" at commit {self.commit[:12]}" if self.commit else ""
         return (
-            f"{self.documents} documents, {self.chunks} chunks ({self.sentences} sentences, "
+            f"{self.documents} documents{commit}, {self.chunks} chunks ({self.units} units, "
             f"{self.duplicates} duplicates collapsed; {self.embedded} embedded, {self.reused} reused)"
             f"{skipped} in {self.seconds:.1f} s ({self.chunks_per_second:.1f} chunks/s)"
         )
@@ -91,26 +96,26 @@ def build_index(
     progress = progress or Silent()
     skipped: list[tuple[str, str]] = []
     details: list[str] = []
-    if documents is None:
-        docs_dir = Path(docs_dir or settings.docs_dir)
-    root = check_build_target(Path(index_dir or settings.index_dir), docs_dir if documents is None else None)
-    if documents is None:
+    folder = Path(docs_dir or settings.docs_dir) if documents is None else None
+    root = check_build_target(Path(index_dir or settings.index_dir), folder)
+    indexed_at = datetime.now(UTC).isoformat(timespec="seconds")
+    source: dict[str, str] = {}
+    if folder is not None:
         from index.ingest.loaders import load_folder
         from index.ingest.loaders.summary import load_summary
 
-        loaded = load_folder(docs_dir, settings)
+        loaded = load_folder(folder, settings)
         documents = loaded.documents
         skipped = [(s.path, s.reason) for s in loaded.skipped]
         details = load_summary(loaded)
-        where: object = docs_dir
-    else:
-        where = "the given documents"
+        source = _git_source(folder, documents, indexed_at)
+    assert documents is not None
     documents = [d for d in documents if d.blocks]
     if not documents:
-        raise EmptyCorpus(where)
+        raise EmptyCorpus(folder or "the given documents")
 
     with build_lock(root):
-        check_build_target(root, docs_dir if documents is None else None)  # again, now that we hold the lock
+        check_build_target(root, folder)  # again, now that we hold the lock
         generations.clear_staging(root)
         progress.stage("documents", len(documents))
         progress.advance(len(documents))
@@ -121,7 +126,7 @@ def build_index(
         )
         progress.advance(len(documents))
         if not corpus.chunks:
-            raise EmptyCorpus(where)
+            raise EmptyCorpus(folder or "the given documents")
         model = {
             "id": embedder.model_id,
             "checksum": embedder.checksum,
@@ -129,25 +134,42 @@ def build_index(
             "dim": embedder.dim,
         }
         previous = None if full else read_reusable_vectors(root, model)
-        sent_vecs, embedded, reused = _sentence_vectors(documents, corpus, embedder, previous, settings, progress)
-        data = _assemble(documents, corpus, sent_vecs, model, settings)
+        unit_vecs, embedded, reused = _unit_vectors(corpus, embedder, previous, settings, progress)
+        data = assemble(documents, corpus, unit_vecs, model, chunking_params(settings),
+                        source or {"indexed_at": indexed_at})
         progress.stage("writing", 1)
         try:
             _write_generation(root, data)
             progress.advance(1)
         finally:
             progress.close()
+    by_kind = Counter(data.tables.kinds[k] for k in data.units["kind"].tolist())
+    kinds = ", ".join(f"{n} {k}" for k, n in by_kind.most_common())
     return BuildReport(
         documents=len(documents),
         chunks=len(corpus.chunks),
-        sentences=len(corpus.sentences),
+        units=len(corpus.units),
         skipped=skipped,
         seconds=time.perf_counter() - t0,
         embedded=embedded,
         reused=reused,
         duplicates=corpus.duplicates,
-        details=details,
+        details=details + [f"units: {kinds}"] + ([f"commit: {source['commit']}"] if source.get("commit") else []),
+        commit=source.get("commit", ""),
     )
+
+
+def _git_source(folder: Path, documents: list[Document], indexed_at: str) -> dict[str, str]:
+    """The commit the docs folder is checked out at (if it is in a git work tree), and each document's
+    path from the repository root (``Document.repo_path``; "" for files that differ from the commit)."""
+    info = repo_info(folder)
+    if info is None:
+        return {"indexed_at": indexed_at}
+    for doc in documents:
+        path = folder / doc.source
+        if not doc.repo_path and path.is_file():
+            doc.repo_path = info.repo_path(path)
+    return {"commit": info.commit, "indexed_at": indexed_at}
 
 
 def _write_generation(root: Path, data: IndexData) -> None:
@@ -164,25 +186,24 @@ def _write_generation(root: Path, data: IndexData) -> None:
     generations.prune(root, keep={live.name} | ({before} if before else set()))
 
 
-def _sentence_vectors(
-    docs: list[Document],
+def _unit_vectors(
     corpus: ChunkedCorpus,
     embedder: Embedder,
     old: ReusableVectors | None,
     settings: Settings,
     progress: Progress,
 ) -> tuple[np.ndarray, int, int]:
-    n = len(corpus.sentences)
+    n = len(corpus.units)
     vecs = np.zeros((n, embedder.dim), dtype=np.float32)
     todo: list[int] = list(range(n))
     if old is not None:
-        # a sentence vector depends on the sentence text alone: reuse by text, only vectors that pass
+        # a unit vector depends on the text embedded alone: reuse by that text, only vectors that pass
         ok = usable_rows(old.vectors, embedder.dim)
         where = {text: i for i, text in enumerate(old.texts) if ok[i]}
         todo = []
         hits_new, hits_old = [], []
-        for i, sent in enumerate(corpus.sentences):
-            j = where.get(docs[sent.doc].text[sent.start : sent.end])
+        for i, unit in enumerate(corpus.units):
+            j = where.get(unit.embed_text)
             if j is None:
                 todo.append(i)
             else:
@@ -190,61 +211,8 @@ def _sentence_vectors(
                 hits_old.append(j)
         if hits_new:
             vecs[hits_new] = old.vectors[hits_old]
-    texts = [docs[corpus.sentences[i].doc].text[corpus.sentences[i].start : corpus.sentences[i].end] for i in todo]
-    progress.stage("embedding sentences", len(texts))
+    texts = [corpus.units[i].embed_text for i in todo]
+    progress.stage("embedding units", len(texts))
     if texts:
         vecs[todo] = embedder.encode(texts, batch_size=settings.batch_size, progress=progress.advance)
     return vecs, len(todo), n - len(todo)
-
-
-def _assemble(
-    docs: list[Document],
-    corpus: ChunkedCorpus,
-    sent_vecs: np.ndarray,
-    model: dict[str, object],
-    settings: Settings,
-) -> IndexData:
-    line_index = [LineIndex(doc.text) for doc in docs]
-    sentences = np.array(
-        [
-            (
-                s.doc,
-                s.start,
-                s.end,
-                line_index[s.doc].line(s.start),
-                docs[s.doc].blocks[s.block].page or -1,
-            )
-            for s in corpus.sentences
-        ],
-        dtype=np.int64,
-    ).reshape(-1, 5)
-    chunks = np.array([(c.doc, c.start, c.end, c.first, c.last) for c in corpus.chunks], dtype=np.int64)
-    chunk_vecs = np.stack([sent_vecs[c.first : c.last].mean(axis=0) for c in corpus.chunks]).astype(np.float32)
-    chunk_vecs /= np.linalg.norm(chunk_vecs, axis=1, keepdims=True).clip(min=1e-12)
-
-    store = FaissStore(sent_vecs.shape[1], choose_factory(len(sent_vecs)))
-    store.add(np.arange(len(sent_vecs), dtype=np.int64), sent_vecs)
-    bm25 = BM25Index.build([embed_text(docs[c.doc], c) for c in corpus.chunks])
-    doc_bm25 = BM25Index.build([doc.text for doc in docs])
-    doc_vecs = np.zeros((len(docs), sent_vecs.shape[1]), dtype=np.float32)
-    np.add.at(doc_vecs, sentences[:, 0], sent_vecs)
-    doc_vecs /= np.linalg.norm(doc_vecs, axis=1, keepdims=True).clip(min=1e-12)
-    manifest = Manifest(
-        format_version=FORMAT_VERSION,
-        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        model=model,
-        chunking=chunking_params(settings),
-        counts={
-            "documents": len(docs),
-            "sentences": len(corpus.sentences),
-            "chunks": len(corpus.chunks),
-            "duplicates": corpus.duplicates,
-        },
-        vector_store={"kind": "faiss", "factory": store.factory, "unit": "sentence"},
-        documents={doc.source: doc.content_hash for doc in docs},
-    )
-    records = [DocRecord(doc.source, doc.title, doc.content_hash, doc.text) for doc in docs]
-    return IndexData(
-        Path("."), manifest, records, sentences, chunks, [c.context for c in corpus.chunks],
-        sent_vecs, chunk_vecs, store, bm25, doc_vecs, doc_bm25,
-    )

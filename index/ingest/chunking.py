@@ -1,11 +1,14 @@
-"""Sentence-aware chunking under the model's own word-piece budget.
+"""Units packed into chunks under the model's own word-piece budget.
 
-Documents become sentences (exact offsets, duplicates collapsed, sentences longer
-than the budget cut at whitespace), then chunks: runs of consecutive sentences of
-at most ``max_tokens`` word pieces including the context line (heading path or
-title) that is prepended for embedding, with ``overlap`` sentences shared between
-neighbours. A chunk never spans a collapsed duplicate or a change of context, so
-its text is always one verbatim slice ``doc.text[start:end]``.
+Documents become units (``index.ingest.units``: sentences of prose blocks split on their display
+text, whole code blocks), duplicates collapsed (on display text), prose units longer than the budget
+cut at whitespace; then chunks: runs of consecutive units of at most ``max_tokens`` word pieces
+including the context line (heading path or title) that is prepended for search, with ``overlap``
+units shared between neighbours. A chunk never spans a collapsed duplicate or a change of context,
+so its source text is always one verbatim slice ``doc.text[start:end]``.
+
+A code block over the budget stays one unit (quoted whole) and one chunk of its own; only its first
+window of ``max_tokens`` word pieces is embedded (``Unit.embed_end``).
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from index.ingest.dedup import Deduper
-from index.ingest.documents import Document
-from index.ingest.sentences import split_document
+from index.ingest.documents import CODE, Document
+from index.ingest.units import RawUnit, document_units, piece_span
 
 
 class TokenCounter(Protocol):
@@ -25,20 +28,27 @@ class TokenCounter(Protocol):
 
 
 @dataclass(slots=True)
-class Sentence:
+class Unit:
     doc: int
-    start: int
+    start: int  # source span (the quote)
     end: int
-    block: int
+    block: int  # index of its block in the document
+    display: str  # what is searched and shown
     tokens: int
     gap_before: bool = False  # a collapsed duplicate or a context change precedes it
+    embed_end: int = -1  # a code block over the budget: only display[:embed_end] is embedded
+
+    @property
+    def embed_text(self) -> str:
+        """What the model embeds for this unit."""
+        return self.display if self.embed_end < 0 else self.display[: self.embed_end]
 
 
 @dataclass(slots=True)
 class Chunk:
     doc: int
-    first: int  # index of its first sentence (global)
-    last: int  # one past its last sentence
+    first: int  # index of its first unit (global)
+    last: int  # one past its last unit
     start: int
     end: int
     context: str
@@ -47,17 +57,25 @@ class Chunk:
 
 @dataclass(slots=True)
 class ChunkedCorpus:
-    sentences: list[Sentence]
+    units: list[Unit]
     chunks: list[Chunk]
-    duplicates: int  # sentences collapsed into an earlier one
+    duplicates: int  # units collapsed into an earlier one
 
 
-def embed_text(doc: Document, chunk: Chunk) -> str:
-    """What the model and BM25 see for a chunk: its context line, then its verbatim text."""
-    body = doc.text[chunk.start : chunk.end]
-    if chunk.context and not body.startswith(chunk.context):
-        return f"{chunk.context}\n{body}"
+def search_text(context: str, body: str) -> str:
+    """What BM25 sees for a chunk: its context line, then its display text."""
+    if context and not body.startswith(context):
+        return f"{context}\n{body}"
     return body
+
+
+def join_displays(blocks: list[int], displays: list[str]) -> str:
+    """The display text of a run of units: a space between units of one block, a newline between blocks."""
+    out = [displays[0]] if displays else []
+    for i in range(1, len(displays)):
+        out.append(" " if blocks[i] == blocks[i - 1] else "\n")
+        out.append(displays[i])
+    return "".join(out)
 
 
 def chunk_documents(
@@ -69,45 +87,48 @@ def chunk_documents(
     deduper: Deduper | None = None,
     doc_offset: int = 0,
 ) -> ChunkedCorpus:
-    """Split and chunk ``docs``; sentence and chunk ``doc`` fields are ``doc_offset + position``."""
+    """Split and chunk ``docs``; unit and chunk ``doc`` fields are ``doc_offset + position``."""
     deduper = deduper if deduper is not None else Deduper()
-    raw: list[tuple[int, int, int, int, bool]] = []  # (doc, start, end, block, gap_before)
+    raw: list[tuple[int, RawUnit, bool]] = []  # (doc, unit, gap_before)
     duplicates = 0
     for d, doc in enumerate(docs):
         gap = True
         prev_context: str | None = None
-        for start, end, seg in split_document(doc):
-            context = doc.blocks[seg].context
+        for unit in document_units(doc):
+            context = doc.blocks[unit.block].context
             if context != prev_context:
                 gap, prev_context = True, context
-            if deduper.seen(doc.text[start:end], len(raw) + duplicates) is not None:
+            if deduper.seen(unit.display, len(raw) + duplicates) is not None:
                 duplicates += 1
                 gap = True
                 continue
-            raw.append((d, start, end, seg, gap))
+            raw.append((d, unit, gap))
             gap = False
 
-    counts = counter.count_tokens([docs[d].text[s:e] for d, s, e, _, _ in raw])
+    counts = counter.count_tokens([u.display for _, u, _ in raw])
     context_cost = _context_costs(docs, counter, max_tokens)
 
-    sentences: list[Sentence] = []
-    for (d, start, end, seg, gap), n in zip(raw, counts, strict=True):
-        budget = max_tokens - context_cost[(d, docs[d].blocks[seg].context)]
+    units: list[Unit] = []
+    for (d, u, gap), n in zip(raw, counts, strict=True):
+        doc = docs[d]
+        budget = max_tokens - context_cost[(d, doc.blocks[u.block].context)]
         if n <= budget:
-            sentences.append(Sentence(doc_offset + d, start, end, seg, n, gap))
+            units.append(Unit(doc_offset + d, u.start, u.end, u.block, u.display, n, gap))
             continue
-        text = docs[d].text[start:end]
-        bounds = [0, *counter.token_cuts(text, budget), len(text)]
+        cuts = counter.token_cuts(u.display, budget)
+        if doc.blocks[u.block].kind == CODE:  # whole, embedded by its first window
+            units.append(Unit(doc_offset + d, u.start, u.end, u.block, u.display, n, gap, cuts[0] if cuts else -1))
+            continue
+        bounds = [0, *cuts, len(u.display)]
         for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False)):
-            piece = text[lo:hi].rstrip()
+            piece = u.display[lo:hi].rstrip()
             if not piece:
                 continue
-            sentences.append(
-                Sentence(doc_offset + d, start + lo, start + lo + len(piece), seg, 0, gap and i == 0)
-            )
-    _recount(sentences, docs, counter, doc_offset)
-    chunks = _pack(sentences, docs, max_tokens, overlap, context_cost, doc_offset)
-    return ChunkedCorpus(sentences, chunks, duplicates)
+            s, e = piece_span(doc, u, lo, lo + len(piece))
+            units.append(Unit(doc_offset + d, s, e, u.block, piece, 0, gap and i == 0))
+    _recount(units, counter)
+    chunks = _pack(units, docs, max_tokens, overlap, context_cost, doc_offset)
+    return ChunkedCorpus(units, chunks, duplicates)
 
 
 def _context_costs(docs: list[Document], counter: TokenCounter, max_tokens: int) -> dict[tuple[int, str], int]:
@@ -123,17 +144,16 @@ def _context_costs(docs: list[Document], counter: TokenCounter, max_tokens: int)
     return out
 
 
-def _recount(sentences: list[Sentence], docs: list[Document], counter: TokenCounter, doc_offset: int) -> None:
-    todo = [i for i, s in enumerate(sentences) if s.tokens == 0]
+def _recount(units: list[Unit], counter: TokenCounter) -> None:
+    todo = [i for i, u in enumerate(units) if u.tokens == 0]
     if not todo:
         return
-    texts = [docs[sentences[i].doc - doc_offset].text[sentences[i].start : sentences[i].end] for i in todo]
-    for i, n in zip(todo, counter.count_tokens(texts), strict=True):
-        sentences[i].tokens = max(n, 1)
+    for i, n in zip(todo, counter.count_tokens([units[i].display for i in todo]), strict=True):
+        units[i].tokens = max(n, 1)
 
 
 def _pack(
-    sentences: list[Sentence],
+    units: list[Unit],
     docs: list[Document],
     max_tokens: int,
     overlap: int,
@@ -142,29 +162,27 @@ def _pack(
 ) -> list[Chunk]:
     chunks: list[Chunk] = []
     i = 0
-    n = len(sentences)
+    n = len(units)
     while i < n:
-        s0 = sentences[i]
-        doc = docs[s0.doc - doc_offset]
-        context = doc.blocks[s0.block].context
-        cost = context_cost[(s0.doc - doc_offset, context)]
-        total = cost + s0.tokens
+        u0 = units[i]
+        doc = docs[u0.doc - doc_offset]
+        context = doc.blocks[u0.block].context
+        cost = context_cost[(u0.doc - doc_offset, context)]
+        total = cost + u0.tokens
         j = i + 1
         while j < n:
-            s = sentences[j]
-            if s.doc != s0.doc or s.gap_before or total + s.tokens > max_tokens:
+            u = units[j]
+            if u.doc != u0.doc or u.gap_before or total + u.tokens > max_tokens:
                 break
-            total += s.tokens
+            total += u.tokens
             j += 1
-        chunks.append(
-            Chunk(s0.doc, i, j, s0.start, sentences[j - 1].end, context if cost else "", total)
-        )
-        if j >= n or sentences[j].doc != s0.doc or sentences[j].gap_before:
+        chunks.append(Chunk(u0.doc, i, j, u0.start, units[j - 1].end, context if cost else "", total))
+        if j >= n or units[j].doc != u0.doc or units[j].gap_before:
             i = j
             continue
-        # step back ``overlap`` sentences, but always make progress and stay within budget
+        # step back ``overlap`` units, but always make progress and stay within budget
         back = min(overlap, j - i - 1)
-        while back > 0 and sum(s.tokens for s in sentences[j - back : j + 1]) + cost > max_tokens:
+        while back > 0 and sum(u.tokens for u in units[j - back : j + 1]) + cost > max_tokens:
             back -= 1
         i = j - back
     return chunks

@@ -209,3 +209,8 @@ class LineIndex:
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self._starts, offset)
+
+    @property
+    def starts(self) -> list[int]:
+        """The offset where each line starts (line ``k`` starts at ``starts[k - 1]``)."""
+        return self._starts

@@ -1,6 +1,6 @@
-"""Sentence splitting with exact character offsets.
+"""Sentence splitting with exact character offsets (``index.ingest.units`` applies it to prose blocks).
 
-A sentence is a span ``(start, end)`` of the document text: quoting it is a slice,
+A sentence is a span ``(start, end)`` of the text it is split in: quoting it is a slice,
 so it is verbatim by construction. The splitter is tuned for what documents look
 like in practice:
 
@@ -14,9 +14,8 @@ like in practice:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-from index.ingest.documents import CODE, HEADING, Block, Document
+from index.ingest.documents import Block
 
 # A sentence boundary candidate: terminal punctuation, optional closing quotes or
 # brackets, whitespace, then something that can start a sentence.
@@ -40,20 +39,6 @@ def split_block(text: str, seg: Block) -> list[tuple[int, int]]:
     for b_start, b_end in blocks:
         spans.extend(_split_block(text, b_start, b_end))
     return spans
-
-
-def split_document(doc: Document) -> Iterator[tuple[int, int, int]]:
-    """Yield ``(start, end, block_index)`` for every sentence of a document, in order: sentences of
-    prose blocks; a code block whole; headings are context, not sentences."""
-    for i, block in enumerate(doc.blocks):
-        if block.kind == HEADING:
-            continue
-        if block.kind == CODE:
-            if block.start < block.end:
-                yield block.start, block.end, i
-            continue
-        for start, end in split_block(doc.text, block):
-            yield start, end, i
 
 
 def guess_wrapped(block: str) -> bool:

@@ -1,9 +1,10 @@
 """The answer object: what ``citebot ask --json`` prints and what the bot formats.
 
 The JSON shape is a public contract (other tools and the eval suite read it):
-``{"question", "abstained", "citations": [{"quote", "source", "line", "char_start",
-"char_end", "score"}], "passages": [{"text", "source", "char_start", "char_end", "score"}]}``.
-For every citation, ``document_text[char_start:char_end] == quote``.
+``{"question", "abstained", "citations": [{"quote", "display", "source", "line", "char_start",
+"char_end", "score", ("url")}], "passages": [{"text", "source", "char_start", "char_end", "score"}]}``.
+For every citation, ``document_text[char_start:char_end] == quote`` (the source text); ``display`` is
+the same unit with its markup rendered (what people are shown), and ``url`` a permalink when known.
 """
 
 from __future__ import annotations
@@ -21,16 +22,38 @@ class Citation:
     char_end: int
     score: float
     page: int | None = None  # PDF page; shown in plain output, not part of the JSON contract
+    display: str = ""  # the quote with its markup rendered ("" = the quote itself)
+    kind: str = "paragraph"  # its block's kind: paragraph, list_item, code…
+    language: str = ""  # code: its language ("python", "console"…), "" when unknown
+    end_line: int | None = None  # the line of its last character (None = ``line``)
+    url: str | None = None  # a permalink to its lines, when the index knows one
+
+    def __post_init__(self) -> None:
+        if self.display == self.quote:  # one spelling for "the same as the quote" (JSON round trips)
+            object.__setattr__(self, "display", "")
+
+    @property
+    def shown(self) -> str:
+        """What people are shown: the display text."""
+        return self.display or self.quote
+
+    @property
+    def last_line(self) -> int:
+        return self.end_line if self.end_line is not None else self.line
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "quote": self.quote,
+            "display": self.shown,
             "source": self.source,
             "line": self.line,
             "char_start": self.char_start,
             "char_end": self.char_end,
             "score": round(float(self.score), 6),
         }
+        if self.url:
+            out["url"] = self.url
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ import numpy as np
 
 from index.errors import EmptyQuestion, QuestionTooLong
 from index.ingest.dedup import similar, words
+from index.ingest.gitinfo import permalink
 from index.models.embeddings import (
     Embedder,
     Tokens,
@@ -33,6 +34,7 @@ from index.query.quotes import Candidate, PassageInfo, QuoteParams, pick, rank_c
 from index.query.refine import answer_rows, refine
 from index.query.rerank import best_passages, rerank
 from index.query.retrieval import DocRanking, Hits, Mode, RetrievalParams, Retriever
+from index.query.sections import Excerpt, lines_around, section
 from index.settings import Settings
 from index.storage.manifest import Manifest
 from index.storage.store import IndexData, read_index
@@ -99,6 +101,7 @@ class Engine:
         self._encode_lock = threading.Lock()
         self._terms: dict[int, list[str]] = {}
         self._bags: dict[int, tuple[Counter[str], int]] = {}  # chunk -> its words, for _similar_chunks
+        self._by_source: dict[str, int] | None = None
 
     @classmethod
     def open(
@@ -169,12 +172,12 @@ class Engine:
         q, hits, documents = f.question, f.hits, f.documents
         candidates = rank_candidates(q, f.rows, f.meta, self.data.bm25.idf, self.quote_params)
         if is_question(q):
-            passages = best_passages(self.data.chunks[hits.chunks, 0], hits.scores)
+            passages = best_passages(self.data.chunk_doc[hits.chunks], hits.scores)
             depth = self.retriever.params.rerank_depth
-            documents = rerank(documents, candidates, self._doc_of_sentence, depth, passages=passages)
+            documents = rerank(documents, candidates, self._doc_of_unit, depth, passages=passages)
             top = candidates[: self.quote_params.refine]
             if len(top) > 1:
-                rows = answer_rows(q, top, self.data.sentence_text, self._token_states, documents, self._doc_of_sentence)
+                rows = answer_rows(q, top, self.data.unit_display, self._token_states, documents, self._doc_of_unit)
                 candidates = refine(candidates, rows, self.quote_params)
         return Retrieval(q, hits, f.passages, documents, candidates)
 
@@ -188,15 +191,33 @@ class Engine:
         p = self.quote_params
         if not r.candidates or r.candidates[0].evidence < p.abstain_below:
             return Answer(r.question, True, [], passages)
-        chosen = pick(r.candidates, self.data.sentence_text, self.settings.max_citations, p.keep_ratio)
+        chosen = pick(r.candidates, self.data.unit_display, self.settings.max_citations, p.keep_ratio)
         return Answer(r.question, False, [self._citation(c) for c in chosen], passages)
+
+    # -- around a quote ---------------------------------------------------------------------------
+
+    def document(self, source: str) -> int:
+        """The document number of a source; KeyError when the index has no such document."""
+        if self._by_source is None:
+            self._by_source = {d.source: i for i, d in enumerate(self.data.docs)}
+        return self._by_source[source]
+
+    def section(self, source: str, offset: int) -> Excerpt:
+        """The heading section of ``source`` that holds character ``offset`` (e.g. a citation's start)."""
+        d = self.document(source)
+        t = self.data.tables
+        return section(self.data.docs[d].text, self.data.doc_blocks(d), t.kinds, t.contexts, offset)
+
+    def lines_around(self, source: str, line: int, end_line: int | None = None, n: int = 3) -> Excerpt:
+        """Lines ``line - n`` .. ``end_line + n`` of ``source``, verbatim."""
+        return lines_around(self.data.docs[self.document(source)].text, line, end_line or line, n)
 
     def _token_states(self, texts: list[str]) -> list[Tokens]:
         with self._encode_lock:
             return self.embedder.token_states(texts)
 
-    def _doc_of_sentence(self, i: int) -> int:
-        return int(self.data.sentences[i, 0])
+    def _doc_of_unit(self, i: int) -> int:
+        return int(self.data.unit_doc[i])
 
     def quote_rows(
         self, q: str, hits: Hits, top: list[int], documents: DocRanking
@@ -207,8 +228,8 @@ class Engine:
             q,
             evidence_terms(q, self.analyzer.terms),
             top,
-            sentences_of=lambda c: range(int(data.chunks[c, 3]), int(data.chunks[c, 4])),
-            text_of=data.sentence_text,
+            sentences_of=data.chunk_units,
+            text_of=data.unit_display,
             terms_of=self._sentence_terms,
             cos_of=lambda i: hits.sentence_cos.get(i, 0.0),
             idf=data.bm25.idf,
@@ -222,7 +243,7 @@ class Engine:
         best_doc = float(documents.scores[0]) if len(documents) and documents.scores[0] else 1.0
         out = []
         for c in top:
-            d = int(self.data.chunks[c, 0])
+            d = int(self.data.chunk_doc[c])
             r = doc_rank.get(d)
             out.append(PassageInfo(
                 score=score.get(c, 0.0) / best_chunk,
@@ -234,7 +255,7 @@ class Engine:
     def _sentence_terms(self, i: int) -> list[str]:
         terms = self._terms.get(i)
         if terms is None:
-            terms = self.analyzer.terms(self.data.sentence_text(i))
+            terms = self.analyzer.terms(self.data.unit_display(i))
             if len(self._terms) < 200_000:
                 self._terms[i] = terms
         return terms
@@ -275,8 +296,9 @@ class Engine:
         score = dict(zip(hits.chunks.tolist(), hits.scores.tolist(), strict=True))
         out = []
         for c in distinct[:k] if distinct is not None else self._distinct_chunks(hits, k):
-            d, s, e, first, _ = (int(x) for x in data.chunks[c])
-            page = int(data.sentences[first, 4])
+            ch = data.chunks[c]
+            first = data.units[int(ch["first"])]
+            d, s, e = int(ch["doc"]), int(ch["start"]), int(ch["end"])
             out.append(
                 Passage(
                     text=data.docs[d].text[s:e],
@@ -284,20 +306,36 @@ class Engine:
                     char_start=s,
                     char_end=e,
                     score=score[c],
-                    line=int(data.sentences[first, 3]),
-                    page=page if page > 0 else None,
+                    line=int(first["line"]),
+                    page=int(first["page"]) or None,
                 )
             )
         return out
 
     def _citation(self, cand: Candidate) -> Citation:
-        d, s, e, line, page = (int(x) for x in self.data.sentences[cand.sentence])
-        return Citation(
-            quote=self.data.docs[d].text[s:e],
-            source=self.data.docs[d].source,
-            line=line,
-            char_start=s,
-            char_end=e,
-            score=cand.score,
-            page=page if page > 0 else None,
-        )
+        return citation(self.data, cand.sentence, cand.score, self.settings.repo_url)
+
+
+def citation(data: IndexData, i: int, score: float, repo_url: str | None = None) -> Citation:
+    """Unit ``i`` as a citation: its source text (the verbatim quote), display text, where it is."""
+    u = data.units[i]
+    doc = data.docs[int(u["doc"])]
+    start, end, line, end_line = int(u["start"]), int(u["end"]), int(u["line"]), int(u["end_line"])
+    commit = data.manifest.commit
+    url = permalink(repo_url, commit, doc.repo_path, line, end_line) if repo_url and commit and doc.repo_path else None
+    display = data.unit_display(i)
+    quote = doc.text[start:end]
+    return Citation(
+        quote=quote,
+        source=doc.source,
+        line=line,
+        char_start=start,
+        char_end=end,
+        score=score,
+        page=int(u["page"]) or None,
+        display="" if display == quote else display,
+        kind=data.unit_kind(i),
+        language=data.unit_language(i),
+        end_line=end_line,
+        url=url,
+    )

@@ -1,7 +1,7 @@
-"""Hybrid retrieval: dense (FAISS over sentence vectors) + BM25 (over chunks), fused per chunk.
+"""Hybrid retrieval: dense (FAISS over unit vectors) + BM25 (over chunks), fused per chunk.
 
-A chunk's dense score mixes its best sentence's cosine with the cosine of its mean
-vector; its lexical score is BM25 over the chunk text with its context line. Both
+A chunk's dense score mixes its best unit's cosine with the cosine of its mean
+vector; its lexical score is BM25 over the chunk's display text with its context line. Both
 are min-max normalized over the candidate set and summed with weight ``alpha``.
 
 Documents (``rank_documents``) are ranked on their own evidence: their best sentence,
@@ -43,7 +43,7 @@ class RetrievalParams:
 class Hits:
     chunks: np.ndarray  # chunk ids, best first
     scores: np.ndarray  # fused (or single-mode) scores, same order
-    sentence_cos: dict[int, float]  # cosine to the question of every sentence in the candidate chunks
+    sentence_cos: dict[int, float]  # cosine to the question of every unit in the candidate chunks
     q_vec: np.ndarray | None = None
     q_terms: list[str] | None = None
     mode: Mode = "hybrid"
@@ -59,6 +59,7 @@ class Retriever:
         p = self.params
         data = self.data
         n_chunks = len(data.chunks)
+        chunk_first, chunk_last = data.chunks["first"], data.chunks["last"]
         candidates: set[int] = set()
         bm25_all: np.ndarray | None = None
         if mode in ("hybrid", "dense"):
@@ -66,9 +67,9 @@ class Retriever:
             for s in ids[0]:
                 if s < 0:
                     continue
-                c = int(data.sentence_chunk[s])
+                c = int(data.unit_chunk[s])
                 candidates.add(c)
-                if c + 1 < n_chunks and data.chunks[c + 1, 3] <= s:  # also in the next (overlapping) chunk
+                if c + 1 < n_chunks and chunk_first[c + 1] <= s:  # also in the next (overlapping) chunk
                     candidates.add(c + 1)
         if mode in ("hybrid", "bm25"):
             bm25_all = data.bm25.scores(q_terms)
@@ -81,12 +82,12 @@ class Retriever:
 
         # exact dense scores for every candidate chunk and every sentence in it
         sentence_cos: dict[int, float] = {}
-        spans = data.chunks[cand]
-        sent_ids = np.concatenate([np.arange(f, e) for f, e in spans[:, 3:5]])
+        spans = list(zip(chunk_first[cand].tolist(), chunk_last[cand].tolist(), strict=True))
+        sent_ids = np.concatenate([np.arange(f, e) for f, e in spans])
         sent_ids = np.unique(sent_ids)
-        cos = np.asarray(data.sentence_vectors[sent_ids], dtype=np.float32) @ q_vec.astype(np.float32)
+        cos = np.asarray(data.unit_vectors[sent_ids], dtype=np.float32) @ q_vec.astype(np.float32)
         sentence_cos = dict(zip(sent_ids.tolist(), cos.tolist(), strict=True))
-        best_sent = np.array([max(sentence_cos[s] for s in range(f, e)) for f, e in spans[:, 3:5]], dtype=np.float32)
+        best_sent = np.array([max(sentence_cos[s] for s in range(f, e)) for f, e in spans], dtype=np.float32)
         mean_cos = np.asarray(data.chunk_vectors[cand], dtype=np.float32) @ q_vec.astype(np.float32)
         dense = p.sentence_max * best_sent + (1.0 - p.sentence_max) * mean_cos
 
@@ -106,7 +107,7 @@ class Retriever:
     def rank_documents(self, hits: Hits) -> DocRanking:
         """Documents that the hits touch, plus the best by document BM25, best first (see module doc)."""
         data, p = self.data, self.params
-        candidates = {int(d) for d in data.chunks[hits.chunks, 0]} if len(hits.chunks) else set()
+        candidates = {int(d) for d in data.chunk_doc[hits.chunks]} if len(hits.chunks) else set()
         lexical = hits.mode in ("hybrid", "bm25") and hits.q_terms is not None
         dense = hits.mode in ("hybrid", "dense") and hits.q_vec is not None
         doc_bm25 = None
@@ -164,13 +165,13 @@ class DocRanking:
 
 def _best_two(data: IndexData, docs: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per document: its best sentence cosine and the mean of its best two (one sentence: itself)."""
-    starts, ends = data.doc_sentence_start[docs], data.doc_sentence_start[docs + 1]
+    starts, ends = data.doc_unit_start[docs], data.doc_unit_start[docs + 1]
     lengths = ends - starts
     ids = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)])
     if not len(ids):
         z = np.zeros(len(docs))
         return z, z
-    cos = np.asarray(data.sentence_vectors[ids], dtype=np.float32) @ q
+    cos = np.asarray(data.unit_vectors[ids], dtype=np.float32) @ q
     seg = np.repeat(np.arange(len(docs)), lengths)
     ranked = cos[np.lexsort((-cos, seg))]  # each document's sentences together, best first
     first = np.concatenate([[0], np.cumsum(lengths)[:-1]])

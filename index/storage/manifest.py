@@ -19,7 +19,7 @@ from typing_extensions import TypedDict
 from index.errors import CorruptIndex, IndexNotFound, ModelMismatch
 from index.storage.generations import MANIFEST, MARK, current
 
-FORMAT_VERSION = 3  # 3: generation directories, file checksums; 2: document-level BM25 and vectors
+FORMAT_VERSION = 4  # 4: units with two texts, structured arrays, blocks, git commit; 3: generations, checksums
 
 
 class ModelInfo(TypedDict):
@@ -46,6 +46,8 @@ class Manifest:
     files: dict[str, FileRecord] = field(default_factory=dict)  # every file of the generation
     kind: str = MARK  # says "this directory is a citebot index generation"
     generation: str = ""  # its directory name, gNNNNNN (checked on open)
+    commit: str = ""  # the git commit the documents were read at ("" = not in a git work tree)
+    indexed_at: str = ""  # when the documents were read (ISO 8601, UTC)
 
     def write(self, directory: Path) -> None:
         (directory / MANIFEST).write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False))

@@ -1,51 +1,57 @@
 """One index generation on disk (``index.storage.generations``), and its in-memory form.
 
     manifest.json          format version, model id + checksum, chunking, counts, document hashes,
-                           size + sha256 of every other file
-    documents.jsonl        one document a line: source, title, hash, text (what offsets point into)
-    chunks.jsonl           one chunk a line: id, source, start, end, sentences, context, text
-    sentences.npy          int64 (n, 5): doc, char_start, char_end, line, page (-1 = none)
-    sentence_vectors.npy   float32 (n, dim): one embedding per sentence (the dense unit)
-    chunk_vectors.npy      float32 (m, dim): normalized mean of each chunk's sentence vectors
-    vectors.faiss/.json    the vector store over sentence vectors
-    document_vectors.npy   float32 (d, dim): normalized mean of each document's sentence vectors
-    bm25/                  bm25s index over chunk texts (numpy arrays + JSON)
-    bm25_docs/             bm25s index over whole documents (for document ranking)
+                           git commit, size + sha256 of every other file
+    documents.jsonl        one document a line: source, title, hash, text (what offsets point into),
+                           format, role, repo_path
+    blocks.npy             the documents' blocks (``schema.BLOCK_DTYPE``: doc, kind, start, end, level,
+                           context, page, next = the block a lead-in introduces)
+    units.npy              the units (``schema.UNIT_DTYPE``: doc, block, kind, start, end, line, end_line,
+                           page, language, where its display text is, what of it was embedded)
+    displays.txt           the display texts that differ from their source text, one after the other
+    chunks.npy             runs of units (``schema.CHUNK_DTYPE``: doc, start, end, first, last, context)
+    tables.json            the strings the arrays number: block kinds, languages, contexts
+    unit_vectors.npy       float32 (n, dim): one embedding per unit (the dense unit)
+    chunk_vectors.npy      float32 (m, dim): normalized mean of each chunk's unit vectors
+    vectors.faiss/.json    the vector store over unit vectors
+    document_vectors.npy   float32 (d, dim): normalized mean of each document's unit vectors
+    bm25/                  bm25s index over chunk search texts (context line + display text)
+    bm25_docs/             bm25s index over whole documents' display text (for document ranking)
 
-No pickle anywhere: arrays are .npy loaded with ``allow_pickle=False``.
+No pickle anywhere: arrays (structured ones included) are .npy loaded with ``allow_pickle=False``,
+and read by field name.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from index.errors import CitebotError, CorruptIndex
+from index.ingest.chunking import join_displays, search_text
 from index.models.lexical import BM25_DIR, BM25_DOCS_DIR, BM25Index
 from index.storage import validate
 from index.storage.generations import Generation, current, read_pointer
 from index.storage.manifest import Manifest
+from index.storage.schema import BLOCK_DTYPE, CHUNK_DTYPE, UNIT_DTYPE, DocRecord, Tables
 from index.storage.vectorstore import FAISS_FILE, FAISS_META, FaissStore, VectorStore
 
 DOCS = "documents.jsonl"
-CHUNKS = "chunks.jsonl"
-SENTENCES = "sentences.npy"
-SENT_VECS = "sentence_vectors.npy"
+BLOCKS = "blocks.npy"
+UNITS = "units.npy"
+DISPLAYS = "displays.txt"
+CHUNKS = "chunks.npy"
+TABLES = "tables.json"
+UNIT_VECS = "unit_vectors.npy"
 CHUNK_VECS = "chunk_vectors.npy"
 DOC_VECS = "document_vectors.npy"
-REQUIRED = (DOCS, CHUNKS, SENTENCES, SENT_VECS, CHUNK_VECS, DOC_VECS, FAISS_FILE, FAISS_META, BM25_DIR, BM25_DOCS_DIR)
-
-
-@dataclass
-class DocRecord:
-    source: str
-    title: str
-    hash: str
-    text: str
+REQUIRED = (DOCS, BLOCKS, UNITS, DISPLAYS, CHUNKS, TABLES, UNIT_VECS, CHUNK_VECS, DOC_VECS, FAISS_FILE, FAISS_META,
+            BM25_DIR, BM25_DOCS_DIR)
+__all__ = ["DocRecord", "IndexData", "Tables", "read_index", "write_index"]
 
 
 @dataclass
@@ -53,10 +59,12 @@ class IndexData:
     directory: Path  # the index directory (its generations inside)
     manifest: Manifest
     docs: list[DocRecord]
-    sentences: np.ndarray  # (n, 5) int64
-    chunks: np.ndarray  # (m, 5) int64: doc, start, end, first sentence, one past last sentence
-    contexts: list[str]
-    sentence_vectors: np.ndarray
+    blocks: np.ndarray  # schema.BLOCK_DTYPE, in document order
+    units: np.ndarray  # schema.UNIT_DTYPE, in document order
+    chunks: np.ndarray  # schema.CHUNK_DTYPE, in document order
+    tables: Tables
+    displays: str
+    unit_vectors: np.ndarray
     chunk_vectors: np.ndarray
     vectors: VectorStore
     bm25: BM25Index
@@ -65,24 +73,70 @@ class IndexData:
     generation: str = ""  # which generation of ``directory`` this is
 
     def __post_init__(self) -> None:
-        # sentences of document d: doc_sentence_start[d] .. doc_sentence_start[d + 1]
-        self.doc_sentence_start = np.searchsorted(self.sentences[:, 0], np.arange(len(self.docs) + 1))
-        # first chunk of each sentence, for sentence -> passage lookups
-        self.sentence_chunk = np.zeros(len(self.sentences), dtype=np.int64)
+        n_docs = len(self.docs)
+        # units of document d: doc_unit_start[d] .. doc_unit_start[d + 1]; blocks likewise
+        self.doc_unit_start = np.searchsorted(self.units["doc"], np.arange(n_docs + 1))
+        self.doc_block_start = np.searchsorted(self.blocks["doc"], np.arange(n_docs + 1))
+        # first chunk of each unit, for unit -> passage lookups
+        self.unit_chunk = np.zeros(len(self.units), dtype=np.int64)
+        first, last = self.chunks["first"], self.chunks["last"]
         for c in range(len(self.chunks) - 1, -1, -1):
-            self.sentence_chunk[self.chunks[c, 3] : self.chunks[c, 4]] = c
-        self.doc_chunks: list[range] = []
-        starts = np.searchsorted(self.chunks[:, 0], np.arange(len(self.docs) + 1)) if len(self.chunks) else None
-        for d in range(len(self.docs)):
-            self.doc_chunks.append(range(int(starts[d]), int(starts[d + 1])) if starts is not None else range(0))
+            self.unit_chunk[first[c] : last[c]] = c
+        starts = np.searchsorted(self.chunks["doc"], np.arange(n_docs + 1))
+        self.doc_chunks: list[range] = [range(int(starts[d]), int(starts[d + 1])) for d in range(n_docs)]
+        self.unit_doc = np.ascontiguousarray(self.units["doc"], dtype=np.int64)
+        self.chunk_doc = np.ascontiguousarray(self.chunks["doc"], dtype=np.int64)
 
-    def sentence_text(self, i: int) -> str:
-        d, s, e = self.sentences[i, :3]
-        return self.docs[d].text[s:e]
+    # -- units ----------------------------------------------------------------------------------
+
+    def unit_text(self, i: int) -> str:
+        """Its source text: the verbatim quote."""
+        u = self.units[i]
+        return self.docs[int(u["doc"])].text[int(u["start"]) : int(u["end"])]
+
+    def unit_display(self, i: int) -> str:
+        """Its display text: what was embedded and searched, and what is shown."""
+        u = self.units[i]
+        if u["display_start"] < 0:
+            return self.docs[int(u["doc"])].text[int(u["start"]) : int(u["end"])]
+        return self.displays[int(u["display_start"]) : int(u["display_end"])]
+
+    def unit_embed_text(self, i: int) -> str:
+        """What the model embedded for it (a long code block: its first window)."""
+        display = self.unit_display(i)
+        end = int(self.units[i]["embed_end"])
+        return display if end < 0 else display[:end]
+
+    def unit_kind(self, i: int) -> str:
+        return self.tables.kinds[int(self.units[i]["kind"])]
+
+    def unit_language(self, i: int) -> str:
+        return self.tables.languages[int(self.units[i]["language"])]
+
+    # -- chunks ---------------------------------------------------------------------------------
 
     def chunk_text(self, c: int) -> str:
-        d, s, e = self.chunks[c, :3]
-        return self.docs[d].text[s:e]
+        """Its source text (a passage)."""
+        ch = self.chunks[c]
+        return self.docs[int(ch["doc"])].text[int(ch["start"]) : int(ch["end"])]
+
+    def chunk_context(self, c: int) -> str:
+        return self.tables.contexts[int(self.chunks[c]["context"])]
+
+    def chunk_units(self, c: int) -> range:
+        ch = self.chunks[c]
+        return range(int(ch["first"]), int(ch["last"]))
+
+    def chunk_search_text(self, c: int) -> str:
+        """What BM25 indexes for it: its context line, then its units' display texts."""
+        units = self.chunk_units(c)
+        blocks = self.units["block"][units.start : units.stop].tolist()
+        return search_text(self.chunk_context(c), join_displays(blocks, [self.unit_display(i) for i in units]))
+
+    # -- blocks ---------------------------------------------------------------------------------
+
+    def doc_blocks(self, d: int) -> np.ndarray:
+        return self.blocks[int(self.doc_block_start[d]) : int(self.doc_block_start[d + 1])]
 
 
 def write_index(directory: Path, data: IndexData) -> None:
@@ -91,24 +145,15 @@ def write_index(directory: Path, data: IndexData) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / DOCS, "w", encoding="utf-8") as f:
         for doc in data.docs:
-            f.write(json.dumps(doc.__dict__, ensure_ascii=False) + "\n")
-    with open(directory / CHUNKS, "w", encoding="utf-8") as f:
-        for c, (d, s, e, first, last) in enumerate(data.chunks.tolist()):
-            rec = {
-                "id": c,
-                "source": data.docs[d].source,
-                "char_start": s,
-                "char_end": e,
-                "sentences": [first, last],
-                "context": data.contexts[c],
-                "text": data.docs[d].text[s:e],
-            }
-            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    np.save(directory / SENTENCES, np.ascontiguousarray(data.sentences, dtype=np.int64), allow_pickle=False)
-    np.save(directory / SENT_VECS, np.ascontiguousarray(data.sentence_vectors, dtype=np.float32), allow_pickle=False)
-    np.save(directory / CHUNK_VECS, np.ascontiguousarray(data.chunk_vectors, dtype=np.float32), allow_pickle=False)
+            f.write(json.dumps(asdict(doc), ensure_ascii=False) + "\n")
+    (directory / DISPLAYS).write_text(data.displays, encoding="utf-8")
+    (directory / TABLES).write_text(json.dumps(data.tables.to_json(), ensure_ascii=False), encoding="utf-8")
+    for name, array, dtype in ((BLOCKS, data.blocks, BLOCK_DTYPE), (UNITS, data.units, UNIT_DTYPE),
+                               (CHUNKS, data.chunks, CHUNK_DTYPE), (UNIT_VECS, data.unit_vectors, np.float32),
+                               (CHUNK_VECS, data.chunk_vectors, np.float32),
+                               (DOC_VECS, data.document_vectors, np.float32)):
+        np.save(directory / name, np.ascontiguousarray(array, dtype=dtype), allow_pickle=False)
     data.vectors.save(directory)
-    np.save(directory / DOC_VECS, np.ascontiguousarray(data.document_vectors, dtype=np.float32), allow_pickle=False)
     data.bm25.save(directory)
     data.doc_bm25.save(directory, BM25_DOCS_DIR)
     data.manifest.files = validate.file_records(directory)  # type: ignore[assignment]
@@ -155,67 +200,33 @@ def _read_generation(
     if gen.name and manifest.generation != gen.name.split(".")[0]:
         raise CorruptIndex(directory, f"its manifest belongs to generation {manifest.generation or '(none)'}")
     validate.check_files(directory, manifest.files, REQUIRED, full=full_check)
+    mode = "r" if mmap else None
     try:
-        docs = []
         with open(directory / DOCS, encoding="utf-8") as f:
-            for line in f:
-                docs.append(DocRecord(**json.loads(line)))
-        chunks, contexts = [], []
-        with open(directory / CHUNKS, encoding="utf-8") as f:
-            source_to_doc = {d.source: i for i, d in enumerate(docs)}
-            for line in f:
-                rec = json.loads(line)
-                first, last = rec["sentences"]
-                chunks.append((source_to_doc[rec["source"]], rec["char_start"], rec["char_end"], first, last))
-                contexts.append(rec["context"])
-        mode = "r" if mmap else None
-        sentences = np.load(directory / SENTENCES, allow_pickle=False)
-        sent_vecs = np.load(directory / SENT_VECS, mmap_mode=mode, allow_pickle=False)
+            docs = [DocRecord(**json.loads(line)) for line in f]
+        tables = Tables.from_json(json.loads((directory / TABLES).read_text(encoding="utf-8")))
+        displays = (directory / DISPLAYS).read_text(encoding="utf-8")
+        blocks = np.load(directory / BLOCKS, allow_pickle=False)
+        units = np.load(directory / UNITS, allow_pickle=False)
+        chunks = np.load(directory / CHUNKS, allow_pickle=False)
+        unit_vecs = np.load(directory / UNIT_VECS, mmap_mode=mode, allow_pickle=False)
         chunk_vecs = np.load(directory / CHUNK_VECS, mmap_mode=mode, allow_pickle=False)
+        doc_vecs = np.load(directory / DOC_VECS, mmap_mode=mode, allow_pickle=False)
         vectors = FaissStore.load(directory, mmap=mmap)
         bm25 = BM25Index.load(directory, mmap=mmap)
-        doc_vecs = np.load(directory / DOC_VECS, mmap_mode=mode, allow_pickle=False)
         doc_bm25 = BM25Index.load(directory, mmap=mmap, name=BM25_DOCS_DIR)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as exc:
         raise CorruptIndex(directory, f"{type(exc).__name__}: {str(exc)[:200]}") from exc
-    chunk_arr = np.asarray(chunks, dtype=np.int64).reshape(-1, 5)
-    _check(directory, manifest, docs, sentences, chunk_arr, sent_vecs, chunk_vecs, vectors, bm25, doc_vecs, doc_bm25,
-           full_check)
-    return IndexData(
-        gen.root, manifest, docs, sentences, chunk_arr, contexts, sent_vecs, chunk_vecs, vectors, bm25,
-        doc_vecs, doc_bm25, gen.name,
-    )
-
-
-def _check(directory: Path, manifest: Manifest, docs: list[DocRecord], sentences: np.ndarray, chunks: np.ndarray,
-           sent_vecs: np.ndarray, chunk_vecs: np.ndarray, vectors: FaissStore, bm25: BM25Index,
-           doc_vecs: np.ndarray, doc_bm25: BM25Index, full: bool) -> None:
-    """Shapes, offsets, ids and finiteness (``index.storage.validate``)."""
-    v = validate
-    dim = manifest.model["dim"]
-    n, m, d = len(sentences), len(chunks), len(docs)
-    counts = manifest.counts
-    if (counts.get("documents"), counts.get("sentences"), counts.get("chunks")) != (d, n, m):
-        raise CorruptIndex(directory, "its files disagree with the manifest's counts")
-    v.check_shape(directory, SENTENCES, sentences, (None, 5), np.int64)
-    v.check_shape(directory, SENT_VECS, sent_vecs, (n, dim), np.float32)
-    v.check_shape(directory, CHUNK_VECS, chunk_vecs, (m, dim), np.float32)
-    v.check_shape(directory, DOC_VECS, doc_vecs, (d, dim), np.float32)
-    if len(vectors) != n or vectors.dim != dim:
-        raise CorruptIndex(directory, f"{FAISS_FILE} holds {len(vectors)} vectors of {vectors.dim}, expected {n} of {dim}")
-    lengths = np.fromiter((len(doc.text) for doc in docs), dtype=np.int64, count=d)
-    v.check_spans(directory, SENTENCES, sentences[:, 0], sentences[:, 1], sentences[:, 2], lengths)
-    v.check_spans(directory, CHUNKS, chunks[:, 0], chunks[:, 1], chunks[:, 2], lengths)
-    if len(sentences) and (np.diff(sentences[:, 0]) < 0).any():
-        raise CorruptIndex(directory, f"{SENTENCES} is not in document order")
-    v.check_ids(directory, f"{CHUNKS} sentence ranges", chunks[:, 3:5].ravel(), n)
-    if m and (chunks[:, 3] >= chunks[:, 4]).any():
-        raise CorruptIndex(directory, f"{CHUNKS} has empty sentence ranges")
-    for name, arr in ((SENT_VECS, sent_vecs), (CHUNK_VECS, chunk_vecs), (DOC_VECS, doc_vecs)):
-        v.check_finite(directory, name, arr, full)
-    for name, index, size in ((BM25_DIR, bm25, m), (BM25_DOCS_DIR, doc_bm25, d)):
-        if index.n_docs != size or not index.consistent():
-            raise CorruptIndex(directory, f"{name} does not match the index ({index.n_docs} entries for {size})")
+    arrays = {BLOCKS: (blocks, BLOCK_DTYPE), UNITS: (units, UNIT_DTYPE), CHUNKS: (chunks, CHUNK_DTYPE)}
+    for name, (array, dtype) in arrays.items():
+        validate.check_shape(directory, name, array, (None,), dtype)
+    try:
+        data = IndexData(gen.root, manifest, docs, blocks, units, chunks, tables, displays, unit_vecs, chunk_vecs,
+                         vectors, bm25, doc_vecs, doc_bm25, gen.name)
+    except (IndexError, ValueError, TypeError) as exc:
+        raise CorruptIndex(directory, f"inconsistent arrays ({type(exc).__name__}: {str(exc)[:200]})") from exc
+    validate.check_index(directory, data, full_check)
+    return data
 
 
 @dataclass
@@ -228,17 +239,18 @@ class ReusableVectors:
 
 
 def read_reusable_vectors(index_dir: Path, model: dict[str, object]) -> ReusableVectors | None:
-    """The previous index's sentence vectors when it passes every check (all checksums, every row) and
-    was made by ``model``; only finite vectors of the model's dimension and unit length are offered.
-    None when there is nothing trustworthy to reuse (then everything is embedded again)."""
+    """The previous index's unit vectors (keyed by the text that was embedded) when it passes every check
+    (all checksums, every row) and was made by ``model``; only finite vectors of the model's dimension
+    and unit length are then reused (``usable_rows``). None when there is nothing trustworthy to reuse
+    (then everything is embedded again)."""
     try:
         data = read_index(index_dir, mmap=True, full_check=True)
     except CitebotError:
         return None
     if dict(data.manifest.model) != dict(model):
         return None
-    texts = [data.sentence_text(i) for i in range(len(data.sentences))]
-    return ReusableVectors(dict(data.manifest.model), texts, np.asarray(data.sentence_vectors))
+    texts = [data.unit_embed_text(i) for i in range(len(data.units))]
+    return ReusableVectors(dict(data.manifest.model), texts, np.asarray(data.unit_vectors))
 
 
 def usable_rows(vectors: np.ndarray, dim: int) -> np.ndarray:

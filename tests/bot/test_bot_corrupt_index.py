@@ -25,7 +25,7 @@ async def test_a_damaged_index_keeps_the_bot_up_until_reindex(start_bot, fake_di
     embedder = FakeEmbedder()
     build_index(settings, embedder=embedder)
     pointer = json.loads((settings.index_dir / "current.json").read_text())["generation"]
-    vectors = settings.index_dir / pointer / "sentence_vectors.npy"
+    vectors = settings.index_dir / pointer / "unit_vectors.npy"
     damaged = np.load(vectors)
     damaged[0, 0] = np.nan
     np.save(vectors, damaged, allow_pickle=False)

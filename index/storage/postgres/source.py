@@ -139,13 +139,16 @@ def from_index_dir(directory: Path) -> IngestSource:
     for level, bm25 in (("chunks", data.bm25), ("documents", data.doc_bm25)):
         df = np.asarray(bm25.doc_freq)
         local_df[level] = {t: int(df[i]) for t, i in bm25.vocab.items() if t and i < len(df)}
+    u, c = data.units, data.chunks  # structured arrays, read by field name
+    page = np.where(u["page"] > 0, u["page"], -1)
     return IngestSource(
         documents=[Document(d.source, d.title, d.hash, d.text) for d in data.docs],
-        units=np.asarray(data.sentences, dtype=np.int64),
-        unit_chunk=np.asarray(data.sentence_chunk, dtype=np.int64),
-        chunks=np.asarray(data.chunks, dtype=np.int64),
-        contexts=list(data.contexts),
-        unit_vectors=np.asarray(data.sentence_vectors, dtype=np.float32),
+        units=np.column_stack([u["doc"], u["start"], u["end"], u["line"], page]).astype(np.int64).reshape(-1, 5),
+        unit_chunk=np.asarray(data.unit_chunk, dtype=np.int64),
+        chunks=np.column_stack([c["doc"], c["start"], c["end"], c["first"], c["last"]]).astype(np.int64).reshape(-1, 5),
+        contexts=[data.chunk_context(i) for i in range(len(c))],
+        unit_kinds=[data.unit_kind(i) for i in range(len(u))],
+        unit_vectors=np.asarray(data.unit_vectors, dtype=np.float32),
         chunk_vectors=np.asarray(data.chunk_vectors, dtype=np.float32),
         document_vectors=np.asarray(data.document_vectors, dtype=np.float32),
         model=dict(data.manifest.model),

@@ -118,9 +118,9 @@ def damaged_copy(seed_index: Path, tmp_path: Path) -> Path:
     index = tmp_path / "index"
     shutil.copytree(seed_index, index, symlinks=True)
     gen = index / json.loads((index / "current.json").read_text())["generation"]
-    vectors = np.load(gen / "sentence_vectors.npy")
+    vectors = np.load(gen / "unit_vectors.npy")
     vectors[3] = np.nan
-    np.save(gen / "sentence_vectors.npy", vectors, allow_pickle=False)
+    np.save(gen / "unit_vectors.npy", vectors, allow_pickle=False)
     return index
 
 
@@ -135,4 +135,4 @@ def test_info_and_ask_report_a_damaged_index_in_one_line(seed_index: Path, tmp_p
     env_backend = dict(os.environ, CITEBOT_BACKEND="torch")  # the seed index was built with torch
     proc = subprocess.run([sys.executable, "-m", "index", "ask", "who praised him?"], capture_output=True, text=True,
                           env=env_backend | {"CITEBOT_INDEX_DIR": str(index)}, cwd=ROOT, timeout=300)
-    one_line_error(proc, "sentence_vectors.npy")
+    one_line_error(proc, "unit_vectors.npy")

@@ -36,8 +36,9 @@ def test_build_writes_a_complete_directory(settings: Settings, fake_embedder: Fa
     assert report.documents == 3 and report.chunks >= 3 and not report.skipped
     d = live(settings.index_dir)
     assert d.name == "g000001"
-    for name in ("manifest.json", "documents.jsonl", "chunks.jsonl", "sentences.npy", "sentence_vectors.npy",
-                 "chunk_vectors.npy", "vectors.faiss", "bm25"):
+    for name in ("manifest.json", "documents.jsonl", "blocks.npy", "units.npy", "chunks.npy", "displays.txt",
+                 "tables.json", "unit_vectors.npy", "chunk_vectors.npy", "document_vectors.npy", "vectors.faiss",
+                 "bm25", "bm25_docs"):
         assert (d / name).exists(), name
     assert not list(d.rglob("*.pkl")) and not list(d.rglob("*.pickle"))
     m = Manifest.read(d)
@@ -48,8 +49,12 @@ def test_build_writes_a_complete_directory(settings: Settings, fake_embedder: Fa
     # every file of the generation is recorded with its size and checksum
     files = {p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file()} - {"manifest.json"}
     assert set(m.files) == files and all(len(r["sha256"]) == 64 for r in m.files.values())
-    chunk = json.loads((d / "chunks.jsonl").read_text().splitlines()[0])
-    assert {"id", "source", "char_start", "char_end", "text"} <= set(chunk)
+    import numpy as np
+
+    units = np.load(d / "units.npy", allow_pickle=False)
+    assert units.dtype.names[:5] == ("doc", "block", "kind", "start", "end") and len(units) == report.units
+    doc = json.loads((d / "documents.jsonl").read_text().splitlines()[0])
+    assert set(doc) == {"source", "title", "hash", "text", "format", "role", "repo_path"}
 
 
 def test_a_rebuild_is_a_new_generation_and_keeps_only_the_one_before(
@@ -68,7 +73,7 @@ def test_rebuild_embeds_only_new_or_changed_and_drops_deleted(
     write_docs(settings.docs_dir, DOCS)
     first = build_index(settings, embedder=fake_embedder)
     again = build_index(settings, embedder=fake_embedder)
-    assert again.embedded == 0 and again.reused == first.sentences
+    assert again.embedded == 0 and again.reused == first.units
 
     (settings.docs_dir / "space.txt").write_text("The Moon orbits the Earth every 27 days.\nVenus is hot.")
     (settings.docs_dir / "bread.md").unlink()
@@ -190,21 +195,21 @@ def test_a_rebuild_never_reuses_a_vector_that_fails_validation(
     write_docs(settings.docs_dir, DOCS)
     first = build_index(settings, embedder=fake_embedder)
     gen = live(settings.index_dir)
-    vecs = np.load(gen / "sentence_vectors.npy")
+    vecs = np.load(gen / "unit_vectors.npy")
     if damage == "dimension":
         vecs = np.hstack([vecs, vecs[:, :3]])
     else:
         vecs[0, :] = np.nan
-    np.save(gen / "sentence_vectors.npy", vecs, allow_pickle=False)
+    np.save(gen / "unit_vectors.npy", vecs, allow_pickle=False)
     if damage == "unrecorded-nan":  # the checksums agree with the damage: only the row checks see it
         m = json.loads((gen / "manifest.json").read_text())
         m["files"] = validate.file_records(gen)
         (gen / "manifest.json").write_text(json.dumps(m))
     fake_embedder.encoded = 0
     again = build_index(settings, embedder=fake_embedder)
-    assert again.reused == 0 and again.embedded == first.sentences == fake_embedder.encoded
-    new = np.load(live(settings.index_dir) / "sentence_vectors.npy")
-    assert new.shape == (first.sentences, 64) and np.isfinite(new).all()
+    assert again.reused == 0 and again.embedded == first.units == fake_embedder.encoded
+    new = np.load(live(settings.index_dir) / "unit_vectors.npy")
+    assert new.shape == (first.units, 64) and np.isfinite(new).all()
     assert Engine.open(settings, embedder=fake_embedder).ask("caretaker babies").citations
 
 
@@ -225,4 +230,4 @@ def test_full_embeds_everything_again(settings: Settings, fake_embedder: FakeEmb
     first = build_index(settings, embedder=fake_embedder)
     assert build_index(settings, embedder=fake_embedder).embedded == 0
     full = build_index(settings, embedder=fake_embedder, full=True)
-    assert full.embedded == first.sentences and full.reused == 0
+    assert full.embedded == first.units and full.reused == 0

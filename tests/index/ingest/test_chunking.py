@@ -1,6 +1,7 @@
 import pytest
 
-from index.ingest.chunking import chunk_documents, embed_text
+from index.ingest.assemble import chunk_search_text
+from index.ingest.chunking import chunk_documents
 from index.ingest.dedup import Deduper, similar
 from index.ingest.documents import PARAGRAPH, Block, Document
 from tests.conftest import SEEDS, FakeEmbedder
@@ -15,19 +16,19 @@ def seed_doc() -> Document:
 def test_chunks_and_sentences_are_exact_slices(fake_embedder: FakeEmbedder) -> None:
     doc = seed_doc()
     corpus = chunk_documents([doc], fake_embedder, max_tokens=60, overlap=1)
-    for s in corpus.sentences:
+    for s in corpus.units:
         assert doc.text[s.start : s.end].strip() == doc.text[s.start : s.end]
     for c in corpus.chunks:
-        assert c.start == corpus.sentences[c.first].start
-        assert c.end == corpus.sentences[c.last - 1].end
+        assert c.start == corpus.units[c.first].start
+        assert c.end == corpus.units[c.last - 1].end
         assert c.tokens <= 60
-        assert fake_embedder.count_tokens([embed_text(doc, c)])[0] <= 60
+        assert fake_embedder.count_tokens([chunk_search_text(corpus, c)])[0] <= 60
 
 
 def test_the_seed_repeated_captions_are_collapsed(fake_embedder: FakeEmbedder) -> None:
     doc = seed_doc()
     corpus = chunk_documents([doc], fake_embedder)
-    texts = [doc.text[s.start : s.end] for s in corpus.sentences]
+    texts = [doc.text[s.start : s.end] for s in corpus.units]
     assert corpus.duplicates == 2
     assert sum(t.startswith("Fousseynou Cissé, 39") for t in texts) == 1
     assert sum(t.startswith("Footage shows him") for t in texts) == 1
@@ -53,15 +54,15 @@ def test_overlap_shares_sentences_between_neighbours(fake_embedder: FakeEmbedder
     covered = set()
     for c in corpus.chunks:
         covered.update(range(c.first, c.last))
-    assert covered == set(range(len(corpus.sentences)))
+    assert covered == set(range(len(corpus.units)))
 
 
 def test_an_over_long_sentence_is_cut_at_whitespace(fake_embedder: FakeEmbedder) -> None:
     text = " ".join(f"word{i}" for i in range(300)) + "."
     corpus = chunk_documents([Document("d", text)], fake_embedder, max_tokens=128)
-    assert len(corpus.sentences) == 3
-    assert all(s.tokens <= 128 for s in corpus.sentences)
-    assert " ".join(text[s.start : s.end] for s in corpus.sentences) == text
+    assert len(corpus.units) == 3
+    assert all(s.tokens <= 128 for s in corpus.units)
+    assert " ".join(text[s.start : s.end] for s in corpus.units) == text
 
 
 def test_context_is_prepended_for_embedding_only(fake_embedder: FakeEmbedder) -> None:
@@ -70,7 +71,7 @@ def test_context_is_prepended_for_embedding_only(fake_embedder: FakeEmbedder) ->
     corpus = chunk_documents([doc], fake_embedder)
     (chunk,) = corpus.chunks
     assert text[chunk.start : chunk.end] == "Run the installer. Then restart."
-    assert embed_text(doc, chunk) == "Install\nRun the installer. Then restart."
+    assert chunk_search_text(corpus, chunk) == "Install\nRun the installer. Then restart."
 
 
 @pytest.mark.model
@@ -78,7 +79,7 @@ def test_chunks_fit_the_real_tokenizer_budget(real_embedder) -> None:  # noqa: A
     doc = seed_doc()
     long_doc = Document("long.txt", " ".join([doc.text.replace("\n", " ")] * 3))
     corpus = chunk_documents([doc, long_doc], real_embedder, max_tokens=128, overlap=1)
-    texts = [embed_text([doc, long_doc][c.doc], c) for c in corpus.chunks]
+    texts = [chunk_search_text(corpus, c) for c in corpus.chunks]
     for n in real_embedder.count_tokens(texts):
         assert n <= 128
 

@@ -1,5 +1,6 @@
 from index.ingest.documents import PARAGRAPH, Block, Document
-from index.ingest.sentences import guess_wrapped, split_block, split_document
+from index.ingest.sentences import guess_wrapped, split_block
+from index.ingest.units import document_units
 from tests.conftest import SEEDS
 
 
@@ -54,7 +55,7 @@ def test_long_quotation_is_split_at_its_own_sentence_ends() -> None:
 def test_every_sentence_of_the_seed_is_a_verbatim_trimmed_slice() -> None:
     text = (SEEDS / "paris-fire-rescue.txt").read_text(encoding="utf-8")
     doc = Document("paris-fire-rescue.txt", text)
-    out = list(split_document(doc))
+    out = [(u.start, u.end, u.block) for u in document_units(doc)]
     assert len(out) == 16
     for start, end, _ in out:
         piece = text[start:end]

@@ -44,3 +44,32 @@ def test_every_citation_and_passage_is_verbatim(tmp_path_factory, texts: list[st
     assert len(quotes) == len(set(quotes)) <= 3
     for p in answer.passages:
         assert by_source[p.source][p.char_start : p.char_end] == p.text
+
+
+emphasised = st.lists(st.tuples(st.sampled_from(WORDS), st.booleans()), min_size=1, max_size=12).map(
+    lambda ws: " ".join(f"**{w}**" if bold else w for w, bold in ws) + "."
+)
+markdown_paragraph = st.lists(emphasised, min_size=1, max_size=4).map(" ".join)
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(paragraphs=st.lists(markdown_paragraph, min_size=1, max_size=4), question=st.lists(st.sampled_from(WORDS),
+       min_size=1, max_size=6).map(" ".join))
+def test_citations_of_rendered_markup_are_verbatim_source(tmp_path_factory, paragraphs: list[str], question: str) -> None:  # noqa: ANN001
+    """Units split on display text (``**`` dropped) still quote the exact source span."""
+    from tests.index.markup import rendered
+
+    base: Path = tmp_path_factory.mktemp("prop-md")
+    text = "\n\n".join(paragraphs)
+    blocks, pos = [], 0
+    for p in paragraphs:
+        blocks.append(rendered(text, pos, pos + len(p)))
+        pos += len(p) + 2
+    doc = Document("doc.md", text, blocks, format="markdown")
+    settings = Settings(index_dir=base / "index")
+    embedder = FakeEmbedder()
+    build_index(settings, documents=[doc], embedder=embedder)
+    engine = Engine.open(settings, embedder=embedder)
+    for c in engine.ask(question).citations:
+        assert text[c.char_start : c.char_end] == c.quote
+        assert "**" not in c.shown and c.shown.replace(" ", "") in c.quote.replace("**", "").replace(" ", "")

@@ -21,8 +21,8 @@ NEW = [Document("a.txt", "Volcanoes erupt. Lava flows slowly downhill for many k
        Document("c.txt", "Bread needs flour, water, salt and yeast.")]
 
 
-def sentence_texts(data: store.IndexData) -> set[str]:
-    return {data.sentence_text(i) for i in range(len(data.sentences))}
+def unit_texts(data: store.IndexData) -> set[str]:
+    return {data.unit_text(i) for i in range(len(data.units))}
 
 
 def builds_during_read(monkeypatch: pytest.MonkeyPatch, settings: Settings, embedder: FakeEmbedder,
@@ -48,12 +48,12 @@ def test_a_swap_during_a_read_does_not_mix_generations(
 ) -> None:
     settings = Settings(index_dir=tmp_path / "index")
     build_index(settings, documents=OLD, embedder=fake_embedder)
-    expected = sentence_texts(store.read_index(settings.index_dir))
+    expected = unit_texts(store.read_index(settings.index_dir))
     builds_during_read(monkeypatch, settings, fake_embedder, [NEW])
     data = store.read_index(settings.index_dir)
     assert data.generation == "g000001"  # the generation the read began with, whole
     assert [d.source for d in data.docs] == ["a.txt", "b.txt"]
-    assert sentence_texts(data) == expected
+    assert unit_texts(data) == expected
     assert generations.read_pointer(settings.index_dir) == "g000002"  # while the new one is live
 
 
@@ -68,7 +68,7 @@ def test_a_read_outlived_by_its_generation_starts_again_on_the_new_one(
     data = store.read_index(settings.index_dir)
     assert data.generation == "g000003"
     assert [d.source for d in data.docs] == ["a.txt"]
-    assert all(t in OLD[0].text for t in sentence_texts(data))
+    assert all(t in OLD[0].text for t in unit_texts(data))
 
 
 def test_an_engine_keeps_answering_from_its_generation_after_later_builds(

@@ -59,20 +59,20 @@ def save(path: Path, array: np.ndarray) -> None:
 
 
 def nan_vectors(gen: Path) -> None:
-    v = np.load(gen / "sentence_vectors.npy")
+    v = np.load(gen / "unit_vectors.npy")
     v[1, 3] = np.nan
-    save(gen / "sentence_vectors.npy", v)
+    save(gen / "unit_vectors.npy", v)
 
 
 def wrong_dimension(gen: Path) -> None:
-    v = np.load(gen / "sentence_vectors.npy")
-    save(gen / "sentence_vectors.npy", np.hstack([v, v[:, :1]]))
+    v = np.load(gen / "unit_vectors.npy")
+    save(gen / "unit_vectors.npy", np.hstack([v, v[:, :1]]))
 
 
 def out_of_range(gen: Path) -> None:
-    s = np.load(gen / "sentences.npy")
-    s[-1, 2] = 10_000
-    save(gen / "sentences.npy", s)
+    u = np.load(gen / "units.npy")
+    u["end"][-1] = 10_000
+    save(gen / "units.npy", u)
 
 
 def shortened_text(gen: Path) -> None:
@@ -97,7 +97,7 @@ DAMAGE: dict[str, Callable[[Path], object]] = {
     "vectors.faiss missing": lambda g: (g / "vectors.faiss").unlink(),
     "vectors.faiss truncated": lambda g: truncate(g / "vectors.faiss"),
     "vectors.faiss garbage": lambda g: same_size_garbage(g / "vectors.faiss"),
-    "sentences out of range": out_of_range,
+    "units out of range": out_of_range,
     "wrong-dimension vectors": wrong_dimension,
     "NaN vectors": nan_vectors,
     "garbage BM25 vocabulary": garbage_vocabulary,
@@ -162,7 +162,7 @@ def test_a_damaged_index_is_rebuilt_from_scratch(built, fake_embedder: FakeEmbed
     nan_vectors(gen)
     (settings.index_dir / "current.json").write_text("garbage")  # even the pointer
     report = build_index(settings, embedder=fake_embedder)
-    assert report.reused == 0 and report.embedded == report.sentences
+    assert report.reused == 0 and report.embedded == report.units
     assert Engine.open(settings, embedder=fake_embedder).ask("Moon orbits").passages
 
 
@@ -175,7 +175,7 @@ def test_large_arrays_are_checked_by_size_and_sample_on_open_and_in_full_on_requ
     monkeypatch.setattr(validate, "SAMPLE_ROWS", 2)  # rows 0 and n-1
     nan_vectors(gen)  # row 1: neither hashed nor sampled on a quick open
     read_index(settings.index_dir)
-    with pytest.raises(CorruptIndex, match="sentence_vectors.npy does not match its checksum"):
+    with pytest.raises(CorruptIndex, match="unit_vectors.npy does not match its checksum"):
         read_index(settings.index_dir, full_check=True)
 
 
