@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     max_citations: int = Field(3, ge=1, le=10, description="Most quotes in one answer.")
     max_question_chars: int = Field(500, ge=10, description="Longest question accepted.")
 
+    # where the index lives
+    store: str = Field(
+        "local",
+        description="Index store (backend): local = the index directory (FAISS + BM25 + .npy files); "
+        "others register themselves (index.storage.backend.register).",
+    )
+
     # permalinks
     repo_url: str | None = Field(
         None,

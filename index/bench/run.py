@@ -241,7 +241,7 @@ def bench_latency(cfg: BenchConfig) -> list[Row]:
         vecs.append(engine.encode_question(q))
         enc_t.append(time.perf_counter() - t0)
     store = engine.data.vectors
-    k = engine.retriever.params.dense_candidates
+    k = engine.retrieval_params.dense_candidates
     for v in vecs:
         t0 = time.perf_counter()
         store.search(v.reshape(1, -1), k)

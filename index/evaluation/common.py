@@ -16,7 +16,7 @@ def open_engine(settings, index_dir: Path, embedder, retrieval=None, quotes=None
 
 def ranked_sources(engine, retrieval, depth: int) -> list[tuple[str, float]]:  # noqa: ANN001
     """The documents of an ``Engine.retrieve`` result as ``(source, score)``, best first."""
-    docs = engine.data.docs
+    docs = engine.backend.documents()
     return [(docs[d].source, float(s)) for d, s in retrieval.documents.pairs()[:depth]]
 
 
@@ -30,6 +30,6 @@ def verbatim_ok(engine, answer) -> bool:  # noqa: ANN001
     """``document_text[char_start:char_end] == quote`` for every citation of the answer."""
     texts = getattr(engine, "_eval_texts", None)
     if texts is None:
-        texts = {d.source: d.text for d in engine.data.docs}
+        texts = {d.source: d.text for d in engine.backend.documents()}
         engine._eval_texts = texts
     return all(texts.get(c.source, "")[c.char_start : c.char_end] == c.quote for c in answer.citations)

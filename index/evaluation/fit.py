@@ -26,16 +26,17 @@ from pathlib import Path
 import numpy as np
 
 from index.models.ranker import RANKERS, LinearRanker
+from index.query.features import FeatureRows, weights
 
 TUNING_ARTICLES = "0-23"
 L2 = 1e-3
 
 
-def fit_listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) -> np.ndarray:
+def fit_listwise(groups: list[tuple[FeatureRows, np.ndarray]], l2: float = L2) -> np.ndarray:
     """Weights on raw features maximizing the mean log softmax-probability of each group's positives."""
     from scipy.optimize import minimize
 
-    groups = [(x, y) for x, y in groups if y.any() and len(y) > 1]
+    groups = [(x.values, y) for x, y in groups if y.any() and len(y) > 1]
     allx = np.vstack([x for x, _ in groups])
     mu, sd = allx.mean(0), allx.std(0) + 1e-9
     std = [((x - mu) / sd, y) for x, y in groups]
@@ -56,64 +57,69 @@ def fit_listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) ->
     return res.x / sd
 
 
-def hit_at(groups: list[tuple[np.ndarray, np.ndarray]], w: np.ndarray, k: int = 1) -> float:
-    hits = [bool(y[np.argsort(-(x @ w), kind="stable")[:k]].any()) for x, y in groups]
+def hit_at(groups: list[tuple[FeatureRows, np.ndarray]], w: np.ndarray, k: int = 1) -> float:
+    hits = [bool(y[np.argsort(-(x.values @ w), kind="stable")[:k]].any()) for x, y in groups]
     return float(np.mean(hits)) if hits else 0.0
 
 
 def collect(engine, data) -> list[dict]:  # noqa: ANN001
-    """Per question: its first stage (``Engine.first_stage``), the labels of its sentence rows, its best passages."""
+    """Per question: its first stage (the pipeline's ``FIRST_STAGE``, as ``ask`` runs it), the labels of
+    its unit rows, its best passages."""
     from index.query.rerank import best_passages
 
+    backend = engine.backend
     out = []
     for q in data.questions:
         f = engine.first_stage(q.question)
-        texts = [engine.data.unit_text(s) for s, _ in f.meta]
+        texts = [backend.unit(s).quote for s, _ in f.meta]
         out.append({
             "first": f,
-            "x": np.asarray(f.rows, dtype=np.float64).reshape(len(f.rows), -1),
+            "x": f.rows,
             "y": np.array([any(a in t for a in q.answers) for t in texts], dtype=bool),
-            "passages": best_passages(engine.data.chunk_doc[f.hits.chunks], f.hits.scores),
+            "passages": best_passages(backend.chunk_documents(f.hits.chunks), f.hits.scores),
             "gold": q.source,
         })
     return out
 
 
 def candidates_of(engine, item: dict, ranker: LinearRanker) -> list:  # noqa: ANN001
-    """The question's quote candidates as ``Engine.retrieve`` makes them, scored by ``ranker``."""
+    """The question's quote candidates as the ``rank_units`` stage makes them, scored by ``ranker``."""
     from index.query.quotes import rank_candidates
 
     f = item["first"]
-    return rank_candidates(f.question, f.rows, f.meta, engine.data.bm25.idf, engine.quote_params, ranker)
+    return rank_candidates(f.question, f.rows, f.meta, engine.backend.idf, engine.quote_params, ranker)
 
 
 def document_groups(engine, items: list[dict], cands: list[list], depth: int):  # noqa: ANN001, ANN201
     from index.query.rerank import document_rows
 
+    backend = engine.backend
     groups = []
     for item, cs in zip(items, cands, strict=True):
-        x = document_rows(item["first"].documents, cs, engine._doc_of_unit, depth, item["passages"])
-        docs = item["first"].documents.docs[: len(x)]
-        y = np.array([engine.data.docs[int(d)].source == item["gold"] for d in docs], dtype=bool)
+        ranking = item["first"].first_documents
+        x = document_rows(ranking, cs, backend.unit_documents, depth, item["passages"])
+        y = np.array([backend.document(int(d)).source == item["gold"] for d in ranking.docs[: len(x)]], dtype=bool)
         groups.append((x, y))
     return groups
 
 
 def answer_groups(engine, items: list[dict], cands: list[list], rankings: list):  # noqa: ANN001, ANN201
     """Stage 3: the top ``refine`` candidates of each question, with token features (one model pass each)."""
-    from index.query.refine import answer_rows
+    from index.query.refine import ANSWER_FEATURES, answer_rows
 
     k = engine.quote_params.refine
+    backend = engine.backend
     groups = []
     for item, cs, documents in zip(items, cands, rankings, strict=True):
         top = cs[:k]
         if len(top) < 2:
-            groups.append((np.zeros((0, 0)), np.zeros(0, dtype=bool)))
+            groups.append((FeatureRows.empty(ANSWER_FEATURES), np.zeros(0, dtype=bool)))
             continue
-        x = answer_rows(item["first"].question, top, engine.data.unit_display, engine._token_states, documents,
-                        engine._doc_of_unit)
-        labels = {s: y for (s, _), y in zip(item["first"].meta, item["y"].tolist(), strict=True)}
-        groups.append((x, np.array([labels[c.sentence] for c in top], dtype=bool)))
+        f = item["first"]
+        x = answer_rows(f.question, top, f.rows, backend.unit_display, engine.encoder.token_states, documents,
+                        backend.unit_documents)
+        labels = {s: y for (s, _), y in zip(f.meta, item["y"].tolist(), strict=True)}
+        groups.append((x, np.array([labels[c.unit] for c in top], dtype=bool)))
     return groups
 
 
@@ -123,7 +129,7 @@ def penalized_hit(groups: list, w: np.ndarray, params, first_hits: list[bool]) -
 
     hits = []
     for (x, y), h in zip(groups, first_hits, strict=True):
-        hits.append(bool(y[np.argmax(type_penalized(x @ w, x, params))]) if len(y) else h)
+        hits.append(bool(y[np.argmax(type_penalized(x.values @ w, x, params))]) if len(y) else h)
     return float(np.mean(hits)) if hits else 0.0
 
 
@@ -148,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     data = load_squad(args.squad, parse_articles(TUNING_ARTICLES))
     index_dir = ensure_index(f"squad-{args.squad.stem}", data.documents, settings, embedder, args.cache)
     engine = open_engine(settings, index_dir, embedder)
-    depth = engine.retriever.params.rerank_depth
+    depth = engine.retrieval_params.rerank_depth
     print(f"collecting features of {len(data.questions)} tuning questions…", file=sys.stderr, flush=True)
     items = collect(engine, data)
     article = [int(q.source.split("/")[1]) for q in data.questions]
@@ -168,20 +174,20 @@ def main(argv: list[str] | None = None) -> int:
 
     params = engine.quote_params
     docs = document_groups(engine, items, cands, depth)
-    cv_hit1, base_hit1 = [], hit_at(docs, np.eye(len(DOCUMENT_FEATURES))[5])  # column 5: first-stage score
+    cv_hit1, base_hit1 = [], hit_at(docs, weights(DOCUMENT_FEATURES, first_stage=1.0))
     reranked: list = [None] * len(items)
     for fold in (True, False):
         w = fit_listwise([g for g, f in zip(docs, first, strict=True) if f == fold])
         cv_hit1.append(hit_at([g for g, f in zip(docs, first, strict=True) if f != fold], w))
         ranker = LinearRanker("documents", DOCUMENT_FEATURES, w)
         for i in (i for i, f in enumerate(first) if f != fold):
-            reranked[i] = rerank(items[i]["first"].documents, cands[i], engine._doc_of_unit, depth, ranker,
-                                 items[i]["passages"])
+            reranked[i] = rerank(items[i]["first"].first_documents, cands[i], engine.backend.unit_documents, depth,
+                                 ranker, items[i]["passages"])
     w_docs = fit_listwise(docs)
 
     print("token features of the top candidates…", file=sys.stderr, flush=True)
     answers = answer_groups(engine, items, cands, reranked)
-    stage1 = [bool(c[0].sentence in {s for (s, _), y in zip(it["first"].meta, it["y"], strict=True) if y}) if c else False
+    stage1 = [bool(c[0].unit in {s for (s, _), y in zip(it["first"].meta, it["y"], strict=True) if y}) if c else False
               for it, c in zip(items, cands, strict=True)]
     cv_answer1 = []
     for fold in (True, False):

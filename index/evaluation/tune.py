@@ -51,9 +51,10 @@ class Tuner:
 
     def engine(self, retrieval: RetrievalParams, quotes: QuoteParams):  # noqa: ANN201
         from index.query.engine import Engine
+        from index.storage.local import LocalBackend
 
-        e = Engine(self.data, self.embedder, self.settings, retrieval, quotes)
-        orig = e.encode_question
+        e = Engine(LocalBackend(self.data), self.embedder, self.settings, retrieval, quotes)
+        orig = e.encoder.encode
         cache = self.vec_cache
 
         def encode(q: str):  # noqa: ANN202
@@ -61,7 +62,7 @@ class Tuner:
                 cache[q] = orig(q)
             return cache[q]
 
-        e.encode_question = encode  # type: ignore[method-assign]
+        e.encoder.encode = encode  # type: ignore[method-assign]
         return e
 
 

@@ -40,6 +40,14 @@ class LinearRanker:
     def score(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(x, dtype=np.float64) @ self.weights
 
+    def score_rows(self, rows: Any) -> np.ndarray:
+        """Scores of named feature rows (``index.query.features.FeatureRows``), refused unless their
+        names are this ranker's features in its order."""
+        if tuple(rows.names) != self.features:
+            missing = sorted(set(self.features) ^ set(rows.names))
+            raise RankerMismatch(self.name, f"rows have other features: {', '.join(missing) or 'order'}")
+        return self.score(rows.values)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,

@@ -1,6 +1,6 @@
-"""Answer selection: which sentences of the top passages answer the question.
+"""Answer selection: which units of the top passages answer the question.
 
-No QA model is available, so every sentence of the top passages gets a row of cheap, measurable
+No QA model is available, so every unit of the top passages gets a row of cheap, measurable
 evidence (``SENTENCE_FEATURES``) and a linear ranker learned on SQuAD's tuning articles scores it
 (``index/models/rankers/sentences.json``; ``python -m index.evaluation.fit``):
 
@@ -11,6 +11,8 @@ evidence (``SENTENCE_FEATURES``) and a linear ranker learned on SQuAD's tuning a
 
 Abstention looks at question-level evidence (best cosine + ½ best lexical share − a penalty for
 names the corpus never mentions) against a threshold calibrated on the seed set's off-topic questions.
+
+Stages (``index.query.state``): ``candidate_units`` (the rows) and ``rank_units`` (the candidates).
 """
 
 from __future__ import annotations
@@ -18,12 +20,25 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.ingest.dedup import similar
 from index.models.ranker import LinearRanker, packaged, softmax
-from index.query.cues import STRONG_KINDS, base_stem, cue_score, question_type, unknown_entity_share
+from index.query.cues import (
+    STRONG_KINDS,
+    base_stem,
+    cue_score,
+    evidence_terms,
+    question_type,
+    unknown_entity_share,
+)
+from index.query.features import FeatureRows
+
+if TYPE_CHECKING:
+    from index.query.retrieval import DocRanking, Hits
+    from index.query.state import Context, QueryState
 
 SENTENCE_FEATURES = (
     "cos",  # cosine between the question and the sentence
@@ -49,8 +64,6 @@ SENTENCE_FEATURES = (
     "cos_prev",  # cosine of the previous sentence (its own cosine when it has none)
 )
 
-_MISS_STRONG, _MISS_WEAK = SENTENCE_FEATURES.index("miss_strong"), SENTENCE_FEATURES.index("miss_weak")
-
 
 @dataclass(frozen=True)
 class QuoteParams:
@@ -67,13 +80,13 @@ class QuoteParams:
 
 @dataclass(frozen=True)
 class Candidate:
-    sentence: int
+    unit: int
     score: float  # probability among the question's candidates (softmax of the ranker's logits)
     cos: float
     lex: float
     evidence: float  # what abstention looks at (question-level: the same for every candidate)
     passage: int = 0  # rank of the passage it came from
-    row: tuple[float, ...] = field(default=(), compare=False, repr=False)  # its SENTENCE_FEATURES
+    row: int = field(default=-1, compare=False, repr=False)  # its row in the SENTENCE_FEATURES rows
 
 
 @dataclass
@@ -91,30 +104,28 @@ def sentence_ranker() -> LinearRanker:
 
 def rank_candidates(
     question: str,
-    rows: list[list[float]],
+    rows: FeatureRows,
     meta: list[tuple[int, int]],
     idf: Callable[[str], float],
     params: QuoteParams,
     ranker: LinearRanker | None = None,
 ) -> list[Candidate]:
     """Score ``sentence_rows`` with the ranker: candidates best first, scores summing to 1."""
-    if not rows:
+    if not len(rows):
         return []
-    x = np.asarray(rows, dtype=np.float64)
-    probs = softmax(type_penalized((ranker or sentence_ranker()).score(x), x, params))
-    cos, lex = x[:, 0], x[:, 1]
+    probs = softmax(type_penalized((ranker or sentence_ranker()).score_rows(rows), rows, params))
+    cos, lex = rows.column("cos"), rows.column("lex")
     evidence = float(cos.max() + 0.5 * lex.max() - params.entity_miss * unknown_entity_share(question, idf))
     cands = [
-        Candidate(s, float(p), float(c), float(lx), evidence, r, tuple(row))
-        for (s, r), p, c, lx, row in zip(meta, probs, cos, lex, x.tolist(), strict=True)
+        Candidate(s, float(p), float(c), float(lx), evidence, r, i)
+        for i, ((s, r), p, c, lx) in enumerate(zip(meta, probs, cos, lex, strict=True))
     ]
     return sorted(cands, key=lambda c: -c.score)
 
 
-def type_penalized(logits: np.ndarray, x: np.ndarray, params: QuoteParams) -> np.ndarray:
-    """The answer-type constraint: logits of sentences without what the question asks for, lowered.
-    ``x``: rows that start with ``SENTENCE_FEATURES``."""
-    return logits - params.type_strong * x[:, _MISS_STRONG] - params.type_weak * x[:, _MISS_WEAK]
+def type_penalized(logits: np.ndarray, rows: FeatureRows, params: QuoteParams) -> np.ndarray:
+    """The answer-type constraint: logits of units without what the question asks for, lowered."""
+    return logits - params.type_strong * rows.column("miss_strong") - params.type_weak * rows.column("miss_weak")
 
 
 def sentence_rows(
@@ -127,8 +138,8 @@ def sentence_rows(
     cos_of: Callable[[int], float],
     idf: Callable[[str], float],
     info: Sequence[PassageInfo] | None = None,
-) -> tuple[list[list[float]], list[tuple[int, int]]]:
-    """One ``SENTENCE_FEATURES`` row per distinct sentence of the passages, and its (sentence, passage rank).
+) -> tuple[FeatureRows, list[tuple[int, int]]]:
+    """One ``SENTENCE_FEATURES`` row per distinct unit of the passages, and its (unit, passage rank).
 
     ``q_terms``: the question's stemmed terms without its question words (``cues.evidence_terms``)."""
     q_terms = [base_stem(t) for t in q_terms]
@@ -148,7 +159,7 @@ def sentence_rows(
     def share(terms: set[str]) -> float:
         return sum(w for t, w in weights.items() if t in terms) / total
 
-    rows: list[list[float]] = []
+    rows: list[dict[str, float]] = []
     meta: list[tuple[int, int]] = []
     seen: set[int] = set()
     for rank, chunk in enumerate(passages):
@@ -166,31 +177,31 @@ def sentence_rows(
             matched = [k for k, t in enumerate(words) if t in weights]
             cue = cue_score(kind, text_of(i), question)
             cos = cos_of(i)
-            rows.append([
-                cos,
-                share(own),
-                share(before - own),
-                share(after - own - before),
-                len(q_pairs & pairs) / len(q_pairs) if q_pairs else 0.0,
-                cue * strong,
-                cue * weak,
-                (1.0 - cue) * strong,
-                (1.0 - cue) * weak,
-                1.0 / (1.0 + rank),
-                float(rank == 0),
-                about.score,
-                about.doc_score,
-                1.0 / (1.0 + about.doc_rank),
-                float(about.doc_rank == 0),
-                math.log1p(len(words)),
-                float(i == sents.start),
-                len(own - weights.keys()) / (len(own) or 1),
-                (matched[-1] - matched[0] + 1) / len({words[k] for k in matched}) if matched else 0.0,
-                float(len(words) < 4),
-                cos_of(i - 1) if i - 1 in sents else cos,
-            ])
+            rows.append({
+                "cos": cos,
+                "lex": share(own),
+                "lex_prev": share(before - own),
+                "lex_next": share(after - own - before),
+                "phrase": len(q_pairs & pairs) / len(q_pairs) if q_pairs else 0.0,
+                "cue_strong": cue * strong,
+                "cue_weak": cue * weak,
+                "miss_strong": (1.0 - cue) * strong,
+                "miss_weak": (1.0 - cue) * weak,
+                "passage_rr": 1.0 / (1.0 + rank),
+                "passage_top": float(rank == 0),
+                "passage_score": about.score,
+                "doc_score": about.doc_score,
+                "doc_rr": 1.0 / (1.0 + about.doc_rank),
+                "doc_top": float(about.doc_rank == 0),
+                "log_terms": math.log1p(len(words)),
+                "passage_first": float(i == sents.start),
+                "novelty": len(own - weights.keys()) / (len(own) or 1),
+                "span": (matched[-1] - matched[0] + 1) / len({words[k] for k in matched}) if matched else 0.0,
+                "short": float(len(words) < 4),
+                "cos_prev": cos_of(i - 1) if i - 1 in sents else cos,
+            })
             meta.append((i, rank))
-    return rows, meta
+    return FeatureRows.from_dicts(SENTENCE_FEATURES, rows), meta
 
 
 def pick(candidates: list[Candidate], text_of: Callable[[int], str], limit: int, keep_ratio: float) -> list[Candidate]:
@@ -201,8 +212,58 @@ def pick(candidates: list[Candidate], text_of: Callable[[int], str], limit: int,
             break
         if chosen and cand.score < keep_ratio * chosen[0].score:
             break
-        text = text_of(cand.sentence)
-        if any(similar(text, text_of(c.sentence)) for c in chosen):
+        text = text_of(cand.unit)
+        if any(similar(text, text_of(c.unit)) for c in chosen):
             continue
         chosen.append(cand)
     return chosen
+
+
+# -- stages ---------------------------------------------------------------------------------------
+
+
+def candidate_units(ctx: Context, state: QueryState) -> None:
+    """The distinct top passages, and a ``SENTENCE_FEATURES`` row for every unit of the first ones."""
+    from index.query.passages import distinct_chunks
+
+    hits, documents = state.hits, state.documents
+    assert hits is not None and documents is not None
+    p = ctx.quotes
+    state.passages = distinct_chunks(ctx, hits, max(state.k, p.passages))  # once, for quotes and passages
+    top = state.passages[: p.passages]
+    firsts, lasts = ctx.backend.chunk_spans(np.asarray(top, dtype=np.int64))
+    units_of = {c: range(f, e) for c, f, e in zip(top, firsts.tolist(), lasts.tolist(), strict=True)}
+    state.rows, state.meta = sentence_rows(
+        state.question,
+        evidence_terms(state.question, ctx.texts.terms),
+        top,
+        sentences_of=units_of.__getitem__,
+        text_of=ctx.backend.unit_display,
+        terms_of=ctx.texts.unit_terms,
+        cos_of=lambda i: hits.sentence_cos.get(i, 0.0),
+        idf=ctx.backend.idf,
+        info=passage_info(ctx, hits, top, documents),
+    )
+
+
+def passage_info(ctx: Context, hits: Hits, top: list[int], documents: DocRanking) -> list[PassageInfo]:
+    score = dict(zip(hits.chunks.tolist(), hits.scores.tolist(), strict=True))
+    best_chunk = float(hits.scores[0]) if len(hits.scores) and hits.scores[0] else 1.0
+    doc_rank = {int(d): r for r, d in enumerate(documents.docs.tolist())}
+    best_doc = float(documents.scores[0]) if len(documents) and documents.scores[0] else 1.0
+    out = []
+    for c, d in zip(top, ctx.backend.chunk_documents(np.asarray(top, dtype=np.int64)).tolist(), strict=True):
+        r = doc_rank.get(int(d))
+        out.append(PassageInfo(
+            score=score.get(c, 0.0) / best_chunk,
+            doc_score=float(documents.scores[r]) / best_doc if r is not None else 0.0,
+            doc_rank=r if r is not None else 99,
+        ))
+    return out
+
+
+def rank_units(ctx: Context, state: QueryState) -> None:
+    """The candidate units scored by the sentence ranker, best first."""
+    assert state.rows is not None
+    state.candidates = rank_candidates(state.question, state.rows, state.meta, ctx.backend.idf, ctx.quotes,
+                                       ctx.rankers.sentences)

@@ -15,15 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
 
 from index.models.embeddings import Tokens
 from index.models.ranker import LinearRanker, packaged, softmax
+from index.query.features import FeatureRows
 from index.query.quotes import SENTENCE_FEATURES, Candidate, QuoteParams, type_penalized
 from index.query.rerank import GAP_FLOOR
 from index.query.retrieval import DocRanking
+
+if TYPE_CHECKING:
+    from index.query.state import Context, QueryState
 
 TOKEN_FEATURES = (
     "token_recall",  # mean over the question's tokens of their best cosine to the sentence's
@@ -71,25 +76,30 @@ def token_match(question: Tokens, sentence: Tokens) -> list[float]:
 def answer_rows(
     question: str,
     candidates: Sequence[Candidate],
+    rows: FeatureRows,
     text_of: Callable[[int], str],
     token_states: Callable[[list[str]], list[Tokens]],
     documents: DocRanking,
-    doc_of_sentence: Callable[[int], int],
-) -> np.ndarray:
-    """``ANSWER_FEATURES`` of the candidates (their ``row`` holds their sentence features)."""
-    states = token_states([question] + [text_of(c.sentence) for c in candidates])
+    doc_of_units: Callable[[np.ndarray], np.ndarray],
+) -> FeatureRows:
+    """``ANSWER_FEATURES`` of the candidates: their sentence features (``rows``, the ``SENTENCE_FEATURES``
+    they were ranked on), their token features and how their document fared in the reranking."""
+    states = token_states([question] + [text_of(c.unit) for c in candidates])
     top = float(documents.scores[0]) if len(documents) else 0.0
     rank = {int(d): r for r, d in enumerate(documents.docs.tolist())}
-    rows = []
-    for c, s in zip(candidates, states[1:], strict=True):
-        r = rank.get(int(doc_of_sentence(c.sentence)))
+    docs = doc_of_units(np.array([c.unit for c in candidates], dtype=np.int64)).tolist()
+    extra = []
+    for s, d in zip(states[1:], docs, strict=True):
+        r = rank.get(int(d))
         gap = max(GAP_FLOOR, float(documents.scores[r]) - top) if r is not None else GAP_FLOOR
-        rows.append([*c.row, *token_match(states[0], s), gap, float(r == 0)])
-    return np.asarray(rows, dtype=np.float64).reshape(len(candidates), len(ANSWER_FEATURES))
+        extra.append(dict(zip(TOKEN_FEATURES, token_match(states[0], s), strict=True))
+                     | {"reranked_doc_gap": gap, "reranked_doc_top": float(r == 0)})
+    names = ANSWER_FEATURES[len(SENTENCE_FEATURES) :]
+    return rows.take([c.row for c in candidates]).join(FeatureRows.from_dicts(names, extra))
 
 
 def refine(
-    candidates: Sequence[Candidate], rows: np.ndarray, params: QuoteParams, ranker: LinearRanker | None = None
+    candidates: Sequence[Candidate], rows: FeatureRows, params: QuoteParams, ranker: LinearRanker | None = None
 ) -> list[Candidate]:
     """The first ``len(rows)`` candidates (their ``answer_rows``) reordered by the answer ranker; they keep
     their share of the probability mass, the rest follow unchanged."""
@@ -97,6 +107,17 @@ def refine(
     if k < 2:
         return list(candidates)
     top = list(candidates[:k])
-    probs = softmax(type_penalized((ranker or answer_ranker()).score(rows), rows, params)) * sum(c.score for c in top)
+    logits = (ranker or answer_ranker()).score_rows(rows)
+    probs = softmax(type_penalized(logits, rows, params)) * sum(c.score for c in top)
     refined = sorted((replace(c, score=float(p)) for c, p in zip(top, probs, strict=True)), key=lambda c: -c.score)
     return refined + list(candidates[k:])
+
+
+def refine_candidates(ctx: Context, state: QueryState) -> None:
+    """Stage (questions): the top candidates rescored with token-level matching."""
+    top = state.candidates[: ctx.quotes.refine]
+    if not state.asks or len(top) < 2 or state.rows is None or state.documents is None:
+        return
+    rows = answer_rows(state.question, top, state.rows, ctx.backend.unit_display, ctx.encoder.token_states,
+                       state.documents, ctx.backend.unit_documents)
+    state.candidates = refine(state.candidates, rows, ctx.quotes, ctx.rankers.answers)

@@ -12,13 +12,18 @@ order: the ranker was fit on questions and does not help there (see BENCHMARKS.m
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.models.ranker import LinearRanker, packaged
+from index.query.features import FeatureRows
 from index.query.quotes import Candidate
 from index.query.retrieval import DOC_FEATURES, DocRanking
+
+if TYPE_CHECKING:
+    from index.query.state import Context, QueryState
 
 DOCUMENT_FEATURES = (
     *DOC_FEATURES,
@@ -59,47 +64,66 @@ def _gap(p: float | None, top: float) -> float:
 def document_rows(
     ranking: DocRanking,
     candidates: Sequence[Candidate],
-    doc_of_sentence,  # noqa: ANN001
+    doc_of_units: Callable[[np.ndarray], np.ndarray],
     depth: int,
     passages: dict[int, tuple[float, int]] | None = None,
-) -> np.ndarray:
+) -> FeatureRows:
     """``DOCUMENT_FEATURES`` of the top ``depth`` documents of ``ranking``; ``passages``: ``best_passages``."""
     n = min(depth, len(ranking))
     scores: dict[int, list[float]] = {}
     lex: dict[int, float] = {}
-    for c in candidates:  # best first
-        d = int(doc_of_sentence(c.sentence))
-        scores.setdefault(d, []).append(c.score)
-        lex[d] = max(lex.get(d, 0.0), c.lex)
+    docs_of = doc_of_units(np.array([c.unit for c in candidates], dtype=np.int64)).tolist()
+    for c, d in zip(candidates, docs_of, strict=True):  # best first
+        scores.setdefault(int(d), []).append(c.score)
+        lex[int(d)] = max(lex.get(int(d), 0.0), c.lex)
     top = max((v[0] for v in scores.values()), default=0.0)
     passages = passages or {}
-    rows = np.zeros((n, len(DOCUMENT_FEATURES)))
-    rows[:, : len(DOC_FEATURES)] = ranking.features[:n]
-    k = len(DOC_FEATURES)
+    rows = []
     for r in range(n):
         d = int(ranking.docs[r])
         mine = scores.get(d, [])
         gap = _gap(mine[0] if mine else None, top)
         p_score, p_rank = passages.get(d, (0.0, -1))
-        rows[r, k:] = [ranking.scores[r], 1.0 / (1.0 + r), float(r == 0), ranking.best_cos[r], ranking.mean_cos[r],
-                       float(bool(mine)), gap, math.exp(gap), _gap(mine[1] if len(mine) > 1 else None, top),
-                       lex.get(d, 0.0), p_score, 1.0 / (1.0 + p_rank) if p_rank >= 0 else 0.0]
-    return rows
+        rows.append({
+            "first_stage": ranking.scores[r],
+            "first_stage_rr": 1.0 / (1.0 + r),
+            "first_stage_top": float(r == 0),
+            "best_cos": ranking.best_cos[r],
+            "mean_cos": ranking.mean_cos[r],
+            "has_quote": float(bool(mine)),
+            "quote_gap": gap,
+            "quote_closeness": math.exp(gap),
+            "quote_second_gap": _gap(mine[1] if len(mine) > 1 else None, top),
+            "quote_lex": lex.get(d, 0.0),
+            "passage_score": p_score,
+            "passage_rr": 1.0 / (1.0 + p_rank) if p_rank >= 0 else 0.0,
+        })
+    evidence = ranking.features.take(np.arange(n))
+    return evidence.join(FeatureRows.from_dicts(DOCUMENT_FEATURES[len(DOC_FEATURES) :], rows))
 
 
 def rerank(
-    ranking: DocRanking, candidates: Sequence[Candidate], doc_of_sentence, depth: int = 30,  # noqa: ANN001
-    ranker: LinearRanker | None = None, passages: dict[int, tuple[float, int]] | None = None,
+    ranking: DocRanking, candidates: Sequence[Candidate], doc_of_units: Callable[[np.ndarray], np.ndarray],
+    depth: int = 30, ranker: LinearRanker | None = None, passages: dict[int, tuple[float, int]] | None = None,
 ) -> DocRanking:
     """The top ``depth`` documents reordered by the ranker (scores: its logits); the rest follow unchanged
     (scores shifted below the reranked ones, so the scores stay in rank order)."""
     if not len(ranking):
         return ranking
-    x = document_rows(ranking, candidates, doc_of_sentence, depth, passages)
-    logits = (ranker or document_ranker()).score(x)
+    x = document_rows(ranking, candidates, doc_of_units, depth, passages)
+    logits = (ranker or document_ranker()).score_rows(x)
     n = len(logits)
     order = np.concatenate([np.argsort(-logits, kind="stable"), np.arange(n, len(ranking))])
     tail = ranking.scores[n:] - (ranking.scores[n:].max(initial=0.0) if n < len(ranking) else 0.0)
     scores = np.concatenate([np.sort(logits)[::-1], logits.min() - 1.0 + tail]) if n < len(ranking) else np.sort(logits)[::-1]
-    return DocRanking(ranking.docs[order], scores, ranking.features[order], ranking.best_cos[order], ranking.mean_cos[order])
+    return ranking.take(order, scores)
 
+
+def rerank_documents(ctx: Context, state: QueryState) -> None:
+    """Stage (questions): the top documents reordered with what quote selection found in them."""
+    if not state.asks or state.hits is None or state.documents is None:
+        return
+    hits = state.hits
+    passages = best_passages(ctx.backend.chunk_documents(hits.chunks), hits.scores)
+    state.documents = rerank(state.documents, state.candidates, ctx.backend.unit_documents,
+                             ctx.retrieval.rerank_depth, ctx.rankers.documents, passages)

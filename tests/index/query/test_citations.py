@@ -9,7 +9,7 @@ import pytest
 from index.ingest.builder import build_index
 from index.ingest.documents import Document
 from index.query.answer import Answer, Citation
-from index.query.engine import Engine, citation
+from index.query.engine import Engine
 from index.query.render import render_plain
 from index.query.sections import lines_around, section
 from index.settings import Settings
@@ -26,7 +26,7 @@ def engine(tmp_path: Path, fake_embedder: FakeEmbedder) -> Engine:
 
 
 def every_unit(engine: Engine) -> list[Citation]:
-    return [citation(engine.data, i, 1.0) for i in range(len(engine.data.units))]
+    return [engine.citation(i) for i in range(len(engine.data.units))]
 
 
 def test_every_citation_is_verbatim_and_shows_display_text(engine: Engine) -> None:

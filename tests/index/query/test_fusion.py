@@ -36,12 +36,14 @@ def test_best_two_matches_a_plain_loop() -> None:
     rng = np.random.default_rng(0)
     lengths = [3, 1, 0, 5, 2]
     vecs = rng.normal(size=(sum(lengths), 8)).astype(np.float32)
-    data = SimpleNamespace(doc_unit_start=np.concatenate([[0], np.cumsum(lengths)]), unit_vectors=vecs)
+    starts = np.concatenate([[0], np.cumsum(lengths)])
+    backend = SimpleNamespace(document_units=lambda ids: (starts[ids], starts[np.asarray(ids) + 1]),
+                              unit_cosines=lambda ids, q: vecs[ids] @ q)
     q = rng.normal(size=8).astype(np.float32)
     docs = np.array([3, 0, 1, 2, 4])
-    best, top2 = _best_two(data, docs, q)
+    best, top2 = _best_two(backend, docs, q)
     for i, d in enumerate(docs):
-        cos = np.sort(vecs[data.doc_unit_start[d] : data.doc_unit_start[d + 1]] @ q)
+        cos = np.sort(vecs[starts[d] : starts[d + 1]] @ q)
         want_best = cos[-1] if len(cos) else 0.0
         want_two = cos[-2:].mean() if len(cos) else 0.0
         assert np.isclose(best[i], want_best, atol=1e-6) and np.isclose(top2[i], want_two, atol=1e-6)

@@ -47,7 +47,7 @@ def run_select(question: str, cos: dict[int, float], terms: dict[int, list[str]]
         idf=lambda t: 1.0,
         params=QuoteParams(),
     )
-    return [c.sentence for c in cands]
+    return [c.unit for c in cands]
 
 
 def test_a_typed_question_favours_the_sentence_holding_the_answer_type() -> None:
@@ -57,7 +57,7 @@ def test_a_typed_question_favours_the_sentence_holding_the_answer_type() -> None
     def prob_of_age_sentence(question: str) -> float:
         cands = select(question, ["caretak"], [0], lambda c: range(0, 4), SENTENCES.__getitem__,
                        lambda i: terms.get(i, []), cos.__getitem__, lambda t: 1.0, QuoteParams())
-        return sum(c.score for c in cands if c.sentence in (1, 3))
+        return sum(c.score for c in cands if c.unit in (1, 3))
 
     assert prob_of_age_sentence("how old is the caretaker?") > 2 * prob_of_age_sentence("what about the caretaker?")
 
@@ -66,7 +66,7 @@ def test_pick_skips_near_duplicates_and_weak_followers() -> None:
     cands = select("how old is the caretaker?", ["caretak"], [0], lambda c: range(0, 4), SENTENCES.__getitem__,
                    lambda i: [], {0: 0.3, 1: 0.5, 2: 0.0, 3: 0.49}.__getitem__, lambda t: 1.0, QuoteParams())
     chosen = pick(cands, SENTENCES.__getitem__, limit=3, keep_ratio=0.1)
-    texts = [SENTENCES[c.sentence] for c in chosen]
+    texts = [SENTENCES[c.unit] for c in chosen]
     assert sum(t.startswith("Fousseynou") for t in texts) == 1
     strict = pick(cands, SENTENCES.__getitem__, limit=3, keep_ratio=0.99)
     assert len(strict) == 1
@@ -87,6 +87,6 @@ def test_the_answer_type_constraint_demotes_sentences_without_an_age() -> None:
                    lambda i: terms.get(i, []), cos.__getitem__, lambda t: 1.0, QuoteParams(type_strong=0.0))
     typed = select("how old is the caretaker?", ["caretak"], [0], lambda c: range(0, 4), SENTENCES.__getitem__,
                    lambda i: terms.get(i, []), cos.__getitem__, lambda t: 1.0, QuoteParams(type_strong=20.0))
-    assert typed[0].sentence in (1, 3)
+    assert typed[0].unit in (1, 3)
     assert abs(sum(c.score for c in plain) - 1.0) < 1e-9  # probabilities over the candidates
-    assert {c.sentence for c in plain} == {0, 1, 2, 3}
+    assert {c.unit for c in plain} == {0, 1, 2, 3}

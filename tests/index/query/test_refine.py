@@ -2,6 +2,7 @@ import numpy as np
 
 from index.models.embeddings import Tokens
 from index.models.ranker import LinearRanker
+from index.query.features import FeatureRows, weights
 from index.query.quotes import SENTENCE_FEATURES, Candidate, QuoteParams
 from index.query.refine import ANSWER_FEATURES, TOKEN_FEATURES, answer_rows, content_mask, refine, token_match
 from index.query.retrieval import DOC_FEATURES, DocRanking
@@ -43,29 +44,37 @@ def states(texts: list[str]) -> list[Tokens]:
 
 
 def cands() -> list[Candidate]:
-    row = tuple([0.0] * len(SENTENCE_FEATURES))
-    return [Candidate(i, p, 0.0, 0.0, 0.0, 0, row) for i, p in [(1, 0.5), (0, 0.3), (2, 0.15), (3, 0.05)]]
+    return [Candidate(i, p, 0.0, 0.0, 0.0, 0, row) for row, (i, p) in enumerate([(1, 0.5), (0, 0.3), (2, 0.15), (3, 0.05)])]
+
+
+SENTENCE_ROWS = FeatureRows(SENTENCE_FEATURES, np.zeros((4, len(SENTENCE_FEATURES))))
 
 
 def docs() -> DocRanking:
-    return DocRanking(np.array([7, 8]), np.array([0.0, -1.0]), np.zeros((2, len(DOC_FEATURES))), np.zeros(2), np.zeros(2))
+    features = FeatureRows(DOC_FEATURES, np.zeros((2, len(DOC_FEATURES))))
+    return DocRanking(np.array([7, 8]), np.array([0.0, -1.0]), features, np.zeros(2), np.zeros(2))
+
+
+def docs_of(mapping: dict[int, int]):  # noqa: ANN201
+    return lambda ids: np.array([mapping[int(i)] for i in ids], dtype=np.int64)
 
 
 def test_answer_rows_carry_token_and_document_features() -> None:
-    x = answer_rows("what alpha beta?", cands()[:2], TEXTS.__getitem__, states, docs(), {0: 7, 1: 8}.__getitem__)
-    assert x.shape == (2, len(ANSWER_FEATURES))
-    recall = x[:, ANSWER_FEATURES.index("token_recall")]
+    x = answer_rows("what alpha beta?", cands()[:2], SENTENCE_ROWS, TEXTS.__getitem__, states, docs(),
+                    docs_of({0: 7, 1: 8}))
+    assert x.names == ANSWER_FEATURES and len(x) == 2
+    recall = x.column("token_recall")
     assert recall[1] > recall[0]  # "alpha beta" covers the question, "gamma delta" does not
-    assert x[:, ANSWER_FEATURES.index("reranked_doc_top")].tolist() == [0.0, 1.0]
-    assert x[:, ANSWER_FEATURES.index("reranked_doc_gap")].tolist() == [-1.0, 0.0]
+    assert x.column("reranked_doc_top").tolist() == [0.0, 1.0]
+    assert x.column("reranked_doc_gap").tolist() == [-1.0, 0.0]
 
 
 def test_refine_reorders_the_top_and_keeps_the_tail_and_the_mass() -> None:
-    w = np.zeros(len(ANSWER_FEATURES))
-    w[ANSWER_FEATURES.index(TOKEN_FEATURES[0])] = 10.0
-    rows = answer_rows("what alpha beta?", cands()[:3], TEXTS.__getitem__, states, docs(), {0: 7, 1: 8, 2: 7}.__getitem__)
+    w = weights(ANSWER_FEATURES, **{TOKEN_FEATURES[0]: 10.0})
+    rows = answer_rows("what alpha beta?", cands()[:3], SENTENCE_ROWS, TEXTS.__getitem__, states, docs(),
+                       docs_of({0: 7, 1: 8, 2: 7}))
     out = refine(cands(), rows, QuoteParams(), LinearRanker("t", ANSWER_FEATURES, w))
-    assert out[0].sentence == 0  # best token recall among the top 3
-    assert out[3].sentence == 3 and out[3].score == 0.05  # beyond the top 3: unchanged
+    assert out[0].unit == 0  # best token recall among the top 3
+    assert out[3].unit == 3 and out[3].score == 0.05  # beyond the top 3: unchanged
     assert np.isclose(sum(c.score for c in out[:3]), 0.95)
-    assert refine(cands(), rows[:1], QuoteParams()) == cands()  # one candidate: nothing to reorder
+    assert refine(cands(), rows.take([0]), QuoteParams()) == cands()  # one candidate: nothing to reorder

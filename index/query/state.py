@@ -1,0 +1,140 @@
+"""What one question carries through the query stages (``QueryState``), and what every stage reads
+(``Context``: the backend of one index generation, the question encoder, the parameters, the rankers).
+
+    retrieve → rank documents → candidate units → rank → (questions: rerank documents → refine) → spans → answer
+
+Each stage is a function ``stage(ctx, state)`` that fills in its part of the state
+(``index.query.pipeline`` lists them); ``Engine.ask``, the eval runners and the ranker fit all run the
+same stages.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from index.ingest.dedup import words
+from index.models.lexical import Analyzer
+
+if TYPE_CHECKING:
+    from index.models.embeddings import Embedder, Tokens
+    from index.models.ranker import LinearRanker
+    from index.query.answer import Answer
+    from index.query.features import FeatureRows
+    from index.query.quotes import Candidate, QuoteParams
+    from index.query.retrieval import DocRanking, Hits, Mode, RetrievalParams
+    from index.storage.backend import Backend, LexicalQuery
+
+
+class QuestionEncoder:
+    """The model, for questions: one encode (or token pass) at a time across threads."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._lock = threading.Lock()
+
+    def encode(self, text: str) -> np.ndarray:
+        with self._lock:
+            return self.embedder.encode([text], batch_size=1)[0]
+
+    def token_states(self, texts: list[str]) -> list[Tokens]:
+        with self._lock:
+            return self.embedder.token_states(texts)
+
+
+class UnitTexts:
+    """Stemmed terms of units and word bags of chunks, computed once per process (bounded caches)."""
+
+    TERMS_MAX = 200_000
+    BAGS_MAX = 100_000
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.analyzer = Analyzer()
+        self._terms: dict[int, list[str]] = {}
+        self._bags: dict[int, tuple[Counter[str], int]] = {}
+
+    def terms(self, text: str) -> list[str]:
+        return self.analyzer.terms(text)
+
+    def unit_terms(self, i: int) -> list[str]:
+        terms = self._terms.get(i)
+        if terms is None:
+            terms = self.analyzer.terms(self.backend.unit_display(i))
+            if len(self._terms) < self.TERMS_MAX:
+                self._terms[i] = terms
+        return terms
+
+    def chunk_bag(self, c: int) -> tuple[Counter[str], int]:
+        bag = self._bags.get(c)
+        if bag is None:
+            ws = words(self.backend.chunk_text(c))
+            bag = (Counter(ws), len(ws))
+            if len(self._bags) < self.BAGS_MAX:
+                self._bags[c] = bag
+        return bag
+
+
+@dataclass(frozen=True)
+class Rankers:
+    """The three learned rankers (``index/models/rankers/*.json`` unless given, e.g. by the fit)."""
+
+    sentences: LinearRanker
+    documents: LinearRanker
+    answers: LinearRanker
+
+    @classmethod
+    def packaged(cls) -> Rankers:
+        from index.query.quotes import sentence_ranker
+        from index.query.refine import answer_ranker
+        from index.query.rerank import document_ranker
+
+        return cls(sentence_ranker(), document_ranker(), answer_ranker())
+
+
+@dataclass(frozen=True)
+class Context:
+    backend: Backend
+    encoder: QuestionEncoder
+    texts: UnitTexts
+    retrieval: RetrievalParams
+    quotes: QuoteParams
+    rankers: Rankers
+    max_citations: int = 3
+    repo_url: str | None = None
+
+    def with_rankers(self, **rankers: LinearRanker) -> Context:
+        """The same context with some rankers replaced (the fit scores candidates with its own)."""
+        return replace(self, rankers=replace(self.rankers, **rankers))
+
+
+@dataclass
+class QueryState:
+    """One question on its way through the stages; each stage fills in its fields."""
+
+    question: str
+    mode: Mode = "hybrid"
+    k: int = 5  # passages in the answer
+    asks: bool = True  # a question (not a claim or keywords): documents reranked, candidates refined
+    # retrieve
+    q_vec: np.ndarray | None = None
+    q_terms: list[str] = field(default_factory=list)
+    hits: Hits | None = None
+    chunk_lexical: LexicalQuery | None = None  # BM25 of the question over chunks (hybrid, bm25)
+    # rank documents
+    first_documents: DocRanking | None = None  # the first-stage ranking
+    documents: DocRanking | None = None  # the current one (reranked for questions)
+    # candidate units
+    passages: list[int] = field(default_factory=list)  # distinct chunks, best first
+    rows: FeatureRows | None = None  # quotes.SENTENCE_FEATURES of the units of the top passages
+    meta: list[tuple[int, int]] = field(default_factory=list)  # (unit, passage rank) of each row
+    # rank, refine
+    candidates: list[Candidate] = field(default_factory=list)  # best first
+    # spans, answer
+    abstained: bool = False
+    chosen: list[Candidate] = field(default_factory=list)
+    answer: Answer | None = None

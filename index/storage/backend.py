@@ -1,0 +1,177 @@
+"""The seam between the query path and where an index lives: one generation of one corpus.
+
+Retrieval and quote selection read an index only through ``Backend``: dense candidates and the
+cosines of given units, chunks and documents; BM25 candidates and the scores of given ids over
+chunks and documents (with the generation's own statistics: ``idf``); and the records (units,
+chunks, documents) they are made of. Fusion, features, rankers and embedding stay in the query path,
+so a backend only has to answer these questions, in one or two round trips per question.
+
+``LocalBackend`` (``index.storage.local``: FAISS + bm25s + .npy, the default) is one; a database
+backend registers itself with ``register`` and is chosen by ``CITEBOT_STORE``. ``open_backend`` is
+the factory every reader uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from index.errors import CitebotError
+from index.storage.manifest import Manifest
+from index.storage.schema import DocRecord
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRecord:
+    """One unit: its source span (``document_text[start:end]`` is its quote) and what it shows."""
+
+    doc: int
+    block: int
+    kind: str
+    start: int
+    end: int
+    line: int
+    end_line: int
+    page: int | None
+    language: str
+    quote: str  # source text
+    display: str  # display text
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRecord:
+    doc: int
+    start: int
+    end: int
+    units: range  # its units, in order
+    line: int  # line of its first unit
+    page: int | None  # page of its first unit
+    text: str  # its source text (a passage)
+
+
+class LexicalQuery(Protocol):
+    """BM25 of one question (stemmed terms) over chunks or documents, with the generation's statistics."""
+
+    def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Up to ``k`` ids with a positive score, and their scores (in no particular order)."""
+        ...
+
+    def scores(self, ids: np.ndarray) -> np.ndarray:
+        """The scores of the given ids (0 for ids the question's terms do not occur in)."""
+        ...
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """One generation of one corpus, read-only."""
+
+    manifest: Manifest
+    generation: str
+
+    @property
+    def n_documents(self) -> int: ...
+
+    @property
+    def n_chunks(self) -> int: ...
+
+    @property
+    def n_units(self) -> int: ...
+
+    # -- dense -----------------------------------------------------------------------------------
+    def dense_units(self, q_vec: np.ndarray, k: int) -> np.ndarray:
+        """The ``k`` units nearest to the question vector, best first."""
+        ...
+
+    def unit_cosines(self, ids: np.ndarray, q_vec: np.ndarray) -> np.ndarray: ...
+
+    def chunk_cosines(self, ids: np.ndarray, q_vec: np.ndarray) -> np.ndarray:
+        """Cosines of the chunks' mean vectors."""
+        ...
+
+    def document_cosines(self, ids: np.ndarray, q_vec: np.ndarray) -> np.ndarray:
+        """Cosines of the documents' mean vectors."""
+        ...
+
+    # -- lexical ---------------------------------------------------------------------------------
+    def bm25_chunks(self, terms: list[str]) -> LexicalQuery: ...
+
+    def bm25_documents(self, terms: list[str]) -> LexicalQuery: ...
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a stemmed term among chunks."""
+        ...
+
+    # -- structure and records ---------------------------------------------------------------------
+    def unit_chunks(self, ids: np.ndarray) -> np.ndarray:
+        """The first chunk holding each unit."""
+        ...
+
+    def chunk_spans(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each chunk's units: (first, one past the last)."""
+        ...
+
+    def chunk_documents(self, ids: np.ndarray) -> np.ndarray: ...
+
+    def unit_documents(self, ids: np.ndarray) -> np.ndarray: ...
+
+    def document_units(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each document's units: (first, one past the last)."""
+        ...
+
+    def document_chunks(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each document's chunks: (first, one past the last)."""
+        ...
+
+    def unit(self, i: int) -> UnitRecord: ...
+
+    def unit_display(self, i: int) -> str: ...
+
+    def chunk(self, c: int) -> ChunkRecord: ...
+
+    def chunk_text(self, c: int) -> str: ...
+
+    def document(self, d: int) -> DocRecord: ...
+
+    def documents(self) -> Sequence[DocRecord]: ...
+
+    def document_blocks(self, d: int) -> np.ndarray:
+        """The document's blocks (``schema.BLOCK_DTYPE``), for sections."""
+        ...
+
+    def tables(self) -> tuple[list[str], list[str]]:
+        """The block kind names and the context strings the blocks refer to."""
+        ...
+
+
+class UnknownStore(CitebotError):
+    def __init__(self, name: str) -> None:
+        known = ", ".join(sorted(_OPENERS)) or "none"
+        super().__init__(f"unknown index store {name!r} (CITEBOT_STORE); known: {known}")
+
+
+# name -> open(settings, index_dir, on_manifest) -> Backend
+Opener = Callable[[object, Path, Callable[[Manifest], None] | None], Backend]
+_OPENERS: dict[str, Opener] = {}
+
+
+def register(name: str, opener: Opener) -> None:
+    """Make a backend available as ``CITEBOT_STORE=<name>``."""
+    _OPENERS[name] = opener
+
+
+def open_backend(
+    settings: object, index_dir: Path | None = None, on_manifest: Callable[[Manifest], None] | None = None
+) -> Backend:
+    """The backend ``settings.store`` names, opened on the live generation of ``index_dir``
+    (``on_manifest`` sees the manifest before anything else is loaded)."""
+    import index.storage.local  # noqa: F401 - registers "local"
+
+    name = getattr(settings, "store", "local") or "local"
+    opener = _OPENERS.get(name)
+    if opener is None:
+        raise UnknownStore(name)
+    return opener(settings, Path(index_dir or settings.index_dir), on_manifest)  # type: ignore[attr-defined]
