@@ -72,16 +72,18 @@ class BotSettings(FeedbackSettings):
 
     # commands
     guild_id: int | None = Field(
-        None, description="Sync the commands to this one server only (instant; for development)."
+        None, ge=1, description="Sync the commands to this one server only (instant; for development)."
     )
     sync_commands: bool = Field(True, description="Register (bulk overwrite) the slash commands at start.")
-    admin_ids: Annotated[list[int], NoDecode] = Field(
+    admin_ids: Annotated[list[Annotated[int, Field(ge=1)]], NoDecode] = Field(
         default_factory=list,
         description="User ids allowed to run /reindex besides members with Manage Server "
         "(comma separated or a JSON list).",
     )
     cooldown_rate: int = Field(3, ge=1, description="Questions a user may ask per cooldown window.")
-    cooldown_seconds: float = Field(30.0, gt=0, description="Length of the per-user cooldown window, seconds.")
+    cooldown_seconds: float = Field(
+        30.0, gt=0, le=86_400, description="Length of the per-user cooldown window, seconds."
+    )
     max_concurrent_asks: int = Field(2, ge=1, le=64, description="Questions answered at the same time.")
     max_waiting_asks: int = Field(
         20, ge=0, le=10_000, description="Questions that may wait for a free worker, overall; beyond, 'busy'."
@@ -99,13 +101,14 @@ class BotSettings(FeedbackSettings):
         description="thread: an answer in a text channel starts a thread on the question (follow-ups there are "
         "asked with the conversation); reply: answer in place. Where threads cannot be made, citebot replies.",
     )
-    forum_channels: Annotated[list[int], NoDecode] = Field(
+    forum_channels: Annotated[list[Annotated[int, Field(ge=1)]], NoDecode] = Field(
         default_factory=list,
         description="Forum channel ids where citebot answers each new post once, in its thread "
         "(comma separated or a JSON list; empty = none).",
     )
     helper_role_id: int | None = Field(
         None,
+        ge=1,
         description="A role the asker may ping, once, with an 'Ask a helper' button when citebot abstains "
         "(empty = no button).",
     )

@@ -74,3 +74,7 @@ class ModelNotAvailable(CitebotError):
 class QuestionTooLong(CitebotError):
     def __init__(self, length: int, limit: int) -> None:
         super().__init__(f"the question is {length} characters long; the limit is {limit}: please ask something shorter")
+
+
+class InvalidSettings(CitebotError):
+    """The settings cannot be read (a .env file that is not UTF-8 or not readable)."""

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from index.errors import InvalidSettings
+
 Backend = Literal["torch", "onnx", "onnx-int8"]
 
 
@@ -23,7 +25,20 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         env_ignore_empty=True,  # `CITEBOT_GUILD_ID=` in .env means "not set"
+        allow_inf_nan=False,  # no setting means anything with inf or nan (CITEBOT_COOLDOWN_SECONDS=inf)
     )
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except (UnicodeDecodeError, OSError) as exc:  # only the .env file is read here
+            env_file = values.get("_env_file", self.model_config.get("env_file"))
+            reason = (
+                f"not UTF-8 (invalid byte at offset {exc.start})"
+                if isinstance(exc, UnicodeDecodeError)
+                else exc.strerror or str(exc)
+            )
+            raise InvalidSettings(f"cannot read the settings file {env_file}: {reason}") from None
 
     # where things are
     docs_dir: Path = Field(Path("seeds"), description="Folder of documents to index.")
@@ -68,7 +83,10 @@ class Settings(BaseSettings):
     # asking
     top_k: int = Field(5, ge=1, le=100, description="Passages returned with every answer.")
     max_citations: int = Field(3, ge=1, le=10, description="Most quotes in one answer.")
-    max_question_chars: int = Field(500, ge=10, description="Longest question accepted.")
+    max_question_chars: int = Field(
+        500, ge=10, le=4000, description="Longest question accepted (at most 4000: a long question costs "
+        "seconds of CPU on every ask)."
+    )
 
     # where the index lives
     store: str = Field(
@@ -90,6 +108,10 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             text = value.strip()
             if text.startswith("["):
-                return json.loads(text)
+                try:
+                    value = json.loads(text)
+                except ValueError:
+                    raise ValueError("not a JSON list of patterns; or give them comma separated") from None
+                return value
             return [part.strip() for part in text.split(",") if part.strip()]
         return value

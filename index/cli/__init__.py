@@ -13,8 +13,9 @@ import sys
 from importlib.metadata import entry_points
 
 import typer
+from pydantic import ValidationError
 
-from index.errors import CitebotError
+from index.errors import CitebotError, InvalidSettings
 
 app = typer.Typer(
     name="citebot",
@@ -63,12 +64,42 @@ def _configure_logging() -> None:
         root.propagate = False
 
 
+def invalid_settings_line(exc: ValidationError) -> str:
+    """One line naming the first invalid variable and the rule it breaks (never its value: it may be
+    a token), e.g. ``invalid setting CITEBOT_TOP_K: Input should be greater than or equal to 1``."""
+    errors = exc.errors(include_input=False, include_url=False, include_context=False)
+    if not errors:
+        return "invalid settings"
+    first = errors[0]
+    loc = first.get("loc") or ("?",)
+    name = f"CITEBOT_{str(loc[0]).upper()}"
+    if len(loc) > 1 and isinstance(loc[1], int):
+        name += f" (item {loc[1] + 1})"
+    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"invalid setting {name}: {message}{more}"
+
+
+def _is_settings_error(exc: ValidationError) -> bool:
+    return exc.title.endswith("Settings")
+
+
 def main() -> None:
+    """The console script: every command, with every expected failure turned into one line on
+    stderr (a core error: exit 1; an invalid or unreadable setting: exit 2) instead of a traceback."""
     _configure_logging()
     _register_builtin()
     _register_plugins()
     try:
         app()
+    except InvalidSettings as exc:
+        typer.echo(f"citebot: {exc}", err=True)
+        sys.exit(2)
     except CitebotError as exc:
         typer.echo(f"citebot: {exc}", err=True)
         sys.exit(1)
+    except ValidationError as exc:
+        if not _is_settings_error(exc):
+            raise
+        typer.echo(f"citebot: {invalid_settings_line(exc)}", err=True)
+        sys.exit(2)

@@ -8,11 +8,12 @@ How a file's bytes become text (``decode_text``), for every format read as text:
 - Every other control character — C0 controls but tab, line feed, carriage return and form feed;
   DEL; C1 controls; the bidirectional embedding, override and isolate characters (U+202A–U+202E,
   U+2066–U+2069, which can make a quote display differently from what it says) — is replaced by one
-  space (``strip_controls``). One character for one keeps every offset and line number of the file.
+  space (``index.ingest.controls``: the same rule questions get). One character for one keeps every
+  offset and line number of the file.
 
 ``scrub_document`` applies the same replacement to any document (PDF and JSON text too, where a NUL
-is extraction debris and becomes a space like the other controls): ``load_folder`` runs it on every document, so no quote
-ever carries an invisible character.
+is extraction debris and becomes a space like the other controls): ``load_folder`` runs it on every
+document, so no quote ever carries an invisible character.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import logging
-import re
 from pathlib import Path
 
 from index.errors import CitebotError
+from index.ingest.controls import has_controls, strip_controls
 from index.ingest.documents import Document
 
 log = logging.getLogger("citebot.loaders")
@@ -36,14 +37,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_CONTROLS = "".join(
-    [chr(c) for c in range(0x20) if chr(c) not in "\t\n\r\f"]
-    + [chr(0x7F)]
-    + [chr(c) for c in range(0x80, 0xA0)]
-    + [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
-)
-_CONTROL_RE = re.compile(f"[{re.escape(_CONTROLS)}]")
-_TO_SPACE = str.maketrans(dict.fromkeys(_CONTROLS, " "))
 
 
 class LoaderError(CitebotError):
@@ -83,17 +76,11 @@ def decode_text(data: bytes) -> str:
     return text
 
 
-def strip_controls(text: str) -> str:
-    """``text`` with every control character but tab, newline, carriage return and form feed (and every
-    bidirectional override) replaced by a space: same length, same offsets."""
-    return text.translate(_TO_SPACE) if _CONTROL_RE.search(text) else text
-
-
 def scrub_document(doc: Document) -> Document:
     """``doc`` with ``strip_controls`` applied to its text, display texts, contexts and title (a NUL
     too: in extracted text it is debris). ``doc`` itself when there is nothing to replace."""
     texts = (doc.text, doc.title, *(b.context for b in doc.blocks), *(b.display or "" for b in doc.blocks))
-    if not any(_CONTROL_RE.search(t) for t in texts):
+    if not any(has_controls(t) for t in texts):
         return doc
     blocks = [
         dataclasses.replace(

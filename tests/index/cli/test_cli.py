@@ -76,8 +76,9 @@ def test_build_then_ask_plain_json_and_stdin(tmp_path: Path) -> None:
 
     batch = citebot("ask", "-", "--json", index=index, stdin="who praised him?\n\nWho won the 2018 World Cup?\n")
     rows = [json.loads(line) for line in batch.stdout.splitlines()]
-    assert [r["question"] for r in rows] == ["who praised him?", "Who won the 2018 World Cup?"]
-    assert [r["abstained"] for r in rows] == [False, True]
+    assert [r["question"] for r in rows] == ["who praised him?", "", "Who won the 2018 World Cup?"]
+    assert [r.get("abstained") for r in rows] == [False, None, True]  # the blank line: an error row
+    assert "empty" in rows[1]["error"] and batch.returncode == 1
 
 
 def test_an_interrupted_build_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # noqa: ANN001

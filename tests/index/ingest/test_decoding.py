@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from index.ingest.controls import strip_controls
 from index.ingest.documents import PARAGRAPH, Block, Document
 from index.ingest.loaders import LoaderError, load_folder
-from index.ingest.loaders._common import decode_text, scrub_document, strip_controls
+from index.ingest.loaders._common import decode_text, scrub_document
 
 PROSE = "The caretaker of the lighthouse is named Ambroise Delacroix.\nHe is 39.\n"
 FILLER = ("Filler prose about nothing in particular at all. " * 200)[:9000]
