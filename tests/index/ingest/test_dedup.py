@@ -81,7 +81,7 @@ def test_opposite_facts_in_two_documents_are_both_indexed(fake_embedder: FakeEmb
         Document("b.txt", f"Guidance for kidney patients after the procedure.\n\n{not_take}\n\n{fee_150}\n"),
     ]
     corpus = chunk_documents(docs, fake_embedder)
-    texts = [docs[s.doc].text[s.start : s.end] for s in corpus.sentences]
+    texts = [docs[s.doc].text[s.start : s.end] for s in corpus.units]
     assert corpus.duplicates == 0
     for sentence in (take, not_take, fee_120, fee_150):
         assert sentence in texts

@@ -7,8 +7,8 @@ directory), always stopped at the end; a fresh database per test that asks for o
 
 from __future__ import annotations
 
-import itertools
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +19,6 @@ from index.settings import Settings
 from index.storage.postgres.connection import connect
 from index.storage.postgres.server import LocalPostgres, start_local_postgres
 from tests.conftest import SEEDS, SHARED_DATA, FakeEmbedder
-
-_names = itertools.count()
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +33,8 @@ def pg_server() -> Iterator[LocalPostgres]:
 
 
 def new_database(server: LocalPostgres) -> str:
-    name = f"citebot_test_{next(_names)}"
+    # unique, even when this module is imported twice (as the conftest and by a test module)
+    name = f"citebot_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return server.dsn(name)

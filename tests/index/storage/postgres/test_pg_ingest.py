@@ -35,15 +35,15 @@ def test_ingest_a_local_index(pg: psycopg.Connection, fake_seed_index: Path) -> 
     data = read_index(fake_seed_index)
     report = ingest(pg, "seed", from_index_dir(fake_seed_index))
     assert (report.generation, report.replaced, report.ann) == (1, None, None)
-    assert (report.documents, report.units, report.chunks) == (len(data.docs), len(data.sentences), len(data.chunks))
-    assert report.vectors_sent == len(data.sentences) and report.vectors_reused == 0
+    assert (report.documents, report.units, report.chunks) == (len(data.docs), len(data.units), len(data.chunks))
+    assert report.vectors_sent == len(data.units) and report.vectors_reused == 0
     scope = live_scope(pg, "seed")
-    assert scope.generation == 1 and scope.counts == {"documents": 1, "units": len(data.sentences), "chunks": len(data.chunks)}
+    assert scope.generation == 1 and scope.counts == {"documents": 1, "units": len(data.units), "chunks": len(data.chunks)}
     assert scope.stats["chunks"]["n"] == len(data.chunks) and scope.stats["k1"] == 1.2
     # the stored text is the document text, every unit a slice of it at its offsets
-    spans = search.one(pg, scope, search.spans(scope, "units", range(len(data.sentences))))
-    assert [s.text for s in spans] == [data.sentence_text(i) for i in range(len(data.sentences))]
-    assert [s.line for s in spans] == data.sentences[:, 3].tolist()
+    spans = search.one(pg, scope, search.spans(scope, "units", range(len(data.units))))
+    assert [s.text for s in spans] == [data.unit_text(i) for i in range(len(data.units))]
+    assert [s.line for s in spans] == data.units["line"].tolist()
     assert search.one(pg, scope, search.document_texts(scope, [0]))[0] == (data.docs[0].source, data.docs[0].text)
     vocab = pg.execute("SELECT count(*) FROM vocabulary WHERE corpus_id = %s AND generation = 1", (scope.corpus_id,)).fetchone()[0]
     assert vocab == scope.vocabulary == report.vocabulary

@@ -53,7 +53,7 @@ def case(request: pytest.FixtureRequest, pg_server) -> Iterator[Case]:  # noqa: 
         questions = scifact_queries(60)
     data = read_index(directory)
     dsn = new_database(pg_server)
-    conn = connect(dsn, create=True, dim=int(data.sentence_vectors.shape[1]))
+    conn = connect(dsn, create=True, dim=int(data.unit_vectors.shape[1]))
     ingest(conn, request.param, from_index_dir(directory))
     scope = live_scope(conn, request.param)
     yield Case(conn, scope, data, questions, np.asarray(embedder.encode(questions), dtype=np.float32))
@@ -103,7 +103,7 @@ def test_bm25_candidates_and_scores_match_bm25s(case: Case) -> None:
 def test_unit_bm25_matches_bm25s_over_the_unit_texts(case: Case) -> None:
     analyzer = Analyzer()
     data = case.data
-    ref = BM25Index.build([data.sentence_text(i) for i in range(len(data.sentences))])
+    ref = BM25Index.build([data.unit_text(i) for i in range(len(data.units))])
     for question in case.questions[:20]:
         terms = analyzer.terms(question)
         units = search.one(case.conn, case.scope, search.bm25_top_k(case.scope, "units", terms, K))
@@ -123,7 +123,7 @@ def test_idf_matches_the_local_index(case: Case) -> None:
 def test_exact_dense_search_is_faiss_flat(case: Case) -> None:
     data = case.data
     assert data.vectors.factory == "Flat"
-    k = min(K, len(data.sentences))
+    k = min(K, len(data.units))
     scores, ids = data.vectors.search(case.vectors, k)
     for i, q in enumerate(case.vectors):
         dense = search.dense_top_k(case.conn, case.scope, q, k, exact=True)
@@ -131,10 +131,10 @@ def test_exact_dense_search_is_faiss_flat(case: Case) -> None:
         assert np.allclose(dense.scores, scores[i], atol=COS_TOL, rtol=0)
         differ = dense.ids != ids[i]
         # an id may differ from FAISS's only where two units are tied to within float rounding
-        exact = np.asarray(data.sentence_vectors, dtype=np.float64) @ q.astype(np.float64)
+        exact = np.asarray(data.unit_vectors, dtype=np.float64) @ q.astype(np.float64)
         assert np.all(np.abs(exact[dense.ids[differ]] - exact[ids[i][differ]]) <= COS_TOL)
-        assert dense.chunks.tolist() == data.sentence_chunk[dense.ids].tolist()
-        assert dense.docs.tolist() == data.sentences[dense.ids, 0].tolist()
+        assert dense.chunks.tolist() == data.unit_chunk[dense.ids].tolist()
+        assert dense.docs.tolist() == data.units["doc"][dense.ids].tolist()
 
 
 def test_cosines_and_mean_vectors_match_the_local_arrays(case: Case) -> None:
@@ -142,7 +142,7 @@ def test_cosines_and_mean_vectors_match_the_local_arrays(case: Case) -> None:
     q = case.vectors[0]
     chunks = np.arange(min(40, len(data.chunks)))
     docs = np.arange(min(25, len(data.docs)))
-    units = np.arange(min(60, len(data.sentences)))
+    units = np.arange(min(60, len(data.units)))
     unit_cos, chunk_cos, doc_cos, within_chunks, within_docs, doc_vecs = search.run(
         case.conn, scope,
         search.cosines(scope, "units", q, units),
@@ -152,14 +152,14 @@ def test_cosines_and_mean_vectors_match_the_local_arrays(case: Case) -> None:
         search.unit_cosines_within(scope, "documents", q, docs),
         search.mean_vectors(scope, "documents", docs),
     )
-    sv = np.asarray(data.sentence_vectors)
+    sv = np.asarray(data.unit_vectors)
     assert np.allclose(unit_cos, sv[units] @ q, atol=COS_TOL)
     assert np.allclose(chunk_cos, np.asarray(data.chunk_vectors)[chunks] @ q, atol=COS_TOL)
     assert np.allclose(doc_cos, np.asarray(data.document_vectors)[docs] @ q, atol=COS_TOL)
-    want = sorted({s for c in chunks for s in range(data.chunks[c, 3], data.chunks[c, 4])})
+    want = sorted({s for c in chunks for s in range(int(data.chunks["first"][c]), int(data.chunks["last"][c]))})
     assert sorted(within_chunks) == want
     assert np.allclose([within_chunks[s] for s in want], sv[want] @ q, atol=COS_TOL)
-    want = sorted({s for d in docs for s in range(data.doc_sentence_start[d], data.doc_sentence_start[d + 1])})
+    want = sorted({s for d in docs for s in range(data.doc_unit_start[d], data.doc_unit_start[d + 1])})
     assert sorted(within_docs) == want
     assert np.array_equal(doc_vecs, np.asarray(data.document_vectors)[docs])
 
@@ -173,7 +173,7 @@ def test_a_questions_candidates_in_one_round_trip(case: Case) -> None:
         search.bm25_top_k(case.scope, "chunks", terms, K),
         search.bm25_top_k(case.scope, "documents", terms, K),
     )
-    assert len(dense) == min(K, len(case.data.sentences)) and len(chunks) > 0 and len(docs) > 0
+    assert len(dense) == min(K, len(case.data.units)) and len(chunks) > 0 and len(docs) > 0
 
 
 def test_a_query_without_known_terms_finds_nothing(case: Case) -> None:
