@@ -1,9 +1,8 @@
 """One corpus the bot answers from: its engine, why it has none, and its rebuild.
 
-The service holds these by corpus name. Today there is one, ``default`` (``CITEBOT_DOCS_DIR`` /
-``CITEBOT_INDEX_DIR``); per-server corpora (issue 13) add a mapping from guild or channel to a name
-and one ``CorpusSlot`` per name, each with its own settings, engine and reindex, without touching
-the ways in.
+The service holds one ``CorpusSlot`` per corpus name: ``default`` (``CITEBOT_DOCS_DIR`` /
+``CITEBOT_INDEX_DIR``) and each corpus of ``CITEBOT_CORPORA`` (``bot.corpus_config``), each with its
+own settings (docs folder, index directory, repository URL), engine, source paths and reindex.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.corpus_config import DEFAULT_CORPUS  # noqa: F401 - re-exported: the service names it from here
 from bot.errors import NoIndexLoaded, ReindexInProgress
 from bot.settings import BotSettings
 from index.errors import CitebotError
@@ -24,7 +24,6 @@ from index.query.engine import IndexInfo
 
 log = logging.getLogger("citebot.bot")
 
-DEFAULT_CORPUS = "default"
 CHOICE_VALUE_LIMIT = 100  # Discord's longest autocomplete choice value
 
 
@@ -37,6 +36,17 @@ class EngineLike(Protocol):
 
 OpenEngine = Callable[[BotSettings, Any], EngineLike]
 BuildIndex = Callable[[BotSettings, Any], Any]  # -> BuildReport(documents, chunks, skipped, seconds, ...)
+
+
+def parent_of(channel: object) -> int | None:
+    """The channel a thread or forum post belongs to (a channel mapping covers its threads)."""
+    parent = getattr(channel, "parent_id", None)
+    return parent if isinstance(parent, int) else None
+
+
+def place(interaction: Any) -> tuple[int | None, int | None, int | None]:
+    """(guild, channel, parent channel) of an interaction: what ``corpus_for`` needs."""
+    return interaction.guild_id, interaction.channel_id, parent_of(interaction.channel)
 
 
 @dataclass(frozen=True, slots=True)

@@ -361,14 +361,26 @@ def status_embed(
     uptime_seconds: float,
     reindexing: bool = False,
     problem: str | None = None,
+    corpus: str | None = None,
 ) -> discord.Embed:
+    """The caller's corpus: its name (when there are several), size, the commit its documents were read
+    at and when, the model, and the bot's uptime."""
     embed = discord.Embed(title="citebot status", color=COLOR_INFO)
+    if corpus is not None:
+        embed.add_field(name="Corpus", value=shorten(corpus, FIELD_VALUE_LIMIT, escape))
     if info is None:
         embed.description = shorten(problem or "No index is loaded.", DESCRIPTION_LIMIT)
     else:
         embed.add_field(name="Documents", value=f"{info.documents:,}")
         embed.add_field(name="Chunks", value=f"{info.chunks:,}")
         embed.add_field(name="Built at", value=format_timestamp(info.built_at))
+        commit = getattr(info, "commit", "") or ""
+        indexed_at = getattr(info, "indexed_at", "") or ""
+        if commit:
+            when = f" (read {format_timestamp(indexed_at)})" if indexed_at else ""
+            embed.add_field(name="Indexed commit", value=f"`{escape(commit[:12])}`{when}")
+        elif indexed_at:
+            embed.add_field(name="Indexed at", value=format_timestamp(indexed_at) + " (not a git work tree)")
         model = f"{info.model or 'default'} ({info.backend})"
         embed.add_field(name="Model", value=shorten(model, FIELD_VALUE_LIMIT, escape))
     embed.add_field(name="Uptime", value=format_duration(uptime_seconds))
@@ -377,8 +389,9 @@ def status_embed(
     return fit_embed(embed)
 
 
-def reindex_report(documents: int, chunks: int, seconds: float, skipped: int = 0) -> str:
-    text = f"Reindexed {documents:,} document{'s' if documents != 1 else ''} ({chunks:,} chunks) in {format_duration(seconds)}."
+def reindex_report(documents: int, chunks: int, seconds: float, skipped: int = 0, *, corpus: str | None = None) -> str:
+    of = f" corpus `{corpus}`:" if corpus else ""
+    text = f"Reindexed{of} {documents:,} document{'s' if documents != 1 else ''} ({chunks:,} chunks) in {format_duration(seconds)}."
     if skipped:
         text += f" {skipped} file{'s were' if skipped != 1 else ' was'} skipped (see the log)."
     return clip_content(text + " New questions use the new index.")

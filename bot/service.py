@@ -6,8 +6,10 @@
 * ``answer`` runs the synchronous, CPU-bound ``engine.ask`` in a worker thread
   (``asyncio.to_thread``) once the ticket's turn comes, so the gateway heartbeat never stalls; it
   asks for more quotes than are shown and stores the rest for "Next match".
-* Engines live in ``CorpusSlot``s keyed by corpus name (one today, ``default``); a rebuild runs in a
-  thread while the current engine keeps answering, then swaps in.
+* Engines live in ``CorpusSlot``s keyed by corpus name: ``default`` and those of ``CITEBOT_CORPORA``;
+  ``corpus_for`` picks the one of a channel (or a thread's parent), else of the server, else ``default``.
+  A rebuild runs in a thread while the current engine (and every other corpus) keeps answering, then
+  swaps in.
 """
 
 from __future__ import annotations
@@ -114,7 +116,14 @@ class CitebotService:
         store: FeedbackStore | None = None,
     ) -> None:
         self.settings = settings
-        self.corpora = {DEFAULT_CORPUS: CorpusSlot(DEFAULT_CORPUS, settings, engine, opener=opener, builder=builder)}
+        self.corpora = {
+            name: CorpusSlot(name, corpus_settings, engine if name == DEFAULT_CORPUS else None,
+                             opener=opener, builder=builder)
+            for name, corpus_settings in settings.corpus_settings().items()
+        }
+        config = settings.corpora
+        self._by_guild = config.guild_map() if config is not None else {}
+        self._by_channel = config.channel_map() if config is not None else {}
         self.gate = AskGate(
             settings.max_concurrent_asks,
             settings.max_waiting_asks,
@@ -145,8 +154,16 @@ class CitebotService:
                 await self._housekeeping
             self._housekeeping = None
 
-    def corpus_for(self, guild_id: int | None = None, channel_id: int | None = None) -> CorpusSlot:
-        """The corpus that answers in this server / channel (one corpus for all, for now)."""
+    def corpus_for(
+        self, guild_id: int | None = None, channel_id: int | None = None, parent_id: int | None = None
+    ) -> CorpusSlot:
+        """The corpus that answers here: the channel's (or, in a thread or forum post, its parent
+        channel's), else the server's, else ``default`` (DMs, servers CITEBOT_CORPORA does not name)."""
+        for channel in (channel_id, parent_id):
+            if channel is not None and channel in self._by_channel:
+                return self.corpora[self._by_channel[channel]]
+        if guild_id is not None and guild_id in self._by_guild:
+            return self.corpora[self._by_guild[guild_id]]
         return self.corpora[DEFAULT_CORPUS]
 
     def corpus_of(self, stored: StoredAnswer) -> CorpusSlot:
@@ -170,8 +187,11 @@ class CitebotService:
     def reindexing(self) -> bool:
         return self.corpus_for().reindexing
 
-    def start_reindex(self, guild_id: int | None = None) -> asyncio.Task[ReindexResult]:
-        return self.corpus_for(guild_id).start_reindex()
+    def start_reindex(
+        self, guild_id: int | None = None, channel_id: int | None = None, parent_id: int | None = None
+    ) -> asyncio.Task[ReindexResult]:
+        """Rebuild the corpus that answers here (only that one; the others keep answering)."""
+        return self.corpus_for(guild_id, channel_id, parent_id).start_reindex()
 
     @property
     def uptime(self) -> float:
@@ -192,6 +212,7 @@ class CitebotService:
         asker: int,
         guild_id: int | None,
         channel_id: int | None = None,
+        parent_id: int | None = None,
         source: str | None = None,
         context: str | None = None,
         exclude: frozenset[Span] = frozenset(),
@@ -208,7 +229,7 @@ class CitebotService:
             wait = self.cooldowns.hit(asker)
             if wait > 0:
                 raise TooFast(wait)
-        slot = self.corpus_for(guild_id, channel_id)
+        slot = self.corpus_for(guild_id, channel_id, parent_id)
         if source and slot.loaded and not slot.knows(source):
             raise UnknownSource(source)
         ticket = self.gate.admit(guild_id)
@@ -233,9 +254,11 @@ class CitebotService:
                                         extra={"corpus": request.corpus, **request.where})
         return Answered(answer_id, answer, more, request.corpus, request.query)
 
-    async def ask(self, question: str, *, asker: int = 0, guild_id: int | None = None) -> Answer:
+    async def ask(
+        self, question: str, *, asker: int = 0, guild_id: int | None = None, channel_id: int | None = None
+    ) -> Answer:
         """prepare + answer without a Discord event (tests, scripts); no cooldown."""
-        request = self.prepare(question, asker=asker, guild_id=guild_id, cooldown=False)
+        request = self.prepare(question, asker=asker, guild_id=guild_id, channel_id=channel_id, cooldown=False)
         return (await self.answer(request)).answer
 
     async def remember(

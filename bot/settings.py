@@ -11,9 +11,10 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from bot.corpus_config import DEFAULT_CORPUS, CorporaConfig, CorpusEntry, read_corpora
 from index.settings import Settings
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
@@ -22,8 +23,10 @@ DEFAULT_API_BASE = "https://discord.com/api/v10"
 def invalid_setting(exc: ValidationError) -> str:
     """One line naming the first invalid variable and its rule (never its value)."""
     first = exc.errors(include_input=False, include_url=False)[0]
-    field = str(first["loc"][0]).upper() if first["loc"] else "?"
-    return f"invalid setting CITEBOT_{field}: {first['msg']}"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if not first["loc"]:  # a rule over several fields names them itself
+        return f"invalid settings: {message}"
+    return f"invalid setting CITEBOT_{str(first['loc'][0]).upper()}: {message}"
 
 
 class FeedbackSettings(Settings):
@@ -40,6 +43,51 @@ class FeedbackSettings(Settings):
         le=36_500,
         description="Stored questions, answers and votes older than this are deleted (0 = keep forever).",
     )
+    corpora: CorporaConfig | None = Field(
+        None,
+        description="A TOML (or .json) file of the corpora this bot serves: [corpus.<name>] with docs_dir, "
+        "index_dir, optional repo_url, and the guilds / channels that ask it (README: Several corpora). "
+        "Empty = one corpus, CITEBOT_DOCS_DIR / CITEBOT_INDEX_DIR, for everyone.",
+    )
+
+    @field_validator("corpora", mode="before")
+    @classmethod
+    def _read_corpora(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str | Path):
+            return read_corpora(Path(value))  # ValueError: one line naming the file and the key
+        return value
+
+    @model_validator(mode="after")
+    def _distinct_index_dirs(self) -> FeedbackSettings:
+        seen: dict[Path, str] = {}
+        for name, settings in self.corpus_settings().items():
+            where = Path(settings.index_dir).expanduser().resolve()
+            if where in seen:
+                raise ValueError(f"CITEBOT_CORPORA: corpora {seen[where]!r} and {name!r} share the index directory {settings.index_dir}")
+            seen[where] = name
+        return self
+
+    def corpus_settings(self) -> dict[str, Any]:
+        """Settings per corpus name: ``default`` (CITEBOT_DOCS_DIR / CITEBOT_INDEX_DIR) unless the file
+        defines it, then every corpus of ``CITEBOT_CORPORA`` with its own folders and links."""
+        out: dict[str, Any] = {}
+        entries = dict(self.corpora.corpus) if self.corpora is not None else {}
+        if DEFAULT_CORPUS not in entries:
+            out[DEFAULT_CORPUS] = self
+        for name, entry in entries.items():
+            out[name] = self.model_copy(update=self._entry_update(name, entry))
+        return out
+
+    def _entry_update(self, name: str, entry: CorpusEntry) -> dict[str, Any]:
+        index_dir = entry.index_dir or Path(self.index_dir).parent / f"index-{name}"
+        update: dict[str, Any] = {"docs_dir": entry.docs_dir, "index_dir": index_dir, "repo_url": entry.repo_url}
+        if entry.exclude is not None:
+            update["exclude"] = list(entry.exclude)
+        if "docs_base_url" in type(self).model_fields:
+            update["docs_base_url"] = entry.docs_base_url
+        return update
 
 
 class BotSettings(FeedbackSettings):

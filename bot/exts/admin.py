@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import CitebotBot
+from bot.corpora import place
 from bot.errors import NO_MENTIONS, NotAdmin, token_expired, user_message
 from bot.formatting import clip_content, reindex_report, status_embed
 from index.errors import CitebotError
@@ -31,29 +32,34 @@ class Admin(commands.Cog):
     def __init__(self, bot: CitebotBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="reindex", description="Rebuild the index from the documents folder (admins).")
+    @app_commands.command(name="reindex", description="Rebuild this server's index from its documents folder (admins).")
     @app_commands.check(is_admin)
     async def reindex(self, interaction: Interaction) -> None:
-        task = self.bot.service.start_reindex(interaction.guild_id)  # ReindexInProgress → private refusal
+        service = self.bot.service
+        slot = service.corpus_for(*place(interaction))  # this one only: other corpora keep answering
+        task = slot.start_reindex()  # ReindexInProgress → private refusal
+        of = f" of corpus `{slot.name}`" if len(service.corpora) > 1 else ""
         await interaction.response.send_message(
-            "Rebuilding the index in the background; the current one keeps answering meanwhile.",
+            f"Rebuilding the index{of} in the background; the current one keeps answering meanwhile.",
             allowed_mentions=NO_MENTIONS,
         )
         try:
             result = await task
         except Exception as exc:  # the reason may name server paths: only the admin who asked sees it
-            log.warning("Reindex failed: %s", exc, exc_info=not isinstance(exc, CitebotError))
+            log.warning("Reindex of corpus %s failed: %s", slot.name, exc, exc_info=not isinstance(exc, CitebotError))
             await tell(interaction, PUBLIC_FAILURE, edit_original=True)
             await tell(interaction, "Reindex failed: " + user_message(exc), ephemeral=True)
             return
-        await tell(interaction, reindex_report(result.documents, result.chunks, result.seconds, result.skipped))
+        await tell(interaction, reindex_report(result.documents, result.chunks, result.seconds, result.skipped,
+                                               corpus=slot.name if of else None))
 
-    @app_commands.command(name="status", description="Index size, build time, model and uptime.")
+    @app_commands.command(name="status", description="This server's corpus: documents, indexed commit, model, uptime.")
     async def status(self, interaction: Interaction) -> None:
         service = self.bot.service
-        corpus = service.corpus_for(interaction.guild_id, interaction.channel_id)
+        corpus = service.corpus_for(*place(interaction))
         embed = status_embed(
-            corpus.info, uptime_seconds=service.uptime, reindexing=corpus.reindexing, problem=corpus.problem
+            corpus.info, uptime_seconds=service.uptime, reindexing=corpus.reindexing, problem=corpus.problem,
+            corpus=corpus.name,
         )
         await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 

@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from bot.client import CitebotBot
 from bot.conversation import thread_name
+from bot.corpora import parent_of, place
 from bot.replies import answer_reply, finish_deferred
 from bot.service import Answered
 from bot.shaping import span
@@ -43,6 +44,7 @@ class Ask(commands.Cog):
         # empty / too long / too fast / queue full → one private line, before anything is deferred
         request = service.prepare(
             question, asker=interaction.user.id, guild_id=interaction.guild_id, channel_id=interaction.channel_id,
+            parent_id=parent_of(interaction.channel),
             source=source, where={"via": "slash", "private": private},
         )
         try:
@@ -57,7 +59,7 @@ class Ask(commands.Cog):
 
     @ask.autocomplete("source")
     async def source_choices(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        slot = self.bot.service.corpus_for(interaction.guild_id, interaction.channel_id)
+        slot = self.bot.service.corpus_for(*place(interaction))
         return [app_commands.Choice(name=path, value=path) for path in slot.source_choices(current)]
 
     async def open_thread(self, interaction: Interaction, answered: Answered) -> None:

@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.client import CitebotBot
 from bot.conversation import strip_mention
+from bot.corpora import parent_of
 from bot.replies import answer_reply, finish_deferred
 from index.errors import CitebotError
 
@@ -48,6 +49,7 @@ class AskMenu(commands.Cog):
             raise NothingToAsk()
         request = service.prepare(
             question, asker=interaction.user.id, guild_id=interaction.guild_id, channel_id=interaction.channel_id,
+            parent_id=parent_of(interaction.channel),
             where={"via": "menu"},
         )
         try:

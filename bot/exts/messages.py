@@ -27,6 +27,7 @@ from discord.ext import commands
 from bot.buttons import answer_id_of
 from bot.client import CitebotBot
 from bot.conversation import context_for, is_chatter, mentions_me, strip_mention, thread_name
+from bot.corpora import parent_of
 from bot.errors import user_message
 from bot.forums import is_watched_forum, post_question
 from bot.replies import Reply, answer_reply, reply_to, send_to, text
@@ -199,7 +200,7 @@ class Messages(commands.Cog):
         try:
             return self.service.prepare(
                 question, asker=message.author.id, guild_id=message.guild.id if message.guild else None,
-                channel_id=message.channel.id, **options,  # type: ignore[arg-type]
+                channel_id=message.channel.id, parent_id=parent_of(message.channel), **options,  # type: ignore[arg-type]
             )
         except TooFast as cooldown:
             await self.refuse_quietly(message, cooldown)

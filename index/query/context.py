@@ -32,13 +32,19 @@ class Excerpt:
     heading: str = ""  # sections: the heading path it is under
 
 
+def _documents(engine: Any) -> Any:
+    """The engine's document records, through its backend when it has one (any store), else ``data``."""
+    backend = getattr(engine, "backend", None)
+    return backend.documents() if backend is not None else engine.data.docs
+
+
 def sources(engine: Any) -> list[str]:
     """Every indexed document's source path, in index order."""
-    return [d.source for d in engine.data.docs]
+    return [d.source for d in _documents(engine)]
 
 
 def document_text(engine: Any, source: str) -> str | None:
-    for d in engine.data.docs:
+    for d in _documents(engine):
         if d.source == source:
             return d.text
     return None

@@ -44,6 +44,7 @@ class IndexInfo:
     backend: str
     commit: str = ""  # the git commit the documents were read at
     generation: str = ""
+    indexed_at: str = ""  # when the documents were read (ISO 8601, UTC; "" in older indexes)
 
 
 def check_question(question: str, max_chars: int) -> str:
@@ -136,6 +137,7 @@ class Engine:
             backend=str(m.model["backend"]),
             commit=m.commit,
             generation=self.backend.generation,
+            indexed_at=getattr(m, "indexed_at", ""),
         )
 
     # -- asking ---------------------------------------------------------------------------------

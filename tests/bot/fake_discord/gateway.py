@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from .payloads import APP_ID, GUILD_ID, MESSAGE_CONTENT
+from .payloads import APP_ID, MESSAGE_CONTENT
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -74,7 +74,7 @@ class GatewaySocket:
         ready: dict[str, Any] = {
             "v": 10,
             "user": self.fake.bot_user,
-            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "guilds": [{"id": str(guild), "unavailable": True} for guild in self.fake.guild_ids],
             "session_id": "fake-session",
             "resume_gateway_url": self.fake.gateway_url,
             "application": {"id": str(APP_ID), "flags": 0},
@@ -88,5 +88,6 @@ class GatewaySocket:
         if self.shard is not None:
             ready["shard"] = self.shard
         await self.dispatch("READY", ready)
-        await self.dispatch("GUILD_CREATE", self.fake.guild_payload())
+        for guild in self.fake.guild_ids:
+            await self.dispatch("GUILD_CREATE", self.fake.guild_payload(guild))
         self.fake.ready.set()

@@ -20,6 +20,11 @@ BOT_ROLE_ID = 900000000000000042
 DM_CHANNEL_ID = 900000000000000050
 SOLVED_TAG_ID = 900000000000000060
 QUESTION_TAG_ID = 900000000000000061
+# a second server (FakeDiscord(second_guild=True)): its own channel, @everyone, admin and bot roles
+GUILD2_ID = 900000000000000110
+CHANNEL2_ID = 900000000000000120
+ADMIN_ROLE2_ID = 900000000000000140
+BOT_ROLE2_ID = 900000000000000142
 
 # permission bits (https://discord.com/developers/docs/topics/permissions)
 ADD_REACTIONS = 1 << 6
@@ -95,11 +100,11 @@ def member_payload(user: dict[str, Any], roles: list[int]) -> dict[str, Any]:
     }
 
 
-def text_channel(channel_id: int, name: str) -> dict[str, Any]:
+def text_channel(channel_id: int, name: str, *, guild_id: int = GUILD_ID) -> dict[str, Any]:
     return {
         "id": str(channel_id),
         "type": 0,
-        "guild_id": str(GUILD_ID),
+        "guild_id": str(guild_id),
         "name": name,
         "position": 0,
         "permission_overwrites": [],
@@ -128,11 +133,12 @@ def forum_channel(channel_id: int, name: str, tags: list[tuple[int, str]]) -> di
 
 
 def thread_payload(
-    thread_id: int, parent_id: int, owner_id: int, name: str, *, applied_tags: list[int] | None = None
+    thread_id: int, parent_id: int, owner_id: int, name: str, *, applied_tags: list[int] | None = None,
+    guild_id: int = GUILD_ID,
 ) -> dict[str, Any]:
     return {
         "id": str(thread_id),
-        "guild_id": str(GUILD_ID),
+        "guild_id": str(guild_id),
         "parent_id": str(parent_id),
         "owner_id": str(owner_id),
         "name": name,
@@ -155,8 +161,9 @@ def thread_payload(
 
 
 def message_payload(
-    message_id: str, channel_id: int, author: dict[str, Any], body: dict[str, Any], *, guild: bool
+    message_id: str, channel_id: int, author: dict[str, Any], body: dict[str, Any], *, guild: bool | int
 ) -> dict[str, Any]:
+    """``guild``: False for a DM, True for the first server, or a server's id."""
     msg: dict[str, Any] = {
         "id": message_id,
         "channel_id": str(channel_id),
@@ -176,7 +183,7 @@ def message_payload(
         "flags": body.get("flags") or 0,
     }
     if guild:
-        msg["guild_id"] = str(GUILD_ID)
+        msg["guild_id"] = str(GUILD_ID if guild is True else guild)
     if body.get("message_reference"):
         msg["message_reference"] = body["message_reference"]
     return msg

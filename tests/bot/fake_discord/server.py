@@ -33,15 +33,19 @@ from .payloads import (
     ADD_REACTIONS,
     ADMIN_ID,
     ADMIN_PERMISSIONS,
+    ADMIN_ROLE2_ID,
     ADMIN_ROLE_ID,
     APP_ID,
     BOT_PERMISSIONS,
+    BOT_ROLE2_ID,
     BOT_ROLE_ID,
+    CHANNEL2_ID,
     CHANNEL_ID,
     CREATE_PUBLIC_THREADS,
     DIRECT_MESSAGES,
     DM_CHANNEL_ID,
     FORUM_ID,
+    GUILD2_ID,
     GUILD_ID,
     GUILD_MESSAGES,
     HELPER_ID,
@@ -144,6 +148,7 @@ class FakeDiscord:
         ack_deadline: float = 3.0,
         token_lifetime: float = 15 * 60.0,
         channel_message_bucket: tuple[int, float] = (5, 5.0),
+        second_guild: bool = False,
     ) -> None:
         self.allow_message_content = allow_message_content  # False: IDENTIFY asking for it is closed with 4014
         self.heartbeat_interval = heartbeat_interval  # seconds, sent as ms in HELLO
@@ -178,16 +183,29 @@ class FakeDiscord:
             HELPER_ROLE_ID: role_payload(HELPER_ROLE_ID, "helpers", MEMBER_PERMISSIONS, 1, mentionable=helper_role_mentionable),
             BOT_ROLE_ID: role_payload(BOT_ROLE_ID, "citebot", 0, 3),
         }
+        self.guild_ids = [GUILD_ID]
+        self.role_guild = {role: GUILD_ID for role in self.roles}  # every role belongs to one server
+        self.bot_roles = {GUILD_ID: BOT_ROLE_ID}  # the bot's own (managed) role in each server
         self.member_roles = {OWNER_ID: [], ADMIN_ID: [ADMIN_ROLE_ID], MEMBER_ID: [], HELPER_ID: [HELPER_ROLE_ID]}
         self.channels: dict[int, dict[str, Any]] = {
             CHANNEL_ID: text_channel(CHANNEL_ID, "general"),
             FORUM_ID: forum_channel(FORUM_ID, "help", list(forum_tags)),
         }
+        if second_guild:  # the same users, members of both; admin has Manage Server in both
+            self.guild_ids.append(GUILD2_ID)
+            self.roles[GUILD2_ID] = role_payload(GUILD2_ID, "@everyone", MEMBER_PERMISSIONS, 0)
+            self.roles[ADMIN_ROLE2_ID] = role_payload(ADMIN_ROLE2_ID, "admins", ADMIN_PERMISSIONS, 1)
+            self.roles[BOT_ROLE2_ID] = role_payload(BOT_ROLE2_ID, "citebot", 0, 2)
+            self.role_guild.update({GUILD2_ID: GUILD2_ID, ADMIN_ROLE2_ID: GUILD2_ID, BOT_ROLE2_ID: GUILD2_ID})
+            self.bot_roles[GUILD2_ID] = BOT_ROLE2_ID
+            self.member_roles[ADMIN_ID].append(ADMIN_ROLE2_ID)
+            self.channels[CHANNEL2_ID] = text_channel(CHANNEL2_ID, "general", guild_id=GUILD2_ID)
         # the bot's role is denied, in every channel, whatever bot_permissions leaves out (an overwrite,
         # so discord.py's own permissions_for() agrees with what the fake enforces)
         deny = ((1 << 50) - 1) & ~bot_permissions
         for channel in self.channels.values():
-            channel["permission_overwrites"] = [{"id": str(BOT_ROLE_ID), "type": 0, "allow": "0", "deny": str(deny)}]
+            bot_role = self.bot_roles[int(channel["guild_id"])]
+            channel["permission_overwrites"] = [{"id": str(bot_role), "type": 0, "allow": "0", "deny": str(deny)}]
         self.dm_channels = {DM_CHANNEL_ID}
         self.dm_of: dict[int, int] = {MEMBER_ID: DM_CHANNEL_ID}  # user -> their DM channel with the bot
         self.messages: dict[str, dict[str, Any]] = {}  # every message, by id
@@ -430,11 +448,21 @@ class FakeDiscord:
 
     # -- permissions
 
+    def guild_of(self, channel_id: int | str | None) -> int | None:
+        """The server a channel or thread belongs to (None for a DM)."""
+        channel = self.channels.get(int(channel_id)) if channel_id is not None else None
+        return int(channel["guild_id"]) if channel is not None and channel.get("guild_id") else None
+
+    def roles_in(self, user_id: int, guild_id: int) -> list[int]:
+        return [r for r in self.member_roles.get(user_id, []) if self.role_guild.get(r) == guild_id]
+
     def permissions(self, user_id: int, channel_id: int | None = None) -> int:
+        guild_id = self.guild_of(channel_id) or GUILD_ID
+        everyone = int(self.roles[guild_id]["permissions"])
         if user_id == int(self.bot_user["id"]):
-            return (int(self.roles[GUILD_ID]["permissions"]) | self.bot_permissions) & self.bot_permissions
-        perms = int(self.roles[GUILD_ID]["permissions"])
-        for role in self.member_roles.get(user_id, []):
+            return (everyone | self.bot_permissions) & self.bot_permissions
+        perms = everyone
+        for role in self.roles_in(user_id, guild_id):
             perms |= int(self.roles[role]["permissions"])
         return perms
 
@@ -451,8 +479,8 @@ class FakeDiscord:
         return channel or {"id": str(channel_id), "type": 1}
 
     def _store_bot_message(self, channel_id: int, body: dict[str, Any], *, webhook: bool = False) -> dict[str, Any]:
-        channel = self._channel(channel_id)
-        msg = message_payload(self.snowflake(), channel_id, self.bot_user, body, guild=channel["type"] != 1)
+        self._channel(channel_id)  # 404 10003 for an unknown channel
+        msg = message_payload(self.snowflake(), channel_id, self.bot_user, body, guild=self.guild_of(channel_id) or False)
         if webhook:
             msg["webhook_id"] = str(APP_ID)
             msg["application_id"] = str(APP_ID)
@@ -524,7 +552,8 @@ class FakeDiscord:
         name = (r.json or {}).get("name") or ""
         if not 1 <= len(name) <= limits.THREAD_NAME:
             raise invalid_form([f"name: length {len(name)} not in 1..{limits.THREAD_NAME}"])
-        thread = thread_payload(int(message_id), int(channel_id), int(self.bot_user["id"]), name)
+        thread = thread_payload(int(message_id), int(channel_id), int(self.bot_user["id"]), name,
+                                guild_id=int(channel["guild_id"]))
         thread["member"] = {"id": message_id, "user_id": self.bot_user["id"], "join_timestamp": now_iso(), "flags": 1}
         self.channels[int(message_id)] = thread
         self.thread_of[message_id] = message_id
@@ -675,12 +704,14 @@ class FakeDiscord:
             self._sockets.remove(sock)
         return ws
 
-    def guild_payload(self) -> dict[str, Any]:
-        bot_member = member_payload(self.bot_user, [BOT_ROLE_ID])
-        self.roles[BOT_ROLE_ID]["permissions"] = str(self.bot_permissions)
+    def guild_payload(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
+        bot_role = self.bot_roles[guild_id]
+        bot_member = member_payload(self.bot_user, [bot_role])
+        self.roles[bot_role]["permissions"] = str(self.bot_permissions)
+        channels = [c for c in self.channels.values() if c.get("guild_id") == str(guild_id)]
         return {
-            "id": str(GUILD_ID),
-            "name": "Fake Guild",
+            "id": str(guild_id),
+            "name": "Fake Guild" if guild_id == GUILD_ID else "Second Guild",
             "icon": None,
             "splash": None,
             "discovery_splash": None,
@@ -690,7 +721,7 @@ class FakeDiscord:
             "verification_level": 0,
             "default_message_notifications": 0,
             "explicit_content_filter": 0,
-            "roles": list(self.roles.values()),
+            "roles": [r for rid, r in self.roles.items() if self.role_guild.get(rid) == guild_id],
             "emojis": [],
             "stickers": [],
             "features": [],
@@ -713,8 +744,8 @@ class FakeDiscord:
             "member_count": len(self.users) + 1,
             "voice_states": [],
             "members": [bot_member],
-            "channels": [c for c in self.channels.values() if c["type"] not in (11, 12)],
-            "threads": [c for c in self.channels.values() if c["type"] in (11, 12)],
+            "channels": [c for c in channels if c["type"] not in (11, 12)],
+            "threads": [c for c in channels if c["type"] in (11, 12)],
             "presences": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
@@ -756,10 +787,11 @@ class FakeDiscord:
 
     # ------------------------------------------------------------------ scripted users
 
-    def _member(self, user_id: int) -> dict[str, Any]:
+    def _member(self, user_id: int, guild_id: int = GUILD_ID) -> dict[str, Any]:
+        channel = next(int(c["id"]) for c in self.channels.values() if c.get("guild_id") == str(guild_id))
         return {
-            **member_payload(self.users[user_id], self.member_roles.get(user_id, [])),
-            "permissions": str(self.permissions(user_id)),
+            **member_payload(self.users[user_id], self.roles_in(user_id, guild_id)),
+            "permissions": str(self.permissions(user_id, channel)),
         }
 
     def _interaction(
@@ -779,7 +811,8 @@ class FakeDiscord:
             "attachment_size_limit": 10485760,
             "app_permissions": str(self.permissions(int(self.bot_user["id"]), channel_id)),
         }
-        owners = {"0": str(GUILD_ID)} if installed == "guild" else {"1": str(user_id)}
+        guild_id = self.guild_of(channel_id) or GUILD_ID
+        owners = {"0": str(guild_id)} if installed == "guild" else {"1": str(user_id)}
         if channel["type"] == 1:
             payload.update(
                 channel_id=str(channel_id),
@@ -791,11 +824,11 @@ class FakeDiscord:
         else:
             perms = self.permissions(user_id, channel_id)
             payload.update(
-                guild_id=str(GUILD_ID),
-                guild={"id": str(GUILD_ID), "locale": "en-US", "features": []},
+                guild_id=str(guild_id),
+                guild={"id": str(guild_id), "locale": "en-US", "features": []},
                 channel_id=str(channel_id),
                 channel={**channel, "permissions": str(perms)},
-                member=self._member(user_id),
+                member=self._member(user_id, guild_id),
                 guild_locale="en-US",
                 context=0,
                 authorizing_integration_owners=owners,
@@ -805,8 +838,10 @@ class FakeDiscord:
         )
         return payload
 
-    def _command(self, name: str, kind: int = 1) -> dict[str, Any]:
-        synced = self.commands.get(str(GUILD_ID), []) + self.commands.get("global", [])
+    def _command(self, name: str, kind: int = 1, channel_id: int | None = CHANNEL_ID) -> dict[str, Any]:
+        """The synced command as the server of ``channel_id`` sees it (its own commands, then global ones)."""
+        guild_id = self.guild_of(channel_id)
+        synced = (self.commands.get(str(guild_id), []) if guild_id else []) + self.commands.get("global", [])
         found = next((c for c in synced if c["name"] == name and c.get("type", 1) == kind), None)
         if found is None:
             raise AssertionError(f"no synced command {name!r} of type {kind}; synced: {[c['name'] for c in synced]}")
@@ -829,7 +864,7 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         """A member runs ``/name option:value``; returns the INTERACTION_CREATE payload."""
         user_id = user_id or (ADMIN_ID if admin else MEMBER_ID)
-        command = self._command(name)
+        command = self._command(name, channel_id=channel_id)
         data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1}
         if command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
@@ -843,7 +878,7 @@ class FakeDiscord:
         self, name: str, focused: str, *, user_id: int = MEMBER_ID, channel_id: int = CHANNEL_ID, **options: Any
     ) -> dict[str, Any]:
         """A member types into option ``focused`` of ``/name``; Discord asks the bot for choices."""
-        command = self._command(name)
+        command = self._command(name, channel_id=channel_id)
         data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1}
         data["options"] = self._options(command, options, focused)
         interaction = self._interaction(4, data, user_id=user_id, channel_id=channel_id)
@@ -855,8 +890,8 @@ class FakeDiscord:
         installed: str = "guild",
     ) -> dict[str, Any]:
         """A member picks Apps → ``name`` on message ``target`` (its content is always resolved)."""
-        command = self._command(name, kind=3)
         channel_id = channel_id or int(target["channel_id"])
+        command = self._command(name, kind=3, channel_id=channel_id)
         data = {
             "id": command["id"],
             "name": name,
@@ -903,19 +938,21 @@ class FakeDiscord:
         """
         channel_id = self.dm_channel(user_id) if dm else int(channel_id or CHANNEL_ID)
         channel = self._channel(channel_id)
-        msg = message_payload(self.snowflake(), channel_id, self.users[user_id], {"content": content}, guild=not dm)
+        guild_id = None if dm else self.guild_of(channel_id)
+        msg = message_payload(self.snowflake(), channel_id, self.users[user_id], {"content": content},
+                              guild=guild_id or False)
         mentions = [self.bot_user] if mention_bot else []
         if reply_to is not None:
             msg["type"] = 19
             msg["message_reference"] = {
-                "message_id": reply_to["id"], "channel_id": reply_to["channel_id"], "guild_id": str(GUILD_ID),
+                "message_id": reply_to["id"], "channel_id": reply_to["channel_id"], "guild_id": str(guild_id),
             }
             msg["referenced_message"] = reply_to
             if ping_reply and reply_to["author"] not in mentions:
                 mentions.append(reply_to["author"])
         msg["mentions"] = mentions
-        if not dm:
-            msg["member"] = {k: v for k, v in self._member(user_id).items() if k not in ("user", "permissions")}
+        if guild_id:
+            msg["member"] = {k: v for k, v in self._member(user_id, guild_id).items() if k not in ("user", "permissions")}
         if channel["type"] in (11, 12):
             channel["message_count"] += 1
         self.messages[msg["id"]] = msg
@@ -924,7 +961,8 @@ class FakeDiscord:
 
     async def user_starts_thread(self, message: dict[str, Any], name: str = "a thread", *, user_id: int = MEMBER_ID) -> dict[str, Any]:
         """A user opens a thread on ``message`` (Discord then refuses a second one on it)."""
-        thread = thread_payload(int(message["id"]), int(message["channel_id"]), user_id, name)
+        thread = thread_payload(int(message["id"]), int(message["channel_id"]), user_id, name,
+                                guild_id=self.guild_of(message["channel_id"]) or GUILD_ID)
         self.channels[int(message["id"])] = thread
         self.thread_of[message["id"]] = message["id"]
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
