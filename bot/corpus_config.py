@@ -89,7 +89,7 @@ class CorporaConfig(BaseModel):
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
+    return "".join(f"{part}: " for part in [".".join(str(p) for p in loc)] if part)
 
 
 def read_corpora(path: Path) -> CorporaConfig:
@@ -114,7 +114,7 @@ def read_corpora(path: Path) -> CorporaConfig:
     except ValidationError as exc:
         first = exc.errors(include_input=False, include_url=False)[0]
         message = str(first["msg"]).removeprefix("Value error, ")
-        raise ValueError(f"{path}: {_where(first['loc'])}: {message}") from None
+        raise ValueError(f"{path}: {_where(first['loc'])}{message}") from None
     base = path.parent
     resolved = {
         name: entry.model_copy(update={

@@ -62,6 +62,17 @@ def test_invalid_setting_is_one_line(tmp_path):
     assert "secret-value-123" not in proc.stderr
 
 
+def test_a_bad_corpora_file_stops_run_with_one_line(tmp_path):
+    (tmp_path / "corpora.toml").write_text("[corpus.a]\ndocs_dir = 'a'\nguilds = [5]\n[corpus.b]\ndocs_dir = 'b'\n"
+                                           "guilds = [5]\n", encoding="utf-8")
+    proc = run("import sys; from bot.cli import run_command; sys.exit(run_command())", tmp_path,
+               CITEBOT_DISCORD_TOKEN="secret-value-123", CITEBOT_CORPORA="corpora.toml")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        "invalid setting CITEBOT_CORPORA: corpora.toml: guild 5 is mapped to both 'a' and 'b'"
+    ]
+
+
 def test_importing_the_plugin_does_not_import_discord(tmp_path):
     proc = run("import sys, bot.cli; print('discord' in sys.modules, 'torch' in sys.modules)", tmp_path)
     assert proc.stdout.strip() == "False False", proc.stderr
