@@ -126,5 +126,7 @@ def create_bot(settings: BotSettings, service: CitebotService | None = None, **o
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
     if settings.shard_count:
+        if settings.shard_ids:  # one replica's share of the shards
+            options["shard_ids"] = sorted(set(settings.shard_ids))
         return ShardedCitebotBot(settings, service, shard_count=settings.shard_count, **options)
     return CitebotBot(settings, service, **options)

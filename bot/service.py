@@ -34,7 +34,7 @@ from bot.corpora import (
     ReindexResult,
 )
 from bot.errors import AnswerExpired
-from bot.feedback import FeedbackStore, StoredAnswer, Vote
+from bot.feedback import FeedbackStore, StoredAnswer, Vote, open_feedback_store
 from bot.settings import BotSettings
 from bot.shaping import Span, shape
 from bot.threads import ThreadStore
@@ -130,7 +130,7 @@ class CitebotService:
             settings.max_waiting_asks_per_guild,
             settings.max_wait_seconds,
         )
-        self.store = store or FeedbackStore(settings.feedback_db)
+        self.store = store or open_feedback_store(settings)
         self.threads = ThreadStore(self.store)  # registers its tables before store.init()
         self.cooldowns = UserCooldowns(settings.cooldown_rate, settings.cooldown_seconds)
         self.started = time.monotonic()

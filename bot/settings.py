@@ -43,12 +43,36 @@ class FeedbackSettings(Settings):
         le=36_500,
         description="Stored questions, answers and votes older than this are deleted (0 = keep forever).",
     )
+    feedback_dsn: SecretStr | None = Field(
+        None,
+        description="PostgreSQL DSN of the feedback store (answers, votes, threads), shared by several bot "
+        "replicas; empty = CITEBOT_PG_DSN when CITEBOT_STORE=postgres, else the SQLite file CITEBOT_FEEDBACK_DB.",
+    )
+    feedback_key_file: Path | None = Field(
+        None,
+        description="The secret user ids are HMAC-hashed with (created on first start; empty = "
+        "CITEBOT_FEEDBACK_DB + '.key'). With a PostgreSQL feedback store give every replica the same file.",
+    )
     corpora: CorporaConfig | None = Field(
         None,
         description="A TOML (or .json) file of the corpora this bot serves: [corpus.<name>] with docs_dir, "
         "index_dir, optional repo_url, and the guilds / channels that ask it (README: Several corpora). "
         "Empty = one corpus, CITEBOT_DOCS_DIR / CITEBOT_INDEX_DIR, for everyone.",
     )
+
+    @field_validator("feedback_dsn", "feedback_key_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def feedback_postgres_dsn(self) -> str | None:
+        """The DSN of a PostgreSQL feedback store, if there is to be one."""
+        if self.feedback_dsn is not None:
+            return self.feedback_dsn.get_secret_value()
+        shared = getattr(self, "pg_dsn", None)  # the index's database (CITEBOT_STORE=postgres)
+        if self.store == "postgres" and shared:
+            return shared.get_secret_value() if isinstance(shared, SecretStr) else str(shared)
+        return None
 
     @field_validator("corpora", mode="before")
     @classmethod
@@ -111,6 +135,11 @@ class BotSettings(FeedbackSettings):
     shard_count: int | None = Field(
         None, ge=1, description="Number of shards; set it to run an auto-sharded bot (large deployments)."
     )
+    shard_ids: Annotated[list[Annotated[int, Field(ge=0)]], NoDecode] = Field(
+        default_factory=list,
+        description="The shards this process runs, of CITEBOT_SHARD_COUNT (comma separated; empty = all): "
+        "several replicas each run their own, sharing the feedback store in PostgreSQL.",
+    )
     message_content: bool = Field(
         False,
         description="Read every message in the bot's threads, not only those that mention or reply to it. "
@@ -168,7 +197,7 @@ class BotSettings(FeedbackSettings):
         description="Base URL of the documents (e.g. a Git forge tree); quotes link to "
         "base + source + '#L' + line.",
     )
-    @field_validator("admin_ids", "forum_channels", mode="before")
+    @field_validator("admin_ids", "forum_channels", "shard_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
         if isinstance(value, int):
@@ -188,6 +217,14 @@ class BotSettings(FeedbackSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @model_validator(mode="after")
+    def _shards_of_the_count(self) -> BotSettings:
+        if self.shard_ids and not self.shard_count:
+            raise ValueError("CITEBOT_SHARD_IDS needs CITEBOT_SHARD_COUNT")
+        if any(i >= (self.shard_count or 0) for i in self.shard_ids):
+            raise ValueError(f"CITEBOT_SHARD_IDS: every id is below CITEBOT_SHARD_COUNT ({self.shard_count})")
+        return self
 
     @field_validator("discord_token")
     @classmethod

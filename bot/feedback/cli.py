@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 feedback_app = typer.Typer(help="What users told the bot: gaps in the docs, a golden set, forgetting a user, purging old records.", no_args_is_help=True)
 
 DbOption = Annotated[
-    Path | None, typer.Option("--db", help="The feedback database (default: CITEBOT_FEEDBACK_DB).", show_default=False)
+    Path | None,
+    typer.Option("--db", help="A SQLite feedback database (default: the bot's: CITEBOT_FEEDBACK_DSN, else "
+                 "CITEBOT_FEEDBACK_DB).", show_default=False),
 ]
 
 
@@ -46,13 +48,20 @@ def load_settings() -> FeedbackSettings:
 
 
 def open_store(db: Path | None, *, must_exist: bool = True) -> FeedbackStore:
+    """``--db FILE`` (SQLite), else the store the bot uses: CITEBOT_FEEDBACK_DSN (PostgreSQL) or
+    CITEBOT_FEEDBACK_DB."""
+    from bot.feedback import open_feedback_store
     from bot.feedback.store import FeedbackStore
     from index.errors import CitebotError
 
-    path = db or load_settings().feedback_db
-    if must_exist and not path.exists():
-        raise fail(f"no feedback database at {path} (set CITEBOT_FEEDBACK_DB or pass --db)")
-    store = FeedbackStore(path)
+    settings = load_settings() if db is None else None
+    if settings is not None and settings.feedback_postgres_dsn() is not None:
+        store = open_feedback_store(settings)
+    else:
+        path = db or settings.feedback_db  # type: ignore[union-attr]
+        if must_exist and not path.exists():
+            raise fail(f"no feedback database at {path} (set CITEBOT_FEEDBACK_DB or pass --db)")
+        store = FeedbackStore(path, key_file=settings.feedback_key_file if settings is not None else None)
     try:
         store.init()
     except CitebotError as exc:

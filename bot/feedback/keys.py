@@ -36,9 +36,10 @@ def key_path(db_path: str | Path) -> Path:
     return p.with_name(p.name + ".key")
 
 
-def load_or_create_key(db_path: str | Path) -> bytes:
-    """The secret beside ``db_path``, created (readable by the owner only) if there is none yet."""
-    path = key_path(db_path)
+def load_or_create_key(db_path: str | Path, *, exact: bool = False) -> bytes:
+    """The secret beside ``db_path`` (``exact``: in the file ``db_path`` itself), created (readable by
+    the owner only) if there is none yet."""
+    path = Path(db_path) if exact else key_path(db_path)
     if path.exists():
         try:
             key = bytes.fromhex(path.read_text(encoding="ascii").strip())

@@ -1,4 +1,5 @@
-"""Answers and 👍/👎 feedback in one small SQLite file (setting ``CITEBOT_FEEDBACK_DB``).
+"""Answers and 👍/👎 feedback in one small SQLite file (setting ``CITEBOT_FEEDBACK_DB``), or in PostgreSQL
+(``bot.feedback.postgres``: the same tables and SQL, shared by several bot replicas).
 
 Tables:
 
@@ -31,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.feedback.keys import UserHasher, load_or_create_key
+from bot.feedback.keys import UserHasher, key_path, load_or_create_key
 from index.query.answer import Answer, Citation, answer_from_json, answer_record
 
 log = logging.getLogger("citebot.bot")
@@ -39,6 +40,8 @@ log = logging.getLogger("citebot.bot")
 Vote = Literal["up", "down"]
 HASH_SCHEME = "hmac-sha256(sha256(id))/v1"
 
+# One schema for both stores: ``{serial}`` is the dialect's auto-numbered primary key, ``{answers_order}``
+# the column that orders answers stored within one second (rowid in SQLite).
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -48,10 +51,10 @@ CREATE TABLE IF NOT EXISTS answers (
     answer_id   TEXT PRIMARY KEY,
     question    TEXT NOT NULL,
     answer_json TEXT NOT NULL,
-    created_at  TEXT NOT NULL
+    created_at  TEXT NOT NULL{answers_order}
 );
 CREATE TABLE IF NOT EXISTS feedback (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          {serial},
     answer_id   TEXT NOT NULL,
     question    TEXT NOT NULL,
     answer_json TEXT NOT NULL,
@@ -64,6 +67,7 @@ CREATE INDEX IF NOT EXISTS feedback_vote ON feedback (vote, created_at);
 CREATE INDEX IF NOT EXISTS answers_created ON answers (created_at);
 """
 # columns added after the first release: (table, column, declaration)
+UPSERT_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 ADDED_COLUMNS = (
     ("answers", "asker_hash", "TEXT"),
     ("answers", "extra_json", "TEXT NOT NULL DEFAULT '{}'"),
@@ -109,14 +113,31 @@ class FeedbackStore:
     """Tiny synchronous store; every call opens its own connection (safe from any thread).
 
     Other bot tables that live in the same file register a ``Table`` (``tables``) so that ``purge``
-    and ``forget`` reach them too.
+    and ``forget`` reach them too. SQL is written once, with ``?`` parameters and ``ON CONFLICT``
+    upserts, for SQLite and PostgreSQL alike; the few differences are these class attributes.
     """
 
-    def __init__(self, path: str | Path, *, key: bytes | None = None) -> None:
+    dialect = "sqlite"
+    serial = "INTEGER PRIMARY KEY AUTOINCREMENT"  # DDL of an auto-numbered primary key
+    answers_order_ddl = ""  # an extra column of ``answers`` that orders insertions (SQLite has rowid)
+    answers_order = "rowid"
+    begin_write = "BEGIN IMMEDIATE"  # before a read-modify-write (None: rows are locked FOR UPDATE)
+    for_update = ""
+
+    def __init__(self, path: str | Path, *, key: bytes | None = None, key_file: str | Path | None = None) -> None:
         self.path = Path(path)
+        self.key_file = Path(key_file) if key_file is not None else key_path(self.path)
         self._key = key
         self._hasher: UserHasher | None = UserHasher(key) if key is not None else None
         self.tables: list[Table] = []
+
+    @property
+    def where(self) -> str:
+        """Where the store lives, for messages (never a password)."""
+        return str(self.path)
+
+    def ddl(self, schema: str) -> str:
+        return schema.replace("{serial}", self.serial).replace("{answers_order}", self.answers_order_ddl)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -132,19 +153,29 @@ class FeedbackStore:
     def init(self) -> None:
         """Create the tables, the key (first run), and re-key rows written with unsalted sha256."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self._hasher is None:
-            self._key = load_or_create_key(self.path)
-            self._hasher = UserHasher(self._key)
+        self._load_key()
         with self.connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
+            conn.executescript(self.ddl(SCHEMA))
             for table, column, declaration in ADDED_COLUMNS:
                 have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
                 if column not in have:
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
             for table in self.tables:
-                conn.executescript(table.schema)
+                conn.executescript(self.ddl(table.schema))
             self._migrate_hashes(conn)
+
+    def _load_key(self) -> None:
+        if self._hasher is None:
+            self._key = load_or_create_key(self.key_file, exact=True)
+            self._hasher = UserHasher(self._key)
+
+    def key_mismatch(self) -> None:
+        """The key in use is not the one the stored votes were hashed with (SQLite: said, not fatal)."""
+        log.warning(
+            "Feedback: the key %s is not the one the votes in %s were hashed with; earlier votes can no "
+            "longer be matched to users (`citebot feedback forget` will not find them)", self.key_file, self.where
+        )
 
     def _migrate_hashes(self, conn: sqlite3.Connection) -> None:
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
@@ -155,13 +186,10 @@ class FeedbackStore:
                 conn.execute("UPDATE feedback SET user_hash = ? WHERE id = ?", (self.hasher.rekey_legacy(legacy), row_id))
             if rows:
                 log.info("Feedback: re-keyed %d user hashes (sha256 → HMAC)", len(rows))
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('user_hash', ?)", (HASH_SCHEME,))
+            conn.execute(UPSERT_META, ("user_hash", HASH_SCHEME))
         elif meta.get("key_id") not in (None, fingerprint):
-            log.warning(
-                "Feedback: the key beside %s is not the one its votes were hashed with; earlier votes can no "
-                "longer be matched to users (`citebot feedback forget` will not find them)", self.path
-            )
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('key_id', ?)", (fingerprint,))
+            self.key_mismatch()
+        conn.execute(UPSERT_META, ("key_id", fingerprint))
 
     @property
     def hasher(self) -> UserHasher:
@@ -187,8 +215,10 @@ class FeedbackStore:
         data["more"] = answer_record(Answer("", False, list(more or [])))["citations"]
         with self.connect() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO answers (answer_id, question, answer_json, created_at, asker_hash, extra_json) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO answers (answer_id, question, answer_json, created_at, asker_hash, extra_json) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id) DO UPDATE SET question = excluded.question, "
+                "answer_json = excluded.answer_json, created_at = excluded.created_at, "
+                "asker_hash = excluded.asker_hash, extra_json = excluded.extra_json",
                 (
                     answer_id,
                     answer.question,
@@ -217,8 +247,7 @@ class FeedbackStore:
     def update_extra(self, answer_id: str, **values: Any) -> dict[str, Any] | None:
         """Merge ``values`` into the answer's extra JSON (atomically); the new extra, or None if unknown."""
         with self.connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            row = conn.execute("SELECT extra_json FROM answers WHERE answer_id = ?", (answer_id,)).fetchone()
+            row = self._locked_extra(conn, answer_id)
             if row is None:
                 return None
             extra = {**json.loads(row[0] or "{}"), **values}
@@ -228,8 +257,7 @@ class FeedbackStore:
     def claim(self, answer_id: str, flag: str) -> bool:
         """Set ``extra[flag]`` once: True for the first caller, False afterwards (or if unknown)."""
         with self.connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            row = conn.execute("SELECT extra_json FROM answers WHERE answer_id = ?", (answer_id,)).fetchone()
+            row = self._locked_extra(conn, answer_id)
             if row is None:
                 return False
             extra = json.loads(row[0] or "{}")
@@ -239,6 +267,14 @@ class FeedbackStore:
             conn.execute("UPDATE answers SET extra_json = ? WHERE answer_id = ?", (json.dumps(extra), answer_id))
         return True
 
+    def _locked_extra(self, conn: Any, answer_id: str) -> Any:
+        """The answer's extra JSON, its row locked against a concurrent read-modify-write until commit."""
+        if self.begin_write:
+            conn.execute(self.begin_write)
+        return conn.execute(
+            "SELECT extra_json FROM answers WHERE answer_id = ?" + self.for_update, (answer_id,)
+        ).fetchone()
+
     def answers(self, since: str | None = None) -> list[tuple[str, str, dict[str, Any], str]]:
         """(answer_id, question, answer JSON, created_at) of every stored answer, oldest first."""
         query = "SELECT answer_id, question, answer_json, created_at FROM answers"
@@ -247,7 +283,7 @@ class FeedbackStore:
             query += " WHERE created_at >= ?"
             args = (since,)
         with self.connect() as conn:
-            rows = conn.execute(query + " ORDER BY created_at, rowid", args).fetchall()
+            rows = conn.execute(query + f" ORDER BY created_at, {self.answers_order}", args).fetchall()
         return [(r[0], r[1], json.loads(r[2]), r[3]) for r in rows]
 
     # ------------------------------------------------------------------ votes
@@ -312,7 +348,8 @@ class FeedbackStore:
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A bot table in the feedback database: its DDL, and the columns ``purge``/``forget`` use."""
+    """A bot table in the feedback database: its DDL (``{serial}``: the store's auto-numbered key), and
+    the columns ``purge``/``forget`` use."""
 
     name: str
     schema: str

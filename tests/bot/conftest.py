@@ -16,6 +16,7 @@ from discord.ext import commands
 from fake_discord import FakeDiscord
 
 from bot.client import create_bot
+from bot.feedback import FeedbackStore
 from bot.service import CitebotService
 
 
@@ -42,6 +43,22 @@ async def fake_discord(fake_options: dict[str, Any]) -> AsyncIterator[FakeDiscor
         yield fake
     finally:
         await fake.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., FeedbackStore]:
+    """``new_store(**kw)`` → a feedback store, not yet initialised: SQLite in tmp_path, or PostgreSQL in a
+    new database of the session's server (the same database, and key file, for every call of one test:
+    a second store is a restart, or another replica)."""
+
+    def make(**kw: Any) -> FeedbackStore:
+        if request.param == "sqlite":
+            return FeedbackStore(tmp_path / "fb.sqlite3", **kw)
+        from bot.feedback.postgres import PostgresFeedbackStore
+
+        return PostgresFeedbackStore(request.getfixturevalue("pg_dsn"), key_file=tmp_path / "fb.key", **kw)
+
+    return make
 
 
 @pytest.fixture

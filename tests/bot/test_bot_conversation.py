@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 
 from bot.conversation import context_for, is_chatter, is_follow_up, strip_mention, thread_name
 from bot.excerpts import marked
-from bot.feedback import FeedbackStore
 from bot.threads import ThreadStore
 from index.query.answer import Citation
 from index.query.context import lines_around
@@ -31,8 +30,8 @@ def test_thread_names_fit_discord():
     assert len(thread_name("x" * 300)) <= 100 and thread_name("") == "Question"
 
 
-def test_threads_are_kept_purged_and_forgotten(tmp_path):
-    store = FeedbackStore(tmp_path / "fb.sqlite3")
+def test_threads_are_kept_purged_and_forgotten(new_store):
+    store = new_store()
     threads = ThreadStore(store)
     store.init()
     assert threads.open_thread(10, "forum", owner=5) and not threads.open_thread(10, "forum", owner=5)  # once

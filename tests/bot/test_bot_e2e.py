@@ -107,6 +107,33 @@ async def test_sharded_bot(start_bot, fake_discord):
     assert callback["type"] == 5 and FIRE_QUOTE in original["embeds"][0]["description"]
 
 
+async def test_a_replica_runs_its_own_shards(start_bot, fake_discord):
+    shard = (GUILD_ID >> 22) % 2  # the shard Discord sends this server's events to
+    bot = await start_bot(shard_count=2, shard_ids=str(shard))
+    assert [i["shard"] for i in fake_discord.identifies] == [[shard, 2]]  # only its own
+    assert bot.get_guild(GUILD_ID) is not None
+    callback, original = await ask(fake_discord, "When did the fire start?")
+    assert callback["type"] == 5 and FIRE_QUOTE in original["embeds"][0]["description"]
+
+
+def test_shard_ids_need_a_count_and_fit_in_it(tmp_path):
+    from pydantic import ValidationError
+
+    from bot.settings import BotSettings, invalid_setting
+
+    for values, line in (
+        ({"shard_ids": "0"}, "invalid settings: CITEBOT_SHARD_IDS needs CITEBOT_SHARD_COUNT"),
+        ({"shard_ids": "0,2", "shard_count": 2}, "invalid settings: CITEBOT_SHARD_IDS: every id is below "
+                                                 "CITEBOT_SHARD_COUNT (2)"),
+    ):
+        try:
+            BotSettings(_env_file=None, discord_token=TOKEN, **values)
+        except ValidationError as exc:
+            assert invalid_setting(exc) == line
+        else:
+            raise AssertionError(f"{values} accepted")
+
+
 # ---------------------------------------------------------------- /ask
 
 

@@ -24,8 +24,8 @@ def dated(store: FeedbackStore, answer_id: str, day: str) -> None:
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = FeedbackStore(tmp_path / "fb.sqlite3")
+def store(new_store):
+    s = new_store()
     s.init()
     rows = [  # (id, question, voter, vote, day)
         ("1", "what is the weather tomorrow?", None, None, "2024-05-01"),  # abstained
@@ -107,7 +107,11 @@ def test_key_strings_and_kinds():
 
 def test_the_commands(store, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CITEBOT_FEEDBACK_DB", str(store.path))
+    if store.dialect == "postgres":  # the bot's own store, from the settings: no --db
+        monkeypatch.setenv("CITEBOT_FEEDBACK_DSN", store.dsn)
+        monkeypatch.setenv("CITEBOT_FEEDBACK_KEY_FILE", str(store.key_file))
+    else:
+        monkeypatch.setenv("CITEBOT_FEEDBACK_DB", str(store.path))
     run = CliRunner().invoke
     result = run(feedback_app, ["gaps"])
     assert result.exit_code == 0 and result.output.startswith("# Questions the documents did not answer")

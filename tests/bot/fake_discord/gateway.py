@@ -59,6 +59,10 @@ class GatewaySocket:
                 self.identified = True
                 await self.dispatch("RESUMED", {})
 
+    def _guilds(self) -> list[int]:
+        """The servers of this connection's shard."""
+        return [g for g in self.fake.guild_ids if self.fake.on_shard(self.shard, g)]
+
     async def _identify(self, data: dict[str, Any]) -> None:
         self.fake.identifies.append(data)
         if self.fake.token is not None and data.get("token") != self.fake.token:
@@ -74,7 +78,7 @@ class GatewaySocket:
         ready: dict[str, Any] = {
             "v": 10,
             "user": self.fake.bot_user,
-            "guilds": [{"id": str(guild), "unavailable": True} for guild in self.fake.guild_ids],
+            "guilds": [{"id": str(guild), "unavailable": True} for guild in self._guilds()],
             "session_id": "fake-session",
             "resume_gateway_url": self.fake.gateway_url,
             "application": {"id": str(APP_ID), "flags": 0},
@@ -88,6 +92,6 @@ class GatewaySocket:
         if self.shard is not None:
             ready["shard"] = self.shard
         await self.dispatch("READY", ready)
-        for guild in self.fake.guild_ids:
+        for guild in self._guilds():
             await self.dispatch("GUILD_CREATE", self.fake.guild_payload(guild))
         self.fake.ready.set()

