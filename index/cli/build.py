@@ -52,7 +52,8 @@ def info(
     from index.storage.manifest import Manifest
     from index.storage.store import read_index
 
-    gen = current(Path(index or Settings().index_dir))
+    settings = Settings()  # an invalid setting is reported (one line) even when --index is given
+    gen = current(Path(index or settings.index_dir))
     manifest = Manifest.read(gen.path)
     health = "ok"
     try:

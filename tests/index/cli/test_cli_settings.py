@@ -184,3 +184,10 @@ def test_a_question_argument_that_is_not_utf8_is_answered(seed_cli_index: Path) 
     answer = json.loads(proc.stdout)
     assert answer["question"] == "who praised h\ufffdm?"
     assert "Traceback" not in proc.stderr.decode()
+
+
+def test_index_info_with_an_index_option_still_reads_the_settings(tmp_path: Path) -> None:
+    """`--index` once skipped the settings, so an invalid one went unnoticed by `index info`."""
+    line = one_line(run("index", "info", "--index", str(tmp_path / "i"), env={"CITEBOT_TOP_K": "0"}, cwd=tmp_path),
+                    "CITEBOT_TOP_K")
+    assert "greater than or equal to 1" in line
