@@ -61,9 +61,13 @@ def text(content: str) -> Reply:
 
 
 async def reply_to(message: discord.Message, reply: Reply) -> discord.Message | None:
-    """Reply to ``message`` (no ping of its author); None, logged, if Discord refused."""
+    """Reply to ``message`` (no ping of its author); where a reply is not allowed (no Read Message History)
+    the answer is posted in the channel instead; None, logged, if Discord refused that too."""
     try:
         return await message.reply(mention_author=False, **reply.kwargs())
+    except discord.Forbidden:
+        log.info("No reply allowed in channel %s (Read Message History?): posting instead", message.channel.id)
+        return await send_to(message.channel, reply)
     except discord.HTTPException:
         log.warning("Could not reply to message %s", message.id, exc_info=True)
         return None

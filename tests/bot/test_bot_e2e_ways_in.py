@@ -33,6 +33,8 @@ from fake_discord import (
     MANAGE_THREADS,
     MEMBER_ID,
     OWNER_ID,
+    QUESTION_TAG_ID,
+    READ_HISTORY,
     SOLVED_TAG_ID,
 )
 
@@ -99,6 +101,27 @@ async def test_without_thread_permissions_it_replies_in_place(start_bot, fake_di
     reply = (await bot_posts(fake_discord, CHANNEL_ID))[0]
     assert str(reply["message_reference"]["message_id"]) == question["id"] and FIRE_QUOTE in reply["embeds"][0]["description"]
     assert not fake_discord.find("POST", r"/threads$")  # not even tried: Discord would answer 403
+
+
+@pytest.mark.parametrize("fake_options", [{"bot_permissions": BOT_PERMISSIONS & ~READ_HISTORY}])
+async def test_without_read_message_history_a_mention_is_answered_in_the_channel(start_bot, fake_discord):
+    await start_bot(answer_mode="reply")
+    fake_discord.expect_refusals = True
+    await fake_discord.post_message(mention(fake_discord, "when did the fire start?"))
+    await fake_discord.wait_for("POST", rf"^/channels/{CHANNEL_ID}/messages$", count=2)
+    posted = fake_discord.bot_messages(CHANNEL_ID)
+    assert len(posted) == 1 and FIRE_QUOTE in posted[0]["embeds"][0]["description"]
+    assert "message_reference" not in posted[0]  # a reply needs the history; a plain message does not
+    assert [(r.status, r.error_code) for r in fake_discord.refused()] == [(403, 50013)]
+
+
+async def test_a_dm_is_answered_in_place_whatever_the_answer_mode(start_bot, fake_discord):
+    await start_bot(answer_mode="thread")
+    await fake_discord.post_message("when did the fire start?", mention_bot=False, dm=True)
+    dm = fake_discord.dm_channel(MEMBER_ID)
+    await fake_discord.wait_for("POST", rf"^/channels/{dm}/messages$")
+    assert FIRE_QUOTE in fake_discord.bot_messages(dm)[0]["embeds"][0]["description"]
+    assert not fake_discord.find("POST", r"/threads$")
 
 
 async def test_a_message_that_already_has_a_thread_gets_a_reply(start_bot, fake_discord):
@@ -250,6 +273,25 @@ async def test_a_forum_post_is_answered_once_and_its_author_marks_it_solved(star
     edit = fake_discord.find("PATCH", rf"^/channels/{post['id']}$")[0]
     assert edit.status == 200 and edit.json["applied_tags"] == [str(SOLVED_TAG_ID)]
     assert fake_discord.channels[int(post["id"])]["applied_tags"] == [str(SOLVED_TAG_ID)]
+
+
+@pytest.mark.parametrize(
+    ("fake_options", "said", "tags"),
+    [
+        ({"bot_permissions": BOT_PERMISSIONS | MANAGE_THREADS, "forum_tags": ((SOLVED_TAG_ID, "Resolved ✔"),
+                                                                              (QUESTION_TAG_ID, "Question"))},
+         "Marked solved (Resolved ✔).", [str(SOLVED_TAG_ID)]),
+        ({"bot_permissions": BOT_PERMISSIONS | MANAGE_THREADS, "forum_tags": ((QUESTION_TAG_ID, "Question"),)},
+         "Glad it helped! This forum has no “Solved” or “Resolved” tag to apply.", []),
+    ],
+)
+async def test_solved_applies_a_resolved_tag_and_says_when_there_is_none(start_bot, fake_discord, said, tags):
+    await start_bot(forum_channels=[FORUM_ID])
+    post = await fake_discord.forum_post("When did the fire start?", "", user_id=OWNER_ID)
+    answer = (await bot_posts(fake_discord, post["id"]))[0]
+    click = await fake_discord.click(button(answer, "citebot:solved:"), answer, user_id=OWNER_ID)
+    assert (await callback_of(fake_discord, click))["data"]["content"] == said
+    assert fake_discord.channels[int(post["id"])]["applied_tags"] == tags
 
 
 async def test_forum_posts_outside_the_setting_are_ignored_and_tags_need_manage_threads(start_bot, fake_discord):

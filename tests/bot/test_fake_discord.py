@@ -105,3 +105,50 @@ async def test_threads_need_the_permission():
         assert status == 403 and body["code"] == 50013
     finally:
         await fake.close()
+
+
+async def test_a_reply_needs_read_message_history():
+    from fake_discord import BOT_PERMISSIONS, READ_HISTORY
+
+    fake = await FakeDiscord(bot_permissions=BOT_PERMISSIONS & ~READ_HISTORY).start()
+    try:
+        _, msg = await call(fake, "POST", f"/channels/{CHANNEL_ID}/messages", {"content": "question"})
+        reply = {"content": "answer", "message_reference": {"message_id": msg["id"]}}
+        status, body = await call(fake, "POST", f"/channels/{CHANNEL_ID}/messages", reply)
+        assert status == 403 and body["code"] == 50013
+    finally:
+        await fake.close()
+
+
+async def test_no_thread_on_an_ephemeral_message(fake):
+    it = interaction(fake)
+    status, _ = await call(fake, "POST", f"/interactions/{it['id']}/{it['token']}/callback",
+                           {"type": 4, "data": {"content": "only you", "flags": 64}})
+    assert status == 200
+    message_id = fake.interactions[it["id"]].original_id
+    status, body = await call(fake, "POST", f"/channels/{CHANNEL_ID}/messages/{message_id}/threads", {"name": "q"})
+    assert status == 404 and body["code"] == 10008
+
+
+async def test_allowed_mentions_parse_and_a_list_are_exclusive(fake):
+    body = {"content": "<@&5> help", "allowed_mentions": {"parse": ["roles"], "roles": ["5"]}}
+    status, answer = await call(fake, "POST", f"/channels/{CHANNEL_ID}/messages", body)
+    assert status == 400 and answer["code"] == 50035
+
+
+@pytest.mark.parametrize(
+    ("command", "problem"),
+    [
+        ({"name": "Ask", "description": "x"}, "0.name: 'Ask' is not 1..32 lowercase"),
+        ({"name": "ask", "description": ""}, "0.description: length 0 not in 1..100"),
+        ({"name": "ask", "description": "x" * 101}, "0.description: length 101 not in 1..100"),
+        ({"name": "ask", "description": "x", "options": [
+            {"name": "a", "description": "x", "type": 3}, {"name": "b", "description": "x", "type": 3, "required": True},
+        ]}, "0.options.1: required options must come before optional ones"),
+        ({"name": "Ask citebot", "type": 3, "description": "x"}, "context menu commands have no description"),
+    ],
+)
+async def test_command_overwrites_are_checked(fake, command, problem):
+    status, body = await call(fake, "PUT", "/applications/900000000000000001/commands", [command])
+    assert status == 400 and body["code"] == 50035
+    assert any(problem in p for p in body["errors"]["_problems"]), body

@@ -7,6 +7,7 @@ Each problem is one line naming the field, so a failing test says exactly what w
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 CONTENT = 2000
@@ -28,6 +29,9 @@ AUTOCOMPLETE_CHOICES = 25
 CHOICE_NAME = 100
 CHOICE_VALUE = 100
 APPLIED_TAGS = 5
+COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")  # a slash command's or option's name (lowercase where it has case)
+COMMAND_DESCRIPTION = 100
+COMMAND_OPTIONS = 25
 
 EPHEMERAL = 1 << 6
 
@@ -107,6 +111,10 @@ def message_problems(body: dict[str, Any], *, edit: bool = False) -> list[str]:
     if total > EMBED_TOTAL:
         problems.append(f"embeds: {total} characters in all > {EMBED_TOTAL}")
     problems += _component_problems(body.get("components") or [])
+    allowed = body.get("allowed_mentions") or {}
+    for kind in ("roles", "users"):
+        if kind in (allowed.get("parse") or []) and allowed.get(kind):
+            problems.append(f"allowed_mentions: parse {kind!r} and a {kind} list are mutually exclusive")
     if not edit and not content and not embeds and not body.get("components") and not body.get("attachments"):
         problems.append("Cannot send an empty message")
     return problems
@@ -122,4 +130,38 @@ def autocomplete_problems(choices: list[dict[str, Any]]) -> list[str]:
             problems.append(f"choices.{i}.name: length {len(name)} not in 1..{CHOICE_NAME}")
         if not 1 <= len(value) <= CHOICE_VALUE:
             problems.append(f"choices.{i}.value: length {len(value)} not in 1..{CHOICE_VALUE}")
+    return problems
+
+
+def _name_problems(where: str, name: str) -> list[str]:
+    if not COMMAND_NAME.match(name) or name != name.lower():
+        return [f"{where}.name: {name!r} is not 1..32 lowercase letters, digits, '-' or '_'"]
+    return []
+
+
+def command_problems(i: int, cmd: dict[str, Any]) -> list[str]:
+    """What Discord refuses in one command of a bulk overwrite (application command structure)."""
+    where, kind, name = str(i), cmd.get("type", 1), cmd.get("name") or ""
+    if kind in (2, 3):  # user and message commands: free-form names, no description, no options
+        problems = [] if 1 <= len(name) <= 32 else [f"{where}.name: length {len(name)} not in 1..32"]
+        if cmd.get("description") or cmd.get("options"):
+            problems.append(f"{where}: context menu commands have no description or options")
+        return problems
+    problems = _name_problems(where, name)
+    description = cmd.get("description") or ""
+    if not 1 <= len(description) <= COMMAND_DESCRIPTION:
+        problems.append(f"{where}.description: length {len(description)} not in 1..{COMMAND_DESCRIPTION}")
+    options = cmd.get("options") or []
+    if len(options) > COMMAND_OPTIONS:
+        problems.append(f"{where}.options: {len(options)} > {COMMAND_OPTIONS}")
+    optional_seen = False
+    for j, option in enumerate(options):
+        at = f"{where}.options.{j}"
+        problems += _name_problems(at, option.get("name") or "")
+        text = option.get("description") or ""
+        if not 1 <= len(text) <= COMMAND_DESCRIPTION:
+            problems.append(f"{at}.description: length {len(text)} not in 1..{COMMAND_DESCRIPTION}")
+        if option.get("required") and optional_seen:
+            problems.append(f"{at}: required options must come before optional ones")
+        optional_seen |= not option.get("required")
     return problems

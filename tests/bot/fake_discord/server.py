@@ -57,6 +57,7 @@ from .payloads import (
     MESSAGE_CONTENT,
     OWNER_ID,
     QUESTION_TAG_ID,
+    READ_HISTORY,
     SEND_IN_THREADS,
     SEND_MESSAGES,
     SOLVED_TAG_ID,
@@ -432,9 +433,10 @@ class FakeDiscord:
     async def _put_commands(self, r: Request, _app: str, guild: str | None) -> web.Response:
         scope = guild or "global"
         out = []
+        problems = [p for i, cmd in enumerate(r.json or []) for p in limits.command_problems(i, cmd)]
+        if problems:
+            raise invalid_form(problems)
         for cmd in r.json or []:
-            if cmd.get("type", 1) in (2, 3) and cmd.get("description"):
-                raise invalid_form([f"{cmd['name']}: context menu commands have no description"])
             cmd = {"type": 1, "options": [], "default_member_permissions": None, "description": "", **cmd}
             cmd.update(id=self.snowflake(), application_id=str(APP_ID), version=self.snowflake())
             if guild:
@@ -525,6 +527,8 @@ class FakeDiscord:
         if problems:
             raise invalid_form(problems)
         ref = body.get("message_reference")
+        if ref and channel["type"] != 1:  # a reply in a server needs the history it refers to
+            self._require(READ_HISTORY, "Read Message History")
         if ref and str(ref.get("message_id")) not in self.messages and ref.get("fail_if_not_exists", True):
             raise invalid_form(["message_reference: Unknown message"])
         msg = self._store_bot_message(int(channel_id), body)
@@ -544,8 +548,8 @@ class FakeDiscord:
         if channel["type"] != 0:
             raise DiscordError(400, 50024, "Cannot execute action on this channel type")
         msg = self.messages.get(message_id)
-        if msg is None or msg["channel_id"] != channel_id:
-            raise DiscordError(404, 10008, "Unknown Message")
+        if msg is None or msg["channel_id"] != channel_id or msg.get("flags", 0) & limits.EPHEMERAL:
+            raise DiscordError(404, 10008, "Unknown Message")  # an ephemeral message is in no channel
         if message_id in self.thread_of:
             raise DiscordError(400, 160004, "A thread has already been created for this message")
         self._require(VIEW_CHANNEL | CREATE_PUBLIC_THREADS, "Create Public Threads")
