@@ -70,9 +70,8 @@ class FeedbackSettings(Settings):
         if self.feedback_dsn is not None:
             return self.feedback_dsn.get_secret_value()
         shared = getattr(self, "pg_dsn", None)  # the index's database (CITEBOT_STORE=postgres)
-        if self.store == "postgres" and shared:
-            return shared.get_secret_value() if isinstance(shared, SecretStr) else str(shared)
-        return None
+        value = shared.get_secret_value() if isinstance(shared, SecretStr) else str(shared or "")
+        return value if self.store == "postgres" and value.strip() else None
 
     @field_validator("corpora", mode="before")
     @classmethod
@@ -111,6 +110,8 @@ class FeedbackSettings(Settings):
             update["exclude"] = list(entry.exclude)
         if "docs_base_url" in type(self).model_fields:
             update["docs_base_url"] = entry.docs_base_url
+        if "corpus" in type(self).model_fields:  # its own corpus in a shared store (CITEBOT_STORE=postgres)
+            update["corpus"] = name
         return update
 
 
