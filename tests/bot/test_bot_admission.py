@@ -15,11 +15,19 @@ async def hold(gate: AskGate, guild: int | None, release: asyncio.Event, log: li
         await release.wait()
 
 
+async def until(condition, timeout: float = 5.0) -> None:  # noqa: ANN001
+    """Let the tasks run until ``condition()`` holds (a fixed short sleep is not enough on a loaded machine)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
+        await asyncio.sleep(0.005)
+
+
 async def test_questions_beyond_the_queue_are_refused_at_once():
     gate = AskGate(concurrent=2, max_waiting=3, max_waiting_per_guild=10, max_wait=30)
     release, log = asyncio.Event(), []
     tasks = [asyncio.create_task(hold(gate, 1, release, log, f"q{i}")) for i in range(5)]  # 2 run, 3 wait
-    await asyncio.sleep(0.01)
+    await until(lambda: gate.running == 2 and gate.waiting == 3 and len(log) == 2)
     assert gate.running == 2 and gate.waiting == 3 and log == ["q0", "q1"]
     with pytest.raises(Busy, match="try again in a minute"):
         gate.admit(2)
@@ -35,12 +43,12 @@ async def test_one_server_cannot_take_the_whole_queue():
     gate = AskGate(concurrent=1, max_waiting=10, max_waiting_per_guild=2, max_wait=30)
     release, log = asyncio.Event(), []
     tasks = [asyncio.create_task(hold(gate, 1, release, log, f"a{i}")) for i in range(3)]  # 1 runs, 2 wait
-    await asyncio.sleep(0.01)
+    await until(lambda: gate.running == 1 and gate.waiting == 2)
     with pytest.raises(Busy):
         gate.admit(1)
     tasks.append(asyncio.create_task(hold(gate, 2, release, log, "b0")))  # another server still gets in
     tasks.append(asyncio.create_task(hold(gate, None, release, log, "dm0")))  # and DMs
-    await asyncio.sleep(0.01)
+    await until(lambda: gate.waiting == 4)
     assert gate.waiting == 4
     release.set()
     await asyncio.gather(*tasks)
@@ -51,7 +59,7 @@ async def test_a_question_waits_at_most_max_wait():
     gate = AskGate(concurrent=1, max_waiting=5, max_waiting_per_guild=5, max_wait=0.1)
     release, log = asyncio.Event(), []
     first = asyncio.create_task(hold(gate, 1, release, log, "first"))
-    await asyncio.sleep(0.01)
+    await until(lambda: gate.running == 1)
     ticket = gate.admit(1)
     with pytest.raises(Busy):
         async with ticket:
