@@ -1,7 +1,7 @@
 """``citebot feedback …``: what the bot's users told it, for the operator (no token, no Discord).
 
-    citebot feedback gaps [--format md|csv] [--out FILE] # what the docs did not answer, by nearest passage
-    citebot feedback export --qa golden.jsonl            # 👍-voted answers as a docsqa golden set
+    citebot feedback gaps [--format md|csv] [--out FILE] [--corpus NAME]  # what the docs did not answer
+    citebot feedback export --qa golden.jsonl [--corpus NAME]            # 👍-voted answers as a golden set
     citebot feedback forget --user 123456789012345678   # delete everything of one user
     citebot feedback purge [--days 180]                  # apply the retention now
 
@@ -45,6 +45,21 @@ def load_settings() -> FeedbackSettings:
         return FeedbackSettings()
     except ValidationError as exc:
         raise fail(invalid_setting(exc), 2) from None
+
+
+CorpusOption = Annotated[
+    str | None,
+    typer.Option("--corpus", help="Only answers from this corpus of CITEBOT_CORPORA (export: checked against its "
+                 "docs folder).", show_default=False),
+]
+
+
+def corpus_docs(corpus: str) -> Path:
+    """The docs folder of a corpus the settings name; exit 2 with one line for any other name."""
+    corpora = load_settings().corpus_settings()
+    if corpus not in corpora:
+        raise fail(f"no corpus {corpus!r} (CITEBOT_CORPORA names: {', '.join(corpora)})", 2)
+    return Path(corpora[corpus].docs_dir)
 
 
 def open_store(db: Path | None, *, must_exist: bool = True) -> FeedbackStore:
@@ -121,6 +136,7 @@ def gaps(
         str | None, typer.Option("--since", help="Only questions from this date on (YYYY-MM-DD).", show_default=False)
     ] = None,
     db: DbOption = None,
+    corpus: CorpusOption = None,
 ) -> None:
     """Abstained and 👎-voted questions, grouped by the passage that came nearest, with counts and dates."""
     from bot.feedback.gaps import collect, to_csv, to_markdown
@@ -129,7 +145,9 @@ def gaps(
         raise fail(f"--format is md or csv, not {fmt!r}", 2)
     if since is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
         raise fail(f"--since takes a date like 2024-05-01, not {since!r}", 2)
-    groups = collect(open_store(db), since=since)
+    if corpus is not None:
+        corpus_docs(corpus)
+    groups = collect(open_store(db), since=since, corpus=corpus)
     _write(to_markdown(groups) if fmt == "md" else to_csv(groups), out)
     if out is not None:
         n = sum(len(g.gaps) for g in groups)
@@ -145,14 +163,15 @@ def export(
                      show_default=False),
     ] = None,
     db: DbOption = None,
+    corpus: CorpusOption = None,
 ) -> None:
     """👍-voted answers as a docsqa golden set that `citebot eval --qa FILE` runs."""
     from bot.feedback.export import golden_set, to_jsonl
 
-    docs_dir = docs or load_settings().docs_dir
+    docs_dir = docs or (corpus_docs(corpus) if corpus is not None else load_settings().docs_dir)
     if docs is not None and not docs.is_dir():
         raise fail(f"documents folder not found: {docs}", 2)
-    result = golden_set(open_store(db), docs_dir if docs_dir.is_dir() else None)
+    result = golden_set(open_store(db), docs_dir if docs_dir.is_dir() else None, corpus)
     _write(to_jsonl(result.items), qa)
     line = f"Wrote {_plural(len(result.items), 'question')} to {qa}"
     if result.skipped:

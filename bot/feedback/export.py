@@ -56,10 +56,14 @@ def key_string(quote: str) -> str | None:
     return best
 
 
-def upvoted(store: FeedbackStore) -> list[tuple[str, str, dict[str, Any]]]:
-    """(question, last vote time, answer JSON) of answers with more 👍 than 👎, one per question (latest)."""
+def upvoted(store: FeedbackStore, corpus: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    """(question, last vote time, answer JSON) of answers with more 👍 than 👎, one per question (latest);
+    only those answered from ``corpus``, if given."""
     tally: dict[str, list[Any]] = {}
+    corpora = store.answer_corpora() if corpus is not None else {}
     for row in store.feedback():
+        if corpus is not None and corpora.get(row.answer_id) != corpus:
+            continue
         entry = tally.setdefault(row.answer_id, [row.question, row.created_at, row.answer, 0])
         entry[3] += 1 if row.vote == "up" else -1
         entry[1] = max(entry[1], row.created_at)
@@ -73,11 +77,11 @@ def upvoted(store: FeedbackStore) -> list[tuple[str, str, dict[str, Any]]]:
     return sorted(latest.values(), key=lambda t: t[1])
 
 
-def golden_set(store: FeedbackStore, docs_dir: Path | None = None) -> Exported:
+def golden_set(store: FeedbackStore, docs_dir: Path | None = None, corpus: str | None = None) -> Exported:
     from index.evaluation.qa import parse_question  # the format ``citebot eval --qa`` reads
 
     items, skipped = [], Counter()
-    for question, _, answer in upvoted(store):
+    for question, _, answer in upvoted(store, corpus):
         top = answer["citations"][0]
         needle = key_string(top["quote"])
         if needle is None:

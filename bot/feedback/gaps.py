@@ -55,14 +55,20 @@ def _nearest(answer: dict[str, Any]) -> tuple[tuple[str, int, int], int | None, 
     return (p["source"], int(p["char_start"]), int(p["char_end"])), p.get("line"), p.get("text", "")
 
 
-def collect(store: FeedbackStore, *, since: str | None = None) -> list[GapGroup]:
-    """The gaps in ``store`` (answers at or after ``since``, ISO), grouped by nearest passage."""
+def collect(store: FeedbackStore, *, since: str | None = None, corpus: str | None = None) -> list[GapGroup]:
+    """The gaps in ``store`` (answers at or after ``since``, ISO; of one ``corpus`` if given), grouped by
+    nearest passage."""
     gaps: dict[str, tuple[dict[str, Any], Gap]] = {}  # answer id -> (its answer JSON, its gap)
+    corpora = store.answer_corpora() if corpus is not None else {}
     for answer_id, question, answer, created in store.answers(since):
+        if corpus is not None and corpora.get(answer_id) != corpus:
+            continue
         if answer.get("abstained"):
             gaps[answer_id] = (answer, Gap(question, created, {"abstained"}))
     for row in store.feedback("down"):
         if since and row.created_at < since:
+            continue
+        if corpus is not None and corpora.get(row.answer_id) != corpus:
             continue
         if row.answer_id in gaps:
             answer, gap = gaps[row.answer_id]

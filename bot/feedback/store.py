@@ -286,6 +286,12 @@ class FeedbackStore:
             rows = conn.execute(query + f" ORDER BY created_at, {self.answers_order}", args).fetchall()
         return [(r[0], r[1], json.loads(r[2]), r[3]) for r in rows]
 
+    def answer_corpora(self) -> dict[str, str]:
+        """answer_id -> the corpus it was answered from (``default`` for answers stored before corpora)."""
+        with self.connect() as conn:
+            rows = conn.execute("SELECT answer_id, extra_json FROM answers").fetchall()
+        return {r[0]: json.loads(r[1] or "{}").get("corpus", "default") for r in rows}
+
     # ------------------------------------------------------------------ votes
 
     def record_vote(self, answer_id: str, user_id: int | str, vote: Vote) -> bool:

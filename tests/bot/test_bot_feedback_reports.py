@@ -125,3 +125,25 @@ def test_the_commands(store, tmp_path, monkeypatch):
     assert result.output.startswith(f"Wrote 2 questions to {tmp_path / 'out' / 'golden.jsonl'}. Run it with: citebot eval --qa")
     assert len(load_questions(tmp_path / "out" / "golden.jsonl")) == 2
     assert run(feedback_app, ["export", "--qa", "x.jsonl", "--docs", str(tmp_path / "nowhere")]).exit_code == 2
+
+
+def test_gaps_and_export_of_one_corpus(new_store, tmp_path, monkeypatch):
+    s = new_store()
+    s.init()
+    for answer_id, question, corpus, vote in (
+        ("a", "what is the weather tomorrow?", "garden", None),  # abstained
+        ("b", "what is the weather on Sunday?", "fire", None),
+        ("c", "what is the timeout?", "garden", "up"),
+        ("d", "When did the fire start?", "fire", "up"),
+    ):
+        s.save_answer(answer_id * 32, fake_answer(question), extra={"corpus": corpus})
+        if vote:
+            s.record_vote(answer_id * 32, 9, vote)
+    asked = lambda groups: sorted(g.question for group in groups for g in group.gaps)  # noqa: E731
+    assert asked(collect(s, corpus="garden")) == ["what is the weather tomorrow?"]
+    assert asked(collect(s)) == ["what is the weather on Sunday?", "what is the weather tomorrow?"]
+    assert [i["q"] for i in golden_set(s, corpus="fire").items] == ["When did the fire start?"]
+    assert [i["q"] for i in golden_set(s, corpus="garden").items] == ["what is the timeout?"]
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(feedback_app, ["gaps", "--corpus", "nowhere"])
+    assert result.exit_code == 2 and "no corpus 'nowhere' (CITEBOT_CORPORA names: default)" in result.output
