@@ -87,6 +87,13 @@ class Settings(BaseSettings):
         500, ge=10, le=4000, description="Longest question accepted (at most 4000: a long question costs "
         "seconds of CPU on every ask)."
     )
+    abstain_threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=3.0,
+        description="Abstain when a question's evidence is under this (index.query.abstain). Empty = the "
+        "threshold calibrated for the index when it was built (citebot index info: abstention).",
+    )
 
     # where the index lives
     store: str = Field(

@@ -82,6 +82,7 @@ class Engine:
             rankers=rankers or Rankers.packaged(),
             max_citations=settings.max_citations,
             repo_url=settings.repo_url,
+            abstain_below=settings.abstain_threshold,
         )
         self._by_source: dict[str, int] | None = None
 

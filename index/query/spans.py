@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from index.ingest.gitinfo import permalink
+from index.query.abstain import abstains
 from index.query.answer import Answer, Citation
 from index.query.passages import passages_of
 from index.query.quotes import pick
@@ -18,7 +19,7 @@ def choose_spans(ctx: Context, state: QueryState) -> None:
     """Abstain when the best evidence is under the threshold; otherwise up to ``max_citations``
     quotes, best first, none repeating another."""
     p = ctx.quotes
-    if not state.candidates or state.candidates[0].evidence < p.abstain_below:
+    if abstains(ctx, state):
         state.abstained, state.chosen = True, []
         return
     state.abstained = False

@@ -106,6 +106,7 @@ class Context:
     rankers: Rankers
     max_citations: int = 3
     repo_url: str | None = None
+    abstain_below: float | None = None  # CITEBOT_ABSTAIN_THRESHOLD: overrides the index's calibrated threshold
 
     def with_rankers(self, **rankers: LinearRanker) -> Context:
         """The same context with some rankers replaced (the fit scores candidates with its own)."""

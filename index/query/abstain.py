@@ -1,0 +1,90 @@
+"""Whether the documents answer a question: the abstain decision of the spans stage.
+
+The decision looks at question-level evidence (``Evidence``), the same for every candidate:
+
+* ``cos``: the best cosine between the question and a unit of the top passages;
+* ``lex``: the best share of the question's IDF mass that one unit holds;
+* ``foreign``: the share of its content words that the corpus never uses and that are rare in
+  English or written as names ("aiohttp", "CSRF_TRUSTED_ORIGINS", "Django" asked of the httpx docs;
+  ``index.query.foreign``). It replaces the earlier penalty for unknown names.
+
+``score = cos + ½ lex − ½ foreign``, and citebot abstains when it is under the index's
+threshold. That threshold is calibrated when the index is built, on that corpus
+(``index.ingest.calibrate``: a bank of off-topic and near-topic questions shipped with the package,
+and pseudo-questions made from the corpus's own units), and stored in the manifest
+(``Manifest.abstention``). ``CITEBOT_ABSTAIN_THRESHOLD`` overrides it; an index built before
+calibration existed uses ``QuoteParams.abstain_below`` (0.30, calibrated on the seed article).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from index.query.foreign import foreign_share
+
+if TYPE_CHECKING:
+    from index.query.state import Context, QueryState
+
+SCORE = "evidence-v2"  # the score a stored threshold was calibrated for (a changed score ignores old ones)
+LEX = 0.5
+FOREIGN = 0.5
+
+
+@dataclass(frozen=True)
+class Evidence:
+    cos: float = 0.0
+    lex: float = 0.0
+    foreign: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return self.cos + LEX * self.lex - FOREIGN * self.foreign
+
+
+def evidence(ctx: Context, state: QueryState, exclude: Collection[int] = ()) -> Evidence:
+    """The question-level evidence of ``state`` (after the candidate units), leaving out the units
+    in ``exclude`` (the calibration's pseudo-questions leave out the unit they were made from)."""
+    rows = state.rows
+    if rows is None or not len(rows):
+        return Evidence()
+    cos, lex = rows.column("cos"), rows.column("lex")
+    if exclude:
+        keep = np.array([u not in exclude for u, _ in state.meta], dtype=bool)
+        if not keep.any():
+            return Evidence()
+        cos, lex = cos[keep], lex[keep]
+    idf = ctx.backend.idf
+    never = idf("\uffff never indexed \uffff")  # the IDF of a term in no chunk
+    return Evidence(
+        cos=float(cos.max()),
+        lex=float(lex.max()),
+        foreign=foreign_share(state.question, lambda t: idf(t) < never - 1e-9, ctx.texts.terms),
+    )
+
+
+def stored(manifest: Any) -> float | None:
+    """The threshold calibrated for this index, if it was calibrated for the current score."""
+    cal = getattr(manifest, "abstention", None) or {}
+    value = cal.get("threshold")
+    if cal.get("score") != SCORE or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def threshold(ctx: Context) -> float:
+    """The setting if given, else the index's calibrated threshold, else ``QuoteParams.abstain_below``."""
+    if ctx.abstain_below is not None:
+        return ctx.abstain_below
+    value = stored(ctx.backend.manifest)
+    return ctx.quotes.abstain_below if value is None else value
+
+
+def abstains(ctx: Context, state: QueryState) -> bool:
+    """Whether the documents do not answer ``state``'s question."""
+    if not state.candidates:
+        return True
+    return evidence(ctx, state).score < threshold(ctx)
