@@ -11,6 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from index.ingest.calibrate import key as calibration_key
 from index.ingest.documents import Document
 from index.models.embeddings import Embedder
 from index.settings import Settings
@@ -28,6 +29,7 @@ def fingerprint(documents: list[Document], embedder: Embedder, settings: Setting
         h.update(d.content_hash.encode())
     h.update(f"{embedder.model_id}|{embedder.checksum}|{embedder.backend}".encode())
     h.update(f"{settings.chunk_tokens}|{settings.chunk_overlap}|format{FORMAT_VERSION}".encode())
+    h.update(f"abstention {calibration_key()}".encode())
     return h.hexdigest()
 
 

@@ -23,6 +23,8 @@ import numpy as np
 
 from index.errors import EmptyCorpus
 from index.ingest.assemble import assemble
+from index.ingest.calibrate import calibrate
+from index.ingest.calibrate import summary as calibration_summary
 from index.ingest.chunking import ChunkedCorpus, chunk_documents
 from index.ingest.documents import Document
 from index.ingest.gitinfo import repo_info
@@ -32,6 +34,7 @@ from index.settings import Settings
 from index.storage import generations
 from index.storage.atomic import build_lock
 from index.storage.guard import check_build_target
+from index.storage.local import LocalBackend
 from index.storage.store import (
     IndexData,
     ReusableVectors,
@@ -57,6 +60,7 @@ class BuildReport:
     duplicates: int = 0
     details: list[str] = field(default_factory=list)  # what the folder load found (loaders.summary)
     commit: str = ""  # the git commit the documents were read at, if any
+    abstention: dict[str, object] = field(default_factory=dict)  # Manifest.abstention (calibrate.py)
 
     @property
     def sentences(self) -> int:  # the name of units before code blocks became units
@@ -137,6 +141,9 @@ def build_index(
         unit_vecs, embedded, reused = _unit_vectors(corpus, embedder, previous, settings, progress)
         data = assemble(documents, corpus, unit_vecs, model, chunking_params(settings),
                         source or {"indexed_at": indexed_at})
+        progress.stage("calibrating abstention", 1)
+        data.manifest.abstention = calibrate(LocalBackend(data), embedder)
+        progress.advance(1)
         progress.stage("writing", 1)
         try:
             _write_generation(root, data)
@@ -154,8 +161,10 @@ def build_index(
         embedded=embedded,
         reused=reused,
         duplicates=corpus.duplicates,
-        details=details + [f"units: {kinds}"] + ([f"commit: {source['commit']}"] if source.get("commit") else []),
+        details=details + [f"units: {kinds}"] + ([f"commit: {source['commit']}"] if source.get("commit") else [])
+        + [calibration_summary(data.manifest.abstention)],
         commit=source.get("commit", ""),
+        abstention=data.manifest.abstention,
     )
 
 

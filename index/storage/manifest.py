@@ -48,6 +48,9 @@ class Manifest:
     generation: str = ""  # its directory name, gNNNNNN (checked on open)
     commit: str = ""  # the git commit the documents were read at ("" = not in a git work tree)
     indexed_at: str = ""  # when the documents were read (ISO 8601, UTC)
+    # the abstain threshold calibrated on this corpus at build time and what it was measured on
+    # (index.ingest.calibrate); {} = not calibrated (an older index): QuoteParams.abstain_below
+    abstention: dict[str, Any] = field(default_factory=dict)
 
     def write(self, directory: Path) -> None:
         (directory / MANIFEST).write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False))
