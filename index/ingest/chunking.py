@@ -98,7 +98,8 @@ def chunk_documents(
             context = doc.blocks[unit.block].context
             if context != prev_context:
                 gap, prev_context = True, context
-            if deduper.seen(unit.display, len(raw) + duplicates) is not None:
+            near = doc.blocks[unit.block].kind != CODE  # a code block repeats only when it is the same
+            if deduper.seen(unit.display, len(raw) + duplicates, near=near) is not None:
                 duplicates += 1
                 gap = True
                 continue

@@ -141,8 +141,10 @@ class Deduper:
         self._exact: dict[str, int] = {}
         self._buckets: dict[tuple[str, ...], list[tuple[list[str], list[str], int]]] = defaultdict(list)
 
-    def seen(self, text: str, ident: int) -> int | None:
-        """The id of the earlier sentence that ``text`` duplicates, or None (then ``text`` is remembered)."""
+    def seen(self, text: str, ident: int, *, near: bool = True) -> int | None:
+        """The id of the earlier sentence that ``text`` duplicates, or None (then ``text`` is remembered).
+        ``near=False`` (code): only the same text counts — ``"all://*.example.com"`` and
+        ``"all://*example.com"``, ``pip install requests`` and ``pip install 'requests[socks]'`` differ."""
         toks = tokens(text)
         ws = [t.lower() for t in toks if _is_word(t)]
         if len(ws) < self.min_words:
@@ -151,7 +153,7 @@ class Deduper:
         hit = self._exact.get(key)
         if hit is not None:
             return hit
-        for bucket_key in self._bucket_keys(ws):
+        for bucket_key in self._bucket_keys(ws) if near else ():
             for other_ws, other_toks, other_id in self._buckets.get(bucket_key, ()):
                 if (
                     abs(len(other_ws) - len(ws)) <= 0.3 * max(len(other_ws), len(ws))

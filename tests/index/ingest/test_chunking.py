@@ -91,3 +91,20 @@ def test_deduper_exact_near_and_short() -> None:
     assert d.seen("The cat sat on the very warm mat today.", 3) == 1  # near duplicate
     assert d.seen("A completely different sentence about dogs.", 4) is None
     assert d.seen("Results.", 5) is None and d.seen("Results.", 6) is None  # too short to collapse
+
+
+def test_code_blocks_collapse_only_when_the_same(fake_embedder: FakeEmbedder) -> None:
+    """Two examples that differ in one token are two examples (httpx: ``all://*example.com`` routes
+    the domain and its subdomains, ``all://*.example.com`` only the subdomains); prose near-duplicates
+    still collapse, and so does a repeated identical code block."""
+    from index.ingest.documents import CODE
+
+    a = 'mounts = {\n    "all://*example.com": httpx.HTTPTransport(proxy="http://localhost:8030"),\n}'
+    b = 'mounts = {\n    "all://*.example.com": httpx.HTTPTransport(proxy="http://localhost:8030"),\n}'
+    text = f"{a}\n\n{b}\n\n{a}\n"
+    blocks = [Block(CODE, 0, len(a)), Block(CODE, len(a) + 2, len(a) + 2 + len(b)),
+              Block(CODE, len(a) + len(b) + 4, len(a) + len(b) + 4 + len(a))]
+    corpus = chunk_documents([Document("t.md", text, blocks)], fake_embedder)
+    assert [text[u.start : u.end] for u in corpus.units] == [a, b]
+    assert corpus.duplicates == 1
+    assert Deduper().seen(a, 0, near=False) is None

@@ -63,3 +63,13 @@ def test_every_sentence_of_the_seed_is_a_verbatim_trimmed_slice() -> None:
         assert "\n" not in piece  # the article is one paragraph a line
     starts = [s for s, _, _ in out]
     assert starts == sorted(starts)
+
+
+def test_a_period_inside_inline_code_ends_no_sentence() -> None:
+    text = "Run it. `FAIL Required test coverage of 100% not reached. Total coverage: 99.00%` Then fix. Use `a`. Next."
+    spans = split_block(text, Block(PARAGRAPH, 0, len(text), wrapped=True))
+    assert [text[s:e] for s, e in spans] == [
+        "Run it. `FAIL Required test coverage of 100% not reached. Total coverage: 99.00%` Then fix.",
+        "Use `a`.",
+        "Next.",
+    ]
