@@ -55,6 +55,7 @@ from index.ingest.loaders.rst_sphinx import (
     silent_node,
     sphinx_inliner,
 )
+from index.ingest.loaders.sphinx_conf import conf_substitutions
 
 _ADMONITION_NODES = (nodes.Admonition,)
 _SKIP = (
@@ -116,6 +117,8 @@ def load_rst(path: Path, source: str, ctx: LoadContext | None = None) -> Documen
     except Exception as exc:  # docutils' own bug on a strange file: the file is skipped, never the build
         raise LoaderError(f"reStructuredText could not be parsed ({exc.__class__.__name__})") from None
     walker.substitutions = dict(doctree.substitution_defs)
+    conf = _sphinx_root(path, ctx.root) / "conf.py"
+    walker.conf_values = conf_substitutions(conf) if conf.is_file() else {}
     walker.walk(doctree)
     blocks = walker.finish()
     if not blocks:
@@ -151,6 +154,7 @@ class RstWalker:
         self._highlight = ""
         self._include_marks: list[int] = []
         self.substitutions: dict[str, nodes.Element] = {}
+        self.conf_values: dict[str, str] = {}  # |version|, rst_epilog's definitions… (sphinx_conf)
 
     def finish(self) -> list[Block]:
         out: list[Block] = []
@@ -217,9 +221,7 @@ class RstWalker:
             if isinstance(child, nodes.Text):
                 al.words(child.astext())
             elif isinstance(child, nodes.substitution_reference):
-                definition = self.substitutions.get(child.get("refname", ""))
-                if definition is not None:  # ``.. |x| replace:: y``; Sphinx's |version| is unknown here
-                    al.add(" ".join(definition.astext().split()))
+                al.add(self._substitution(child.get("refname", "")))
             elif isinstance(child, _INLINE_SKIP):
                 continue
             elif isinstance(child, nodes.literal):
@@ -233,6 +235,19 @@ class RstWalker:
                 al.add("`") if code else None
             elif isinstance(child, nodes.Element):
                 self.render(al, child)
+
+    def _substitution(self, name: str) -> str:
+        """The text of ``|name|``: the page's ``.. |name| replace::`` (or ``unicode::``, an image's
+        alt text), else conf.py's (``|version|``, rst_prolog/rst_epilog); "" when unknown."""
+        definition = self.substitutions.get(name)
+        if definition is None:
+            definition = next((d for n, d in self.substitutions.items() if n.lower() == name.lower()), None)
+        if definition is not None:
+            return " ".join(definition.astext().split())
+        value = self.conf_values.get(name)
+        if value is None:
+            value = next((v for n, v in self.conf_values.items() if n.lower() == name.lower()), "")
+        return " ".join(value.split())
 
     # -- the walk ---------------------------------------------------------------------------
     def walk(self, node: nodes.Node) -> None:
@@ -449,25 +464,25 @@ class RstWalker:
         self._emit(al, DEFINITION)
 
     def _table(self, node: nodes.table) -> None:
+        """One TABLE_ROW per body row of a simple, grid, ``list-table`` or ``csv-table`` table: its
+        cells as "Header: cell | …", the table's title (``.. list-table:: Title``) in the context."""
         headers: list[str] = []
+        title = next((" ".join(c.astext().split()) for c in node.children if isinstance(c, nodes.title)), "")
+        context = " > ".join(p for p in (self._context(), title) if p)
         for row in node.findall(nodes.row):
             entries = [e for e in row.children if isinstance(e, nodes.entry)]
             texts = [e.astext() for e in entries]
             first_text = next((t for t in texts if t.strip()), "")
             if not first_text:
                 continue
-            where = self._locate(first_text.split("\n")[0], row.line)
-            if where is None:
+            region = self._row_region(row, first_text)
+            if region is None:
                 continue
-            line = where[0]
-            height = max(t.count("\n") for t in texts) + 1
-            al = Aligner(
-                self.text, max(self.lines.start(line), self.cursor), self.lines.end(line + height - 1)
-            )
-            in_head = isinstance(row.parent, nodes.thead)
-            if in_head:
+            first, last = region
+            al = Aligner(self.text, max(self.lines.start(first), self.cursor), self.lines.end(last))
+            if isinstance(row.parent, nodes.thead):
                 headers = [" ".join(t.split()) for t in texts]
-                self.cursor = self.lines.end(line)
+                self.cursor = max(self.cursor, self.lines.end(last))
                 continue
             shown = 0
             for k, entry in enumerate(entries):
@@ -477,11 +492,46 @@ class RstWalker:
                     al.add(" | ")
                 if k < len(headers) and headers[k]:
                     al.add(f"{headers[k]}: ")
-                for p in entry.children:
-                    self.render(al, p) if isinstance(p, nodes.TextElement) else al.words(p.astext())
-                    al.space()
+                self._cell(al, entry)
                 shown += 1
-            self._emit(al, TABLE_ROW)
+            self._emit(al, TABLE_ROW, context=context)
+
+    def _cell(self, al: Aligner, node: nodes.Element) -> None:
+        """A table cell's paragraphs, list items… as one run of words."""
+        for p in node.children:
+            if isinstance(p, nodes.TextElement):
+                self.render(al, p)
+            elif isinstance(p, nodes.Element) and any(isinstance(c, nodes.Element) for c in p.children):
+                self._cell(al, p)
+            else:
+                al.words(p.astext())
+            al.space()
+
+    def _row_region(self, row: nodes.row, first_text: str) -> tuple[int, int] | None:
+        """(first, last) 0-based source lines of a table row.
+
+        From the lines docutils gives the cells' paragraphs (grid and list tables: a row can span
+        several lines, a list-table row one line per cell), checked against the source; else where
+        the row's first line of text is (simple and CSV tables, whose cells have no lines)."""
+        spans = [
+            (n.line - 1 + self.line_base, n.line - 1 + self.line_base + n.astext().count("\n"))
+            for n in row.findall(nodes.TextElement)
+            if n.line and not isinstance(n, nodes.entry)
+        ]
+        word = first_text.split()[0]
+        if spans:
+            first, last = min(a for a, _ in spans), max(b for _, b in spans)
+            if 0 <= first <= last < len(self.lines) and self.lines.start(first) >= self.cursor:
+                lo, hi = self.lines.start(first), self.lines.end(last)
+                if self.text.find(word, lo, hi) >= 0:
+                    return first, last
+        where = self._locate(first_text.split("\n")[0], row.line)
+        if where is None:
+            where = self._locate(word, row.line)
+        if where is None:
+            return None
+        height = max(t.count("\n") for t in (e.astext() for e in row.children)) + 1
+        return where[0], where[0] + height - 1
 
     # -- includes ---------------------------------------------------------------------------
     def _include(self, node: include_node) -> None:
