@@ -7,7 +7,8 @@ below maps a format to its loader. ``load_folder`` never fails because of one ba
 it, logs a warning on the ``citebot.loaders`` logger and lists it in ``LoadResult.skipped``.
 Files that are not documents (images, the site's CSS/JS, templates) are listed in
 ``LoadResult.not_indexed`` by reason, without a warning; ``LoadResult.counts`` counts every file
-left out, by reason. One ``LoadContext`` per folder resolves includes and collects what could not
+left out, by reason. A Markdown page or notebook without a ``# Title`` is titled from its front
+matter, the mkdocs nav or its file name (``titles``). One ``LoadContext`` per folder resolves includes and collects what could not
 be (``LoadResult.unresolved``) and the API-reference directives that were skipped.
 """
 
@@ -32,6 +33,7 @@ from index.ingest.loaders.notebook import load_notebook
 from index.ingest.loaders.pdf import load_pdf
 from index.ingest.loaders.rst import load_rst
 from index.ingest.loaders.text import load_text
+from index.ingest.loaders.titles import apply_titles
 
 if TYPE_CHECKING:
     from index.settings import Settings
@@ -165,7 +167,8 @@ def load_folder(docs_dir: Path, settings: Settings | None = None) -> LoadResult:
                 continue
             seen.add(doc.source)
             documents.append(doc)
-    result.documents = ctx.finish(documents) if ctx.resolved else documents
+    documents = ctx.finish(documents) if ctx.resolved else documents
+    result.documents = apply_titles(documents, ctx.root, included=ctx.included_pages)
     result.unresolved = list(ctx.unresolved)
     result.api_directives = dict(ctx.api_directives)
     result.includes = ctx.resolved

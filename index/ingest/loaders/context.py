@@ -158,6 +158,11 @@ class LoadContext:
         self._pages.setdefault(source, (fmt, path, context))
         self.resolved += 1
 
+    @property
+    def included_pages(self) -> frozenset[str]:
+        """The sources of pages that another page includes (their context is the includer's)."""
+        return frozenset(self._pages)
+
     # -- the end of a folder load -----------------------------------------------------------
     def finish(self, documents: list[Document]) -> list[Document]:
         """``documents`` with the included pages and included code merged in, in source order."""
