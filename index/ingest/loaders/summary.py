@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from index.ingest.documents import CHANGELOG
+from index.ingest.documents import CHANGELOG, CODE
+from index.ingest.loaders.residue import residue
 
 if TYPE_CHECKING:
     from index.ingest.loaders import LoadResult
@@ -17,7 +18,8 @@ def _counts(counter: Counter[str]) -> str:
 
 def load_summary(result: LoadResult, *, max_named: int = 10) -> list[str]:
     """Lines for ``citebot index build``: documents by format, blocks by kind, files not indexed
-    by reason, includes (unresolved ones named), API-reference directives skipped, changelog share."""
+    by reason, includes (unresolved ones named), API-reference directives skipped, changelog share,
+    and whether markup was left in any display text (``residue``)."""
     docs = result.documents
     formats = Counter(d.format for d in docs)
     kinds = Counter(b.kind.replace("_", " ") for d in docs for b in d.blocks)
@@ -43,4 +45,18 @@ def load_summary(result: LoadResult, *, max_named: int = 10) -> list[str]:
             lines.append(f"  unresolved: {u}")
         if len(result.unresolved) > max_named:
             lines.append(f"  … and {len(result.unresolved) - max_named} more")
+    lines.append(_markup_line(result))
     return lines
+
+
+def _markup_line(result: LoadResult, max_named: int = 3) -> str:
+    """Whether any display text still carries markup (a loader's miss, worth reporting)."""
+    dirty: list[str] = []
+    for doc in result.documents:
+        for b in doc.blocks:
+            if b.kind != CODE and (kinds := residue(b.display_text(doc.text))):
+                dirty.append(f"{doc.source}:{doc.line_of(b.start)} ({', '.join(kinds)})")
+    if not dirty:
+        return "display text: no markup left"
+    more = f", … {len(dirty) - max_named} more" if len(dirty) > max_named else ""
+    return f"display text: markup left in {len(dirty)} blocks: {', '.join(dirty[:max_named])}{more}"

@@ -71,4 +71,15 @@ def test_summary_counts_formats_kinds_skips_and_changelog_share(write, tmp_path:
         "blocks: 3 heading, 2 list item, 1 code, 1 paragraph",
         "changelogs: 1 document, 57% of the blocks (marked as changelog)",
         "not indexed: 1 image, 1 template or theme file",
+        "display text: no markup left",
     ]
+
+
+def test_summary_names_blocks_with_markup_left(write, tmp_path: Path) -> None:
+    from index.ingest.documents import PARAGRAPH, Block, Document
+    from index.ingest.loaders import LoadResult
+
+    text = "Clean text.\n\nA |stray| substitution.\n"
+    doc = Document("a.txt", text, [Block(PARAGRAPH, 0, 11), Block(PARAGRAPH, 13, len(text) - 1)])
+    lines = load_summary(LoadResult(documents=[doc]))
+    assert lines[-1] == "display text: markup left in 1 blocks: a.txt:3 (rST substitution)"
