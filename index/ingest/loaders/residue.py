@@ -35,6 +35,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("snippet include", re.compile(r"-{1,2}8<-{1,2}")),
     ("mkdocstrings", re.compile(r"^:::\s*\w", re.M)),
     ("attribute list", re.compile(r"\{\s*[:.#][\w.#:=\"' -]*\}")),
+    ("icon shortcode", re.compile(r"(?<![\w:/]):[a-z][a-z0-9_]*(?:[-+][a-z0-9_]+)*:(?![\w:/])")),  # :material-check:
     ("template", re.compile(r"\{\{.*?\}\}|\{%.*?%\}")),
     ("heading marker", re.compile(r"^#{1,6}\s|^[=\-~^\"'`#*+]{4,}$", re.M)),
     ("escape", re.compile(r"\\[\\`*_{}\[\]()#+\-.!|<>]")),

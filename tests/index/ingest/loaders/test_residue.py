@@ -42,6 +42,7 @@ from index.ingest.loaders.residue import NAMES, residue, residue_matches, withou
         (";--8<-- x", "snippet include"),
         ("::: httpx.Client", "mkdocstrings"),
         ("Title { #anchor .class }", "attribute list"),
+        ("Works :material-check: everywhere :smile:", "icon shortcode"),
         ("Hello {{ user.name }}", "template"),
         ("{% block content %}", "template"),
         ("## Heading", "heading marker"),
@@ -67,6 +68,7 @@ def test_each_kind_of_markup_is_caught(display: str, kind: str) -> None:
         "HTTP/2 and https://example.com/path_with_underscore_ are plain text.",
         "Name: `timeout` | Meaning: How long to wait.",
         "snake_case names and my_var_ stay.",
+        "Listen on [::1]:8080 or 10:27:18, the ratio 1:2 and Note: this.",
     ],
 )
 def test_plain_prose_and_inline_code_are_clean(display: str) -> None:
