@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from index.ingest.documents import CHANGELOG, CODE
 from index.ingest.loaders.residue import residue
 
+RENDERED_FORMATS = frozenset({"markdown", "rst", "notebook"})  # whose display text a loader renders
+
 if TYPE_CHECKING:
     from index.ingest.loaders import LoadResult
 
@@ -53,6 +55,8 @@ def _markup_line(result: LoadResult, max_named: int = 3) -> str:
     """Whether any display text still carries markup (a loader's miss, worth reporting)."""
     dirty: list[str] = []
     for doc in result.documents:
+        if doc.format not in RENDERED_FORMATS:  # plain text, HTML and PDF extracts are shown as they are
+            continue
         for b in doc.blocks:
             if b.kind != CODE and (kinds := residue(b.display_text(doc.text))):
                 dirty.append(f"{doc.source}:{doc.line_of(b.start)} ({', '.join(kinds)})")

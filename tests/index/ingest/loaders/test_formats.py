@@ -80,6 +80,9 @@ def test_summary_names_blocks_with_markup_left(write, tmp_path: Path) -> None:
     from index.ingest.loaders import LoadResult
 
     text = "Clean text.\n\nA |stray| substitution.\n"
-    doc = Document("a.txt", text, [Block(PARAGRAPH, 0, 11), Block(PARAGRAPH, 13, len(text) - 1)])
+    blocks = [Block(PARAGRAPH, 0, 11), Block(PARAGRAPH, 13, len(text) - 1)]
+    doc = Document("a.rst", text, blocks, format="rst")
     lines = load_summary(LoadResult(documents=[doc]))
-    assert lines[-1] == "display text: markup left in 1 blocks: a.txt:3 (rST substitution)"
+    assert lines[-1] == "display text: markup left in 1 blocks: a.rst:3 (rST substitution)"
+    plain = Document("a.txt", text, blocks)  # plain text is shown as written: nothing to render
+    assert load_summary(LoadResult(documents=[plain]))[-1] == "display text: no markup left"
