@@ -102,10 +102,22 @@ class Vector(Column):
 
 @dataclass
 class Text(Column):
-    data: Sequence[str]
+    """``text``; a row that is None is sent as NULL."""
+
+    data: Sequence[str | None]
 
     def values(self, lo: int, hi: int) -> list[bytes | None]:
-        return [s.encode("utf-8") for s in self.data[lo:hi]]
+        return [None if s is None else s.encode("utf-8") for s in self.data[lo:hi]]
+
+
+@dataclass
+class VarBytes(Column):
+    """``bytea`` of any length, one byte string a row."""
+
+    data: Sequence[bytes]
+
+    def values(self, lo: int, hi: int) -> list[bytes | None]:
+        return list(self.data[lo:hi])
 
 
 @dataclass

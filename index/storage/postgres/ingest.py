@@ -43,7 +43,7 @@ from index.storage.postgres.generations import (
 )
 from index.storage.postgres.lexicon import K1, B, TermRows, Vocabulary, level_stats, weights
 from index.storage.postgres.schema import attach_leaves, create_leaves, ensure_schema, leaf_table
-from index.storage.postgres.source import UNIT_KIND, IngestSource, text_hashes
+from index.storage.postgres.source import UNIT_KIND, IngestSource, LevelWeights, text_hashes
 
 EXACT_MAX = 10_000  # up to this many units a corpus is searched exactly (no HNSW index)
 HNSW_M = 16
@@ -147,12 +147,18 @@ def _build(
         # BM25 under this generation's statistics
         vocab = Vocabulary()
         unit_texts = src.unit_texts()
-        unit_rows = vocab.analyze(unit_texts)
-        chunk_rows = vocab.compose(unit_rows, src.chunk_pieces())
-        doc_rows = vocab.compose(unit_rows, src.document_pieces())
+        unit_rows = vocab.analyze(src.unit_search_texts(unit_texts))
+        if src.lexical is not None:  # the local index's own weights: its scores by construction
+            chunk_rows, chunk_w = _local_rows(vocab, src.lexical["chunks"])
+            doc_rows, doc_w = _local_rows(vocab, src.lexical["documents"])
+        else:
+            chunk_rows = vocab.compose(unit_rows, src.chunk_pieces())
+            doc_rows = vocab.compose(unit_rows, src.document_pieces())
         v = len(vocab)
         stats = {lvl: level_stats(rows, v) for lvl, rows in
                  (("units", unit_rows), ("chunks", chunk_rows), ("documents", doc_rows))}
+        if src.lexical is None:
+            chunk_w, doc_w = weights(chunk_rows, stats["chunks"]), weights(doc_rows, stats["documents"])
         _check_local_df(corpus, vocab, stats, src)
         hashes = text_hashes(unit_texts)
         clock.lap("bm25")
@@ -164,8 +170,8 @@ def _build(
         _copy_units(conn, cid, gen, src, unit_rows, weights(unit_rows, stats["units"]), v, hashes,
                     reuse, None if live is None else int(live[0]))
         clock.lap("copy units")
-        _copy_chunks(conn, cid, gen, src, chunk_rows, weights(chunk_rows, stats["chunks"]), v)
-        _copy_documents(conn, cid, gen, src, doc_rows, weights(doc_rows, stats["documents"]), v)
+        _copy_chunks(conn, cid, gen, src, chunk_rows, chunk_w, v)
+        _copy_documents(conn, cid, gen, src, doc_rows, doc_w, v)
         _copy_vocabulary(conn, cid, gen, vocab, stats)
         clock.lap("copy chunks, documents, vocabulary")
 
@@ -181,9 +187,10 @@ def _build(
         }
         counts = {"documents": n_docs, "units": n_units, "chunks": n_chunks}
         conn.execute(
-            "INSERT INTO generations (corpus_id, generation, state, model, manifest, stats, counts, ann) "
-            "VALUES (%s, %s, 'building', %s, %s, %s, %s, %s)",
-            (cid, gen, Jsonb(src.model), Jsonb(src.manifest), Jsonb(gen_stats), Jsonb(counts), ann),
+            "INSERT INTO generations (corpus_id, generation, state, model, manifest, stats, counts, tables, ann) "
+            "VALUES (%s, %s, 'building', %s, %s, %s, %s, %s, %s)",
+            (cid, gen, Jsonb(src.model), Jsonb(src.manifest), Jsonb(gen_stats), Jsonb(counts),
+             Jsonb(src.tables or {}), ann),
         )
         attach_leaves(conn, cid, gen)
         replaced = flip(conn, cid, gen)
@@ -212,6 +219,18 @@ def _check_texts(src: IngestSource) -> None:
             raise UnstorableText("(a chunk context)", "a context line contains a NUL character")
     if src.unit_vectors.shape[0] != len(src.units) or src.chunk_vectors.shape[0] != len(src.chunks):
         raise ValueError("vectors and units/chunks disagree in number")
+
+
+def _local_rows(vocab: Vocabulary, lw: LevelWeights) -> tuple[TermRows, np.ndarray]:
+    """A level's local BM25 rows over this generation's vocabulary (its terms added to it)."""
+    to_ours = np.asarray([vocab.add_term(t) for t in lw.terms], dtype=np.int64)
+    n = len(lw.indptr) - 1
+    row = np.repeat(np.arange(n, dtype=np.int64), np.diff(lw.indptr))
+    ids = to_ours[lw.ids] if len(lw.ids) else np.zeros(0, np.int64)
+    order = np.lexsort((ids, row))  # ascending term ids within a row, as a sparsevec needs
+    ones = np.ones(len(ids), dtype=np.int32)
+    rows = TermRows(lw.indptr.astype(np.int64), ids[order].astype(np.int32), ones, np.ones(n, dtype=np.int32))
+    return rows, lw.weights[order]
 
 
 def _same_model(stored: dict, model: dict) -> bool:
@@ -310,17 +329,26 @@ def _copy_units(
     kinds = src.unit_kinds or [UNIT_KIND] * n
     choices = sorted(set(kinds))
     codes = np.searchsorted(np.asarray(choices), np.asarray(kinds)) if n else np.zeros(0, np.int64)
+    languages = src.unit_languages or [""] * n
+    lang_choices = sorted(set(languages))
+    lang_codes = np.searchsorted(np.asarray(lang_choices), np.asarray(languages)) if n else np.zeros(0, np.int64)
     page = u[:, 4] if n else np.zeros(0, np.int64)
-    columns = ["corpus_id", "generation", "unit", "doc", "chunk", "char_start", "char_end", "line", "text_hash"]
+    end_line = src.unit_end_lines if src.unit_end_lines is not None else (u[:, 3] if n else np.zeros(0, np.int64))
+    block = src.unit_blocks if src.unit_blocks is not None else np.full(n, -1)
+    columns = ["corpus_id", "generation", "unit", "doc", "chunk", "char_start", "char_end", "line", "end_line",
+               "block", "text_hash"]
     data: list[copybin.Column] = [
         *_consts(cid, gen, n), copybin.Int4(np.arange(n)), copybin.Int4(u[:, 0]), copybin.Int4(src.unit_chunk),
-        copybin.Int4(u[:, 1]), copybin.Int4(u[:, 2]), copybin.Int4(u[:, 3]), copybin.Bytes(hashes),
+        copybin.Int4(u[:, 1]), copybin.Int4(u[:, 2]), copybin.Int4(u[:, 3]), copybin.Int4(end_line),
+        copybin.Int4(block), copybin.Bytes(hashes),
     ]
-    tail = ["embedding", "page", "kind", "bm25", "terms"]
+    tail = ["embedding", "page", "kind", "language", "display", "bm25", "terms"]
     tail_data = [
         copybin.Vector(src.unit_vectors, null=reuse),
         copybin.Int4Nullable(page, page < 0),
         copybin.Repeated(codes, [c.encode() for c in choices]),
+        copybin.Repeated(lang_codes, [c.encode() for c in lang_choices]),
+        copybin.Text(src.unit_displays or [None] * n),
         *_csr(rows, w, vocab),
     ]
     target = leaf_table("units", cid, gen)
@@ -365,11 +393,15 @@ def _copy_documents(
     d = len(src.documents)
     starts = np.searchsorted(src.units[:, 0], np.arange(d + 1)) if len(src.units) else np.zeros(d + 1, np.int64)
     docs = src.documents
-    columns = ["corpus_id", "generation", "doc", "unit_start", "unit_end", "embedding", "source", "title", "hash", "text"]
+    columns = ["corpus_id", "generation", "doc", "unit_start", "unit_end", "embedding", "source", "title", "hash",
+               "format", "role", "repo_path", "blocks", "text"]
     data = [
         *_consts(cid, gen, d), copybin.Int4(np.arange(d)), copybin.Int4(starts[:-1]), copybin.Int4(starts[1:]),
         copybin.Vector(src.document_vectors), copybin.Text([x.source for x in docs]),
-        copybin.Text([x.title for x in docs]), copybin.Text([x.hash for x in docs]), copybin.Text([x.text for x in docs]),
+        copybin.Text([x.title for x in docs]), copybin.Text([x.hash for x in docs]),
+        copybin.Text([x.format for x in docs]), copybin.Text([x.role for x in docs]),
+        copybin.Text([x.repo_path for x in docs]), copybin.VarBytes([x.blocks for x in docs]),
+        copybin.Text([x.text for x in docs]),
     ]
     _copy(conn, leaf_table("documents", cid, gen), columns, data, d)
     # a sparsevec holds at most SPARSEVEC_MAX_NNZ terms: longer documents are split into parts

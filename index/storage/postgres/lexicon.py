@@ -86,6 +86,14 @@ class Vocabulary:
     def __len__(self) -> int:
         return len(self.terms)
 
+    def add_term(self, term: str) -> int:
+        """The id of an (already analyzed) term, added if it is new."""
+        tid = self.ids.get(term)
+        if tid is None:
+            tid = self.ids[term] = len(self.terms)
+            self.terms.append(term)
+        return tid
+
     def _word(self, word: str) -> int:
         stems = self.analyzer.terms(word)  # [stem] ([] only if the word were a stopword)
         if not stems:

@@ -7,13 +7,16 @@ corpus's rows on one node, and every question touches one corpus. A corpus is re
     citebot_schema   the schema version and the vector dimension of this database (one row)
     corpora          corpus_id, name (a guild, a channel mapping…), live_generation
     generations      (corpus_id, generation): state building|live|retired, model, manifest, the frozen
-                     BM25 statistics (k1, b, per level: count, average length), counts, ann
-    documents        (corpus_id, generation, doc): source, title, hash, text (what offsets point into),
+                     BM25 statistics (k1, b, per level: count, average length), counts, the strings
+                     blocks refer to by number (kinds, contexts), ann
+    documents        (corpus_id, generation, doc): source, title, hash, format, role, repo path, text
+                     (what offsets point into), its blocks (``index.storage.schema.BLOCK_DTYPE`` rows),
                      its units [unit_start, unit_end), mean vector
     document_terms   (corpus_id, generation, doc, part): BM25 of the whole document as sparsevec(s)
                      (a sparsevec holds 16,000 terms; a longer document has several parts)
-    units            (corpus_id, generation, unit): doc, first chunk, char_start, char_end, line, page,
-                     kind, text hash, vector(dim), BM25 sparsevec, term ids
+    units            (corpus_id, generation, unit): doc, first chunk, char_start, char_end, line, end
+                     line, block, page, kind, language, display text (NULL: its source text), text
+                     hash, vector(dim), BM25 sparsevec, term ids
     chunks           (corpus_id, generation, chunk): doc, char_start, char_end, units [first, last),
                      context, mean vector, BM25 sparsevec, term ids
     vocabulary       (corpus_id, generation, term): term_id (the sparsevec dimension), document
@@ -32,7 +35,7 @@ from psycopg import sql
 
 from index.storage.postgres.errors import ExtensionMissing, SchemaMismatch
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: units with display text, block, end line, language; documents with blocks, format, role
 DEFAULT_DIM = 384
 LEVEL_TABLES = ("units", "chunks", "documents", "document_terms", "vocabulary")
 _SCHEMA_LOCK = 0x63697465  # advisory lock key while the schema is created ("cite")
@@ -58,6 +61,7 @@ CREATE TABLE generations (
     manifest jsonb NOT NULL DEFAULT '{}',
     stats jsonb NOT NULL,
     counts jsonb NOT NULL,
+    tables jsonb NOT NULL DEFAULT '{}',
     ann text,
     created_at timestamptz NOT NULL DEFAULT now(),
     live_at timestamptz,
@@ -74,6 +78,10 @@ CREATE TABLE documents (
     source text NOT NULL,
     title text NOT NULL,
     hash text NOT NULL,
+    format text NOT NULL,
+    role text NOT NULL,
+    repo_path text NOT NULL,
+    blocks bytea NOT NULL,
     text text NOT NULL,
     PRIMARY KEY (corpus_id, generation, doc)
 ) PARTITION BY LIST (corpus_id);
@@ -96,10 +104,14 @@ CREATE TABLE units (
     char_start integer NOT NULL,
     char_end integer NOT NULL,
     line integer NOT NULL,
+    end_line integer NOT NULL,
+    block integer NOT NULL,
     page integer,
     text_hash bytea NOT NULL,
     embedding vector({dim}) NOT NULL,
     kind text NOT NULL,
+    language text NOT NULL,
+    display text,
     bm25 sparsevec NOT NULL,
     terms integer[] NOT NULL,
     PRIMARY KEY (corpus_id, generation, unit),

@@ -1,10 +1,11 @@
 """What an ingest copies into a new generation: a built local index, as plain arrays.
 
 ``from_index_dir`` reads the directory ``citebot index build`` writes (through
-``index.storage.store.read_index``, so it accepts exactly what the local backend accepts); a
-benchmark builds an ``IngestSource`` from synthetic data directly. The texts BM25 sees are the
-local index's: a unit's source slice, a chunk's context line + text (``index.ingest.chunking
-.embed_text``), a whole document's text.
+``index.storage.store.read_index``, so it accepts exactly what the local backend accepts): its
+records, vectors and its own BM25 weights over chunks and documents (bm25s's matrices, so scores
+are the local index's by construction); a unit's BM25 is computed from its display text. A
+benchmark builds an ``IngestSource`` from synthetic data directly; then BM25 is computed from the
+texts: a unit's source slice, a chunk's context line + text, a whole document's text.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from index.storage.postgres.lexicon import Pieces
+from index.storage.schema import BLOCK_DTYPE
 
 UNIT_KIND = "sentence"  # what the local index's units are today
 
@@ -26,6 +28,35 @@ class Document:
     title: str
     hash: str
     text: str
+    format: str = "text"
+    role: str = "docs"
+    repo_path: str = ""
+    blocks: bytes = b""  # its blocks as ``index.storage.schema.BLOCK_DTYPE`` rows (little-endian)
+
+
+@dataclass
+class LevelWeights:
+    """BM25 of one level as the local index stores it: CSR rows over ``terms`` with their weights."""
+
+    terms: list[str]  # the local vocabulary (column ids)
+    indptr: np.ndarray  # int64 (rows + 1)
+    ids: np.ndarray  # int64, ascending within a row
+    weights: np.ndarray  # float32
+
+    @classmethod
+    def from_bm25(cls, index: object) -> LevelWeights:
+        """bm25s's term-major score matrix turned into rows (one per chunk or document)."""
+        m = index._retriever.scores  # type: ignore[attr-defined]
+        n = int(m["num_docs"])
+        col_ptr = np.asarray(m["indptr"], dtype=np.int64)
+        rows = np.asarray(m["indices"], dtype=np.int64)
+        term = np.repeat(np.arange(len(col_ptr) - 1, dtype=np.int64), np.diff(col_ptr))
+        order = np.lexsort((term, rows))
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        by_id = {i: t for t, i in index.vocab.items()}  # type: ignore[attr-defined]
+        terms = [by_id.get(i, "") for i in range(len(col_ptr) - 1)]
+        return cls(terms, indptr, term[order], np.asarray(m["data"], dtype=np.float32)[order])
 
 
 @dataclass
@@ -43,6 +74,14 @@ class IngestSource:
     unit_kinds: list[str] | None = None  # per unit; None: all UNIT_KIND
     # the local BM25 statistics, when there are any: ingest checks its own against them
     local_df: dict[str, dict[str, int]] | None = None  # level -> term -> document frequency
+    # what the local index records beside offsets (None: the defaults of a plain-text sentence)
+    unit_blocks: np.ndarray | None = None  # int64 (n,)
+    unit_end_lines: np.ndarray | None = None  # int64 (n,)
+    unit_languages: list[str] | None = None
+    unit_displays: list[str | None] | None = None  # None: the same as its source text
+    tables: dict[str, list[str]] | None = None  # index.storage.schema.Tables.to_json()
+    # the local index's own BM25 weights of chunks and documents (then they are not computed again)
+    lexical: dict[str, LevelWeights] | None = None  # "chunks" | "documents" -> weights
 
     @property
     def dim(self) -> int:
@@ -55,6 +94,12 @@ class IngestSource:
     def unit_texts(self) -> list[str]:
         docs = self.documents
         return [docs[d].text[s:e] for d, s, e in self.units[:, :3].tolist()]
+
+    def unit_search_texts(self, sources: list[str]) -> list[str]:
+        """What a unit's BM25 sees: its display text (given its source texts)."""
+        if self.unit_displays is None:
+            return sources
+        return [s if d is None else d for s, d in zip(sources, self.unit_displays, strict=True)]
 
     def chunk_texts(self) -> list[str]:
         """What BM25 sees of each chunk: its context line, then its verbatim text (as ``embed_text``)."""
@@ -135,14 +180,18 @@ def from_index_dir(directory: Path) -> IngestSource:
     from index.storage.store import read_index
 
     data = read_index(Path(directory), mmap=True)
-    local_df = {}
-    for level, bm25 in (("chunks", data.bm25), ("documents", data.doc_bm25)):
-        df = np.asarray(bm25.doc_freq)
-        local_df[level] = {t: int(df[i]) for t, i in bm25.vocab.items() if t and i < len(df)}
     u, c = data.units, data.chunks  # structured arrays, read by field name
     page = np.where(u["page"] > 0, u["page"], -1)
+    displays = [None if int(x["display_start"]) < 0 else data.unit_display(i) for i, x in enumerate(u)]
+    docs = []
+    for d, rec in enumerate(data.docs):
+        blocks = np.ascontiguousarray(data.doc_blocks(d)).astype(BLOCK_DTYPE.newbyteorder("<"))
+        docs.append(Document(rec.source, rec.title, rec.hash, rec.text, rec.format, rec.role, rec.repo_path,
+                             blocks.tobytes()))
+    manifest = asdict(data.manifest)
+    manifest.pop("files", None)
     return IngestSource(
-        documents=[Document(d.source, d.title, d.hash, d.text) for d in data.docs],
+        documents=docs,
         units=np.column_stack([u["doc"], u["start"], u["end"], u["line"], page]).astype(np.int64).reshape(-1, 5),
         unit_chunk=np.asarray(data.unit_chunk, dtype=np.int64),
         chunks=np.column_stack([c["doc"], c["start"], c["end"], c["first"], c["last"]]).astype(np.int64).reshape(-1, 5),
@@ -152,6 +201,11 @@ def from_index_dir(directory: Path) -> IngestSource:
         chunk_vectors=np.asarray(data.chunk_vectors, dtype=np.float32),
         document_vectors=np.asarray(data.document_vectors, dtype=np.float32),
         model=dict(data.manifest.model),
-        manifest={k: v for k, v in asdict(data.manifest).items() if k != "documents"},
-        local_df=local_df,
+        manifest=manifest,
+        unit_blocks=np.asarray(u["block"], dtype=np.int64),
+        unit_end_lines=np.asarray(u["end_line"], dtype=np.int64),
+        unit_languages=[data.unit_language(i) for i in range(len(u))],
+        unit_displays=displays,
+        tables=data.tables.to_json(),
+        lexical={"chunks": LevelWeights.from_bm25(data.bm25), "documents": LevelWeights.from_bm25(data.doc_bm25)},
     )

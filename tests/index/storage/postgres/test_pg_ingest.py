@@ -22,6 +22,7 @@ from index.storage.postgres.errors import (
 )
 from index.storage.postgres.generations import corpus_id, generations, live_scope, try_lock, unlock
 from index.storage.postgres.ingest import ingest
+from index.storage.postgres.schema import SCHEMA_VERSION
 from index.storage.postgres.source import Document, from_index_dir
 from index.storage.store import read_index
 
@@ -138,18 +139,33 @@ def test_a_failed_validation_leaves_the_live_generation(pg: psycopg.Connection, 
     assert generations(pg, "c") == [(1, "live")]
 
 
-def test_local_bm25_disagreeing_with_ours_is_refused(pg: psycopg.Connection, fake_seed_index: Path) -> None:
+def test_local_bm25_weights_are_carried_over_and_equal_our_own_analysis(pg: psycopg.Connection, fake_seed_index: Path) -> None:
+    """A local index brings its bm25s weights; computing them from the texts instead (as for a source
+    without a local index) gives the same scores on plain text, and a disagreeing local df is refused."""
+    from index.models.lexical import Analyzer
+
     src = from_index_dir(fake_seed_index)
-    assert src.local_df is not None
-    local = {lvl: dict(df) for lvl, df in src.local_df.items()}
+    assert src.lexical is not None and src.local_df is None
+    ingest(pg, "carried", src)
+    ingest(pg, "analyzed", dataclasses.replace(src, lexical=None))
+    carried, analyzed = live_scope(pg, "carried"), live_scope(pg, "analyzed")
+    for question in ("who praised the caretaker?", "smoke inhalation hospital", "sixth floor babies"):
+        terms = Analyzer().terms(question)
+        for level in ("chunks", "documents"):
+            a = search.one(pg, carried, search.bm25_top_k(carried, level, terms, 50))
+            b = search.one(pg, analyzed, search.bm25_top_k(analyzed, level, terms, 50))
+            assert len(a) and np.allclose(a.scores, b.scores, atol=1e-5) and a.ids.tolist() == b.ids.tolist()
+    data = read_index(fake_seed_index)
+    df = np.asarray(data.bm25.doc_freq)
+    local = {"chunks": {t: int(df[i]) for t, i in data.bm25.vocab.items() if t}}
     term = sorted(local["chunks"])[0]
     local["chunks"][term] += 1
     with pytest.raises(IngestRejected, match="chunks"):
-        ingest(pg, "seed", dataclasses.replace(src, local_df=local))
+        ingest(pg, "seed", dataclasses.replace(src, lexical=None, local_df=local))
 
 
 def test_schema_is_versioned_and_keeps_its_dimension(pg_dsn: str, pg: psycopg.Connection) -> None:
-    assert pg.execute("SELECT version, dim FROM citebot_schema").fetchone() == (1, 64)
+    assert pg.execute("SELECT version, dim FROM citebot_schema").fetchone() == (SCHEMA_VERSION, 64)
     with pytest.raises(SchemaMismatch, match="dimension 64"):
         ingest(pg, "c", synthetic_source(20, dim=32))
     connect(pg_dsn, create=True, dim=64).close()  # again: nothing to do

@@ -100,10 +100,10 @@ def test_bm25_candidates_and_scores_match_bm25s(case: Case) -> None:
         assert np.allclose(best, want_best, atol=BM25_TOL, rtol=0)
 
 
-def test_unit_bm25_matches_bm25s_over_the_unit_texts(case: Case) -> None:
+def test_unit_bm25_matches_bm25s_over_the_unit_display_texts(case: Case) -> None:
     analyzer = Analyzer()
     data = case.data
-    ref = BM25Index.build([data.unit_text(i) for i in range(len(data.units))])
+    ref = BM25Index.build([data.unit_display(i) for i in range(len(data.units))])
     for question in case.questions[:20]:
         terms = analyzer.terms(question)
         units = search.one(case.conn, case.scope, search.bm25_top_k(case.scope, "units", terms, K))
@@ -159,7 +159,7 @@ def test_cosines_and_mean_vectors_match_the_local_arrays(case: Case) -> None:
     want = sorted({s for c in chunks for s in range(int(data.chunks["first"][c]), int(data.chunks["last"][c]))})
     assert sorted(within_chunks) == want
     assert np.allclose([within_chunks[s] for s in want], sv[want] @ q, atol=COS_TOL)
-    want = sorted({s for d in docs for s in range(data.doc_unit_start[d], data.doc_unit_start[d + 1])})
+    want = sorted({s for d in docs for s in range(int(data.doc_unit_start[d]), int(data.doc_unit_start[d + 1]))})
     assert sorted(within_docs) == want
     assert np.array_equal(doc_vecs, np.asarray(data.document_vectors)[docs])
 
