@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.errors import InvalidSettings
@@ -99,7 +99,26 @@ class Settings(BaseSettings):
     store: str = Field(
         "local",
         description="Index store (backend): local = the index directory (FAISS + BM25 + .npy files); "
-        "others register themselves (index.storage.backend.register).",
+        "postgres = PostgreSQL + pgvector (CITEBOT_PG_DSN; a build also writes the index directory, then "
+        "copies it into the database); others register themselves (index.storage.backend.register).",
+    )
+    corpus: str = Field(
+        "default", min_length=1, max_length=200,
+        description="Name of this corpus in a shared store (CITEBOT_STORE=postgres): one database holds "
+        "many corpora (one per guild), each re-indexed and answered on its own.",
+    )
+    pg_dsn: SecretStr = Field(
+        SecretStr(""), description="PostgreSQL connection string of the database (CITEBOT_STORE=postgres), e.g. "
+        "postgresql://citebot:secret@db.example/citebot; builds write here.",
+    )
+    pg_replica_dsns: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Read replicas (comma separated DSNs): questions are answered from one of them (one per "
+        "process); empty = from CITEBOT_PG_DSN.",
+    )
+    pg_exact: bool = Field(
+        False, description="Scan every unit for dense search in PostgreSQL (exact, as FAISS Flat) even where a "
+        "corpus has an HNSW index (slower; for checks).",
     )
 
     # permalinks
@@ -108,6 +127,13 @@ class Settings(BaseSettings):
         description="Web URL of the git repository the docs folder is in (e.g. https://github.com/org/repo); "
         "citations then link to <repo>/blob/<commit>/<path>#L<line>-L<end line> at the indexed commit.",
     )
+
+    @field_validator("pg_replica_dsns", mode="before")
+    @classmethod
+    def _split_dsns(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("exclude", mode="before")
     @classmethod

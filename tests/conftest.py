@@ -98,6 +98,11 @@ def seed_engine(seed_index: Path, real_embedder):  # noqa: ANN001, ANN201
     return Engine.open(Settings(index_dir=seed_index), embedder=real_embedder)
 
 
+@pytest.fixture(scope="session")
+def seed_engine_local(seed_engine):  # noqa: ANN001, ANN201 - the local one, under a name a test module can pick
+    return seed_engine
+
+
 # ---------------------------------------------------------------- a real PostgreSQL, one per session
 # (the PostgreSQL store's tests and the bot's feedback store both use it)
 
@@ -142,3 +147,16 @@ def pg_dsn(pg_server):  # noqa: ANN001, ANN201
     name = dsn.rsplit("dbname=", 1)[1]
     with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def seed_engine_pg(pg_server, seed_index: Path, real_embedder):  # noqa: ANN001, ANN201
+    """The seed index copied into PostgreSQL (corpus "seed"), answered through the postgres backend."""
+    from index.query.engine import Engine
+    from index.storage.postgres.backend import publish
+
+    settings = Settings(index_dir=seed_index, store="postgres", pg_dsn=new_database(pg_server), corpus="seed")
+    publish(settings, seed_index)
+    engine = Engine.open(settings, embedder=real_embedder)
+    yield engine
+    engine.backend.close()

@@ -33,6 +33,7 @@ from index.models.embeddings import Embedder, load_embedder
 from index.settings import Settings
 from index.storage import generations
 from index.storage.atomic import build_lock
+from index.storage.backend import publish_build
 from index.storage.guard import check_build_target
 from index.storage.local import LocalBackend
 from index.storage.store import (
@@ -152,6 +153,9 @@ def build_index(
             progress.close()
     by_kind = Counter(data.tables.kinds[k] for k in data.units["kind"].tolist())
     kinds = ", ".join(f"{n} {k}" for k, n in by_kind.most_common())
+    published = publish_build(settings, root)  # CITEBOT_STORE=postgres: copied into the database
+    if published:
+        details = [*details, published]
     return BuildReport(
         documents=len(documents),
         chunks=len(corpus.chunks),

@@ -66,6 +66,8 @@ def search(
     n_chunks = backend.n_chunks
     candidates: set[int] = set()
     lexical = None
+    backend.prefetch(q_vec if mode in ("hybrid", "dense") else None, q_terms if mode in ("hybrid", "bm25") else None,
+                     p.dense_candidates, p.bm25_candidates, p.doc_candidates)  # a remote store's round trips
     if mode in ("hybrid", "dense"):
         units = backend.dense_units(q_vec, p.dense_candidates)
         first_chunk = backend.unit_chunks(units).tolist()

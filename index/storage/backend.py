@@ -13,6 +13,7 @@ the factory every reader uses.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,13 @@ class Backend(Protocol):
 
     @property
     def n_units(self) -> int: ...
+
+    def prefetch(self, q_vec: np.ndarray | None, terms: list[str] | None, dense_k: int, chunk_k: int,
+                 doc_k: int) -> None:
+        """A question begins (``retrieval.search``): a remote backend fetches what it will read in one or
+        two round trips (dense top ``dense_k`` units when ``q_vec`` is given, BM25 top ``chunk_k`` chunks
+        and ``doc_k`` documents when ``terms`` are, and their evidence). Results never depend on it."""
+        ...
 
     # -- dense -----------------------------------------------------------------------------------
     def dense_units(self, q_vec: np.ndarray, k: int) -> np.ndarray:
@@ -156,11 +164,33 @@ class UnknownStore(CitebotError):
 # name -> open(settings, index_dir, on_manifest) -> Backend
 Opener = Callable[[object, Path, Callable[[Manifest], None] | None], Backend]
 _OPENERS: dict[str, Opener] = {}
+_MODULES = {"postgres": "index.storage.postgres.backend"}  # stores that register themselves when imported
+# name -> publish(settings, index_dir) -> one line of what it did: a build into the local index directory
+# is then copied into the store (``index.ingest.builder.build_index`` calls ``publish_build``)
+Publisher = Callable[[object, Path], str]
+_PUBLISHERS: dict[str, Publisher] = {}
 
 
-def register(name: str, opener: Opener) -> None:
-    """Make a backend available as ``CITEBOT_STORE=<name>``."""
+def register(name: str, opener: Opener, publisher: Publisher | None = None) -> None:
+    """Make a backend available as ``CITEBOT_STORE=<name>`` (``publisher``: what a build does for it
+    after writing the local index)."""
     _OPENERS[name] = opener
+    if publisher is not None:
+        _PUBLISHERS[name] = publisher
+
+
+def publish_build(settings: object, index_dir: Path) -> str | None:
+    """After a build wrote ``index_dir``: copy it into the store ``settings.store`` names, if that is
+    not the local one. Returns a line saying what was done (None for the local store)."""
+    name = getattr(settings, "store", "local") or "local"
+    if name == "local":
+        return None
+    if name not in _OPENERS and name in _MODULES:
+        importlib.import_module(_MODULES[name])
+    if name not in _OPENERS:
+        raise UnknownStore(name)
+    publisher = _PUBLISHERS.get(name)
+    return publisher(settings, Path(index_dir)) if publisher else None
 
 
 def open_backend(
@@ -171,6 +201,8 @@ def open_backend(
     import index.storage.local  # noqa: F401 - registers "local"
 
     name = getattr(settings, "store", "local") or "local"
+    if name not in _OPENERS and name in _MODULES:
+        importlib.import_module(_MODULES[name])  # registers it
     opener = _OPENERS.get(name)
     if opener is None:
         raise UnknownStore(name)

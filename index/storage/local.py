@@ -60,6 +60,10 @@ class LocalBackend:
     def n_units(self) -> int:
         return len(self.data.units)
 
+    def prefetch(self, q_vec: np.ndarray | None, terms: list[str] | None, dense_k: int, chunk_k: int,
+                 doc_k: int) -> None:
+        """Nothing to fetch: everything is memory-mapped."""
+
     # -- dense -----------------------------------------------------------------------------------
     def dense_units(self, q_vec: np.ndarray, k: int) -> np.ndarray:
         _, ids = self.data.vectors.search(q_vec.reshape(1, -1), k)

@@ -1,4 +1,6 @@
-"""The real model on the seed article: real questions, their expected quotes, and abstentions."""
+"""The real model on the seed article: real questions, their expected quotes, and abstentions, on
+both index stores (the local index directory and PostgreSQL + pgvector): the same tests, the same
+answers."""
 
 import pytest
 
@@ -31,6 +33,11 @@ OFF_TOPIC = [
     "Who wrote Pride and Prejudice?",
 ]
 SEED_TEXT = (SEEDS / "paris-fire-rescue.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(params=["local", "postgres"])
+def seed_engine(request: pytest.FixtureRequest):  # noqa: ANN201 - the seed engine of each store
+    return request.getfixturevalue("seed_engine_local" if request.param == "local" else "seed_engine_pg")
 
 
 def check_verbatim(answer) -> None:  # noqa: ANN001

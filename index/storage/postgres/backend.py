@@ -1,0 +1,631 @@
+"""``PostgresBackend``: the ``Backend`` over one generation of one corpus in PostgreSQL + pgvector.
+
+Opened by the factory as ``CITEBOT_STORE=postgres`` (``CITEBOT_PG_DSN``, ``CITEBOT_CORPUS``; reads go
+to ``CITEBOT_PG_REPLICA_DSNS`` when there are any). What it keeps in memory is the generation's
+structure only, small integer arrays loaded once on open (each chunk's units and document, each
+document's units and its record without the text), the manifest and the block tables; vectors,
+BM25 weights and texts stay in the database.
+
+A question costs two round trips (``prefetch``, called by ``retrieval.search`` before it reads
+anything):
+
+1. its candidates, in one pipeline: the dense top-k units (exact scan or the generation's HNSW
+   index), the BM25 top chunks and documents, and the document frequencies of its terms;
+2. everything the rest of the question reads about them, in a second pipeline: the cosine of every
+   unit of every candidate document, the cosine and BM25 of every chunk of those documents, the
+   cosine and BM25 of the documents, and the records (offsets, display text, kind…) and texts of
+   the candidate chunks and their units.
+
+Retrieval, document ranking, quote selection, refinement and the answer then read from what these
+brought (candidate documents are a superset of what the query path asks about). A lookup outside
+them (another caller, a larger k) is answered by a query of its own, so results never depend on the
+prefetch, only the number of round trips does (``round_trips`` counts them). Records are cached
+across questions (a generation never changes); per-question numbers are kept per thread, keyed by
+the question's vector and terms.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psycopg
+from pgvector import SparseVector
+
+from index.storage.backend import ChunkRecord, UnitRecord, register
+from index.storage.manifest import Manifest
+from index.storage.postgres import search
+from index.storage.postgres.connection import connect
+from index.storage.postgres.generations import Scope, live_scope
+from index.storage.postgres.search import Query
+from index.storage.schema import BLOCK_DTYPE, DocRecord
+
+_TERM = re.compile(r"\w+")  # what an analyzed term looks like; anything else is in no vocabulary
+
+
+class _Cache:
+    """A bounded, thread-safe map (least recently added dropped first)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            return self._items.get(key)
+
+    def put_many(self, items: dict[Any, Any]) -> None:
+        with self._lock:
+            self._items.update(items)
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+
+
+@dataclass
+class _Question:
+    """What the two round trips of one question brought (kept per thread)."""
+
+    q_key: bytes | None
+    terms: tuple[str, ...] | None
+    dense: np.ndarray | None = None  # unit ids, best first
+    dense_k: int = 0
+    top: dict[str, tuple[np.ndarray, np.ndarray, int]] = field(default_factory=dict)  # level -> ids, scores, k
+    unit_cos: dict[int, float] = field(default_factory=dict)
+    chunk_cos: dict[int, float] = field(default_factory=dict)
+    doc_cos: dict[int, float] = field(default_factory=dict)
+    bm25: dict[str, dict[int, float]] = field(default_factory=lambda: {"chunks": {}, "documents": {}})
+
+
+class _Doc(DocRecord):
+    """A document record whose text is read from the database when it is first needed."""
+
+    def __init__(self, backend: PostgresBackend, d: int, source: str, title: str, hash: str,  # noqa: A002
+                 format: str, role: str, repo_path: str) -> None:  # noqa: A002
+        self.source, self.title, self.hash = source, title, hash
+        self.format, self.role, self.repo_path = format, role, repo_path
+        self._backend, self._d = backend, d
+
+    @property  # type: ignore[override]
+    def text(self) -> str:
+        return self._backend._document_text(self._d)
+
+    def __repr__(self) -> str:
+        return f"_Doc({self._d}, {self.source!r})"
+
+
+class _Lexical:
+    """BM25 of one question over chunks or documents (``backend.LexicalQuery``)."""
+
+    def __init__(self, backend: PostgresBackend, level: str, terms: list[str]) -> None:
+        self.backend, self.level, self.terms = backend, level, list(terms)
+
+    def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        q = self.backend._question(terms=self.terms)
+        got = q.top.get(self.level) if q is not None else None
+        if got is not None and (k <= got[2] or len(got[0]) < got[2]):
+            ids, scores, _ = got
+            return ids[:k].copy(), scores[:k].astype(np.float32)
+        r = self.backend._run(search.bm25_top_k(self.backend.scope, self.level, self.terms, k))[0]
+        return r.ids, r.scores.astype(np.float32)
+
+    def scores(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.asarray(ids, dtype=np.int64)
+        q = self.backend._question(terms=self.terms)
+        known = q.bm25[self.level] if q is not None else {}
+        missing = [i for i in ids.tolist() if i not in known]
+        if missing:
+            fetched = self.backend._run(search.bm25_scores(self.backend.scope, self.level, self.terms, missing))[0]
+            known = dict(known) | dict(zip(missing, fetched.tolist(), strict=True))
+        return np.array([known[i] for i in ids.tolist()], dtype=np.float32)
+
+
+class PostgresBackend:
+    UNIT_CACHE = 200_000
+    CHUNK_CACHE = 50_000
+    DOC_CACHE = 256  # document texts
+
+    def __init__(self, dsn: str, scope: Scope, manifest: Manifest, *, exact: bool = False,
+                 conn: psycopg.Connection | None = None) -> None:
+        self.dsn = dsn
+        self.scope = scope
+        self.manifest = manifest
+        self.generation = f"postgres:{scope.corpus}/g{scope.generation}"
+        self.exact = exact
+        self.round_trips = 0
+        self._local = threading.local()
+        self._conns: list[psycopg.Connection] = []
+        self._conns_lock = threading.Lock()
+        if conn is not None:
+            self._local.conn = conn
+            self._conns.append(conn)
+        self._units = _Cache(self.UNIT_CACHE)
+        self._chunks = _Cache(self.CHUNK_CACHE)
+        self._texts = _Cache(self.DOC_CACHE)
+        self._idf = _Cache(1_000_000)
+        self._load_structure()
+
+    # -- opening -------------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, settings: Any, index_dir: Path, on_manifest: Callable[[Manifest], None] | None = None) -> PostgresBackend:
+        """The live generation of ``settings.corpus`` (``index_dir`` is not read: the database is the index)."""
+        dsn = read_dsn(settings)
+        conn = connect(dsn)
+        try:
+            scope = live_scope(conn, settings.corpus)
+            manifest = _manifest(conn, scope)
+            if on_manifest is not None:
+                on_manifest(manifest)
+            return cls(dsn, scope, manifest, exact=bool(getattr(settings, "pg_exact", False)), conn=conn)
+        except BaseException:
+            conn.close()
+            raise
+
+    def close(self) -> None:
+        with self._conns_lock:
+            for c in self._conns:
+                c.close()
+            self._conns.clear()
+
+    def _conn(self) -> psycopg.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = connect(self.dsn)
+            self._local.conn = conn
+            with self._conns_lock:
+                self._conns.append(conn)
+        return conn
+
+    def _run(self, *queries: Query) -> list[Any]:
+        self.round_trips += 1
+        return search.run(self._conn(), self.scope, *queries)
+
+    def _load_structure(self) -> None:
+        s = self.scope
+        conn = self._conn()
+        chunks = _copy_int4(conn, "SELECT first_unit, last_unit, doc FROM chunks WHERE corpus_id = %s AND generation = %s "
+                            "ORDER BY chunk", (s.corpus_id, s.generation), 3)
+        self._chunk_first = chunks[:, 0].astype(np.int64)
+        self._chunk_last = chunks[:, 1].astype(np.int64)
+        self._chunk_doc = chunks[:, 2].astype(np.int64)
+        rows = conn.execute(
+            "SELECT doc, unit_start, unit_end, source, title, hash, format, role, repo_path FROM documents "
+            "WHERE corpus_id = %s AND generation = %s ORDER BY doc", (s.corpus_id, s.generation), binary=True,
+        ).fetchall()
+        self._docs = [_Doc(self, int(r[0]), *r[3:]) for r in rows]
+        self._doc_unit_start = np.array([r[1] for r in rows] + [int(s.counts.get("units", 0))], dtype=np.int64)
+        self._doc_unit_end = np.array([r[2] for r in rows], dtype=np.int64)
+        self._doc_chunk_start = np.searchsorted(self._chunk_doc, np.arange(len(rows) + 1)).astype(np.int64)
+        tables = conn.execute(
+            "SELECT tables FROM generations WHERE corpus_id = %s AND generation = %s", (s.corpus_id, s.generation)
+        ).fetchone()
+        tables = tables[0] if tables else {}
+        self._kinds = list(tables.get("kinds", []))
+        self._contexts = list(tables.get("contexts", [""]))
+        self._n_units = int(s.counts.get("units", 0))
+
+    # -- sizes -----------------------------------------------------------------------------------------
+    @property
+    def n_documents(self) -> int:
+        return len(self._docs)
+
+    @property
+    def n_chunks(self) -> int:
+        return len(self._chunk_first)
+
+    @property
+    def n_units(self) -> int:
+        return self._n_units
+
+    # -- the question's two round trips -----------------------------------------------------------------
+    def prefetch(self, q_vec: np.ndarray | None, terms: list[str] | None, dense_k: int, chunk_k: int,
+                 doc_k: int) -> None:
+        """Fetch what one question will read (see the module doc): its candidates, then their evidence."""
+        s = self.scope
+        q = _Question(_key(q_vec) if q_vec is not None else None, tuple(terms) if terms is not None else None)
+        first: list[Query] = []
+        if q_vec is not None:
+            first.append(search.dense_units(s, q_vec, dense_k, exact=self.exact))
+        lexical = terms is not None and bool(terms)
+        if lexical:
+            first += [search.bm25_top_k(s, "chunks", terms, chunk_k), search.bm25_top_k(s, "documents", terms, doc_k),
+                      _term_ids(s, terms)]
+        got = self._run(*first) if first else []
+        if q_vec is not None:
+            dense = got.pop(0)
+            q.dense, q.dense_k = dense.ids, dense_k
+        qvec_sparse = None
+        if lexical:
+            chunks_top, docs_top, term_ids = got
+            q.top["chunks"] = (chunks_top.ids, chunks_top.scores, chunk_k)
+            q.top["documents"] = (docs_top.ids, docs_top.scores, doc_k)
+            self._idf.put_many({t: _idf(int(s.stats["chunks"]["n"]), term_ids.get(t, (0, 0))[1]) for t in terms})
+            qvec_sparse = _query_vector(terms, term_ids, s.vocabulary)
+        elif terms is not None:
+            q.top["chunks"] = (np.zeros(0, np.int64), np.zeros(0), chunk_k)
+            q.top["documents"] = (np.zeros(0, np.int64), np.zeros(0), doc_k)
+
+        # candidate chunks (a superset of what retrieval takes) and their documents
+        cand: set[int] = set()
+        if q.dense is not None and len(q.dense):
+            c = self.unit_chunks(q.dense)
+            cand.update(c.tolist())
+            cand.update(x for x in (c + 1).tolist() if x < self.n_chunks)
+        if "chunks" in q.top:
+            cand.update(q.top["chunks"][0].tolist())
+        docs = set(self._chunk_doc[np.fromiter(cand, dtype=np.int64, count=len(cand))].tolist()) if cand else set()
+        if "documents" in q.top:
+            docs.update(q.top["documents"][0].tolist())
+        if not docs:
+            self._local.question = q
+            return
+        docs_a = np.fromiter(sorted(docs), dtype=np.int64, count=len(docs))
+        units = _ranges(self._doc_unit_start[docs_a], self._doc_unit_end[docs_a])
+        all_chunks = _ranges(self._doc_chunk_start[docs_a], self._doc_chunk_start[docs_a + 1])
+        cand_a = np.fromiter(sorted(cand), dtype=np.int64, count=len(cand))
+        need_chunks = [c for c in cand_a.tolist() if self._chunks.get(c) is None]
+        need_units = [u for u in _ranges(self._chunk_first[cand_a], self._chunk_last[cand_a]).tolist()
+                      if self._units.get(u) is None]
+        second: list[Query] = []
+        if q_vec is not None:
+            second += [search.cosines(s, "units", q_vec, units), search.cosines(s, "chunks", q_vec, all_chunks),
+                       search.cosines(s, "documents", q_vec, docs_a)]
+        if qvec_sparse is not None:
+            second += [_bm25_given(s, "chunks", qvec_sparse, all_chunks), _bm25_given(s, "documents", qvec_sparse, docs_a)]
+        if need_chunks:
+            second.append(_chunk_rows(s, need_chunks))
+        if need_units:
+            second.append(_unit_rows(s, need_units))
+        got = self._run(*second) if second else []
+        if q_vec is not None:
+            u_cos, c_cos, d_cos = got[:3]
+            got = got[3:]
+            q.unit_cos = dict(zip(units.tolist(), u_cos.tolist(), strict=True))
+            q.chunk_cos = dict(zip(all_chunks.tolist(), c_cos.tolist(), strict=True))
+            q.doc_cos = dict(zip(docs_a.tolist(), d_cos.tolist(), strict=True))
+        if qvec_sparse is not None:
+            c_bm, d_bm = got[:2]
+            got = got[2:]
+            q.bm25 = {"chunks": c_bm, "documents": d_bm}
+        elif terms is not None:  # no known term: every score is 0
+            q.bm25 = {"chunks": dict.fromkeys(all_chunks.tolist(), 0.0), "documents": dict.fromkeys(docs_a.tolist(), 0.0)}
+        if need_chunks:
+            self._chunks.put_many(got.pop(0))
+        if need_units:
+            self._store_units(got.pop(0))
+        self._local.question = q
+
+    def _question(self, q_vec: np.ndarray | None = None, terms: list[str] | None = None) -> _Question | None:
+        q = getattr(self._local, "question", None)
+        if q is None:
+            return None
+        if q_vec is not None and q.q_key != _key(q_vec):
+            return None
+        if terms is not None and q.terms != tuple(terms):
+            return None
+        return q
+
+    # -- dense ---------------------------------------------------------------------------------------
+    def dense_units(self, q_vec: np.ndarray, k: int) -> np.ndarray:
+        q = self._question(q_vec=q_vec)
+        if q is not None and q.dense is not None and (k <= q.dense_k or len(q.dense) < q.dense_k):
+            return q.dense[:k].copy()
+        return self._run(search.dense_units(self.scope, q_vec, k, exact=self.exact))[0].ids
+
+    def _cosines(self, level: str, attr: str, ids: np.ndarray, q_vec: np.ndarray) -> np.ndarray:
+        ids = np.asarray(ids, dtype=np.int64)
+        q = self._question(q_vec=q_vec)
+        known: dict[int, float] = getattr(q, attr) if q is not None else {}
+        missing = [i for i in ids.tolist() if i not in known]
+        if missing:
+            fetched = self._run(search.cosines(self.scope, level, q_vec, missing))[0]  # type: ignore[arg-type]
+            known = dict(known) | dict(zip(missing, fetched.tolist(), strict=True))
+        return np.array([known[i] for i in ids.tolist()], dtype=np.float32)
+
+    def unit_cosines(self, ids: np.ndarray, q_vec: np.ndarray) -> np.ndarray:
+        return self._cosines("units", "unit_cos", ids, q_vec)
+
+    def chunk_cosines(self, ids: np.ndarray, q_vec: np.ndarray) -> np.ndarray:
+        return self._cosines("chunks", "chunk_cos", ids, q_vec)
+
+    def document_cosines(self, ids: np.ndarray, q_vec: np.ndarray) -> np.ndarray:
+        return self._cosines("documents", "doc_cos", ids, q_vec)
+
+    # -- lexical -------------------------------------------------------------------------------------
+    def bm25_chunks(self, terms: list[str]) -> _Lexical:
+        return _Lexical(self, "chunks", terms)
+
+    def bm25_documents(self, terms: list[str]) -> _Lexical:
+        return _Lexical(self, "documents", terms)
+
+    def idf(self, term: str) -> float:
+        got = self._idf.get(term)
+        if got is not None:
+            return got
+        n = int(self.scope.stats["chunks"]["n"])
+        if not _TERM.fullmatch(term):  # no analyzed term looks like this: in no chunk
+            value = _idf(n, 0)
+        else:
+            value = self._run(search.idf(self.scope, "chunks", [term]))[0][term]
+        self._idf.put_many({term: value})
+        return value
+
+    # -- structure -----------------------------------------------------------------------------------
+    def unit_chunks(self, ids: np.ndarray) -> np.ndarray:
+        """The first chunk holding each unit (0 for a unit in no chunk, as the local index)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        c = np.searchsorted(self._chunk_last, ids, side="right")
+        ok = c < len(self._chunk_last)
+        ok[ok] &= self._chunk_first[c[ok]] <= ids[ok]
+        return np.where(ok, c, 0).astype(np.int64)
+
+    def chunk_spans(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.asarray(ids, dtype=np.int64)
+        return self._chunk_first[ids], self._chunk_last[ids]
+
+    def chunk_documents(self, ids: np.ndarray) -> np.ndarray:
+        return self._chunk_doc[np.asarray(ids, dtype=np.int64)]
+
+    def unit_documents(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.asarray(ids, dtype=np.int64)
+        return (np.searchsorted(self._doc_unit_start, ids, side="right") - 1).astype(np.int64)
+
+    def document_units(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.asarray(ids, dtype=np.int64)
+        return self._doc_unit_start[ids], self._doc_unit_end[ids]
+
+    def document_chunks(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.asarray(ids, dtype=np.int64)
+        return self._doc_chunk_start[ids], self._doc_chunk_start[ids + 1]
+
+    # -- records -------------------------------------------------------------------------------------
+    def _store_units(self, rows: dict[int, tuple]) -> None:
+        self._units.put_many(rows)
+
+    def _unit(self, i: int) -> UnitRecord:
+        got = self._units.get(int(i))
+        if got is None:
+            self._store_units(self._run(_unit_rows(self.scope, [int(i)]))[0])
+            got = self._units.get(int(i))
+        doc, block, kind, start, end, line, end_line, page, language, display = got
+        quote = self._source_text(doc, start, end, int(i))
+        return UnitRecord(doc, block, kind, start, end, line, end_line, page, language, quote,
+                          quote if display is None else display)
+
+    def _source_text(self, doc: int, start: int, end: int, unit: int) -> str:
+        """A unit's source text, cut from the text of its first chunk (fetched with it)."""
+        c = int(self.unit_chunks(np.array([unit]))[0])
+        ch = self._chunk_row(c)
+        if ch[0] == doc and ch[1] <= start and end <= ch[2]:
+            return ch[5][start - ch[1] : end - ch[1]]
+        return self._document_text(doc)[start:end]
+
+    def unit(self, i: int) -> UnitRecord:
+        return self._unit(i)
+
+    def unit_display(self, i: int) -> str:
+        return self._unit(i).display
+
+    def _chunk_row(self, c: int) -> tuple:
+        got = self._chunks.get(int(c))
+        if got is None:
+            self._chunks.put_many(self._run(_chunk_rows(self.scope, [int(c)]))[0])
+            got = self._chunks.get(int(c))
+        return got
+
+    def chunk(self, c: int) -> ChunkRecord:
+        doc, start, end, first, last, text, line, page = self._chunk_row(c)
+        return ChunkRecord(doc, start, end, range(first, last), line, page, text)
+
+    def chunk_text(self, c: int) -> str:
+        return self._chunk_row(c)[5]
+
+    def _document_text(self, d: int) -> str:
+        got = self._texts.get(("text", int(d)))
+        if got is None:
+            s = self.scope
+            text, blocks = self._conn().execute(
+                "SELECT text, blocks FROM documents WHERE corpus_id = %s AND generation = %s AND doc = %s",
+                (s.corpus_id, s.generation, int(d)), binary=True,
+            ).fetchone()
+            self.round_trips += 1
+            got = (text, bytes(blocks))
+            self._texts.put_many({("text", int(d)): got})
+        return got[0] if isinstance(got, tuple) else got
+
+    def document(self, d: int) -> DocRecord:
+        return self._docs[int(d)]
+
+    def documents(self) -> Sequence[DocRecord]:
+        return self._docs
+
+    def document_blocks(self, d: int) -> np.ndarray:
+        self._document_text(d)
+        raw = self._texts.get(("text", int(d)))[1]
+        return np.frombuffer(raw, dtype=BLOCK_DTYPE.newbyteorder("<")).astype(BLOCK_DTYPE)
+
+    def tables(self) -> tuple[list[str], list[str]]:
+        return self._kinds, self._contexts
+
+
+# -- queries of this backend ---------------------------------------------------------------------------
+
+
+def _term_ids(scope: Scope, terms: Sequence[str]) -> Query:
+    """term -> (term id, document frequency among chunks) for the known terms."""
+    stmt = (
+        "SELECT v.term, v.term_id, v.df_chunks FROM vocabulary v "
+        "WHERE v.corpus_id = %(c)s AND v.generation = %(g)s AND v.term = ANY(%(terms)s::text[])"
+    )
+
+    def decode(rows: list[tuple]) -> dict[str, tuple[int, int]]:
+        return {str(t): (int(i), int(df)) for t, i, df in rows}
+
+    return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "terms": sorted(set(terms))}, decode)
+
+
+def _query_vector(terms: Sequence[str], known: dict[str, tuple[int, int]], vocabulary: int) -> SparseVector:
+    counts: dict[int, float] = {}
+    for t in terms:
+        if t in known:
+            tid = known[t][0]
+            counts[tid] = counts.get(tid, 0.0) + 1.0
+    return SparseVector(counts, max(1, vocabulary))
+
+
+def _bm25_given(scope: Scope, level: str, qv: SparseVector, ids: np.ndarray) -> Query:
+    """BM25 of the given chunks or documents: id -> score (every id, 0 without a query term)."""
+    if level == "documents":
+        stmt = ("SELECT x.doc, -sum(x.bm25 <#> %(q)s) FROM document_terms x "
+                "WHERE x.corpus_id = %(c)s AND x.generation = %(g)s AND x.doc = ANY(%(ids)s) GROUP BY x.doc")
+    else:
+        stmt = ("SELECT x.chunk, -(x.bm25 <#> %(q)s) FROM chunks x "
+                "WHERE x.corpus_id = %(c)s AND x.generation = %(g)s AND x.chunk = ANY(%(ids)s)")
+    want = [int(i) for i in ids.tolist()]
+
+    def decode(rows: list[tuple]) -> dict[int, float]:
+        got = dict.fromkeys(want, 0.0)
+        got.update({int(i): float(v or 0.0) for i, v in rows})
+        return got
+
+    return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "q": qv, "ids": want}, decode)
+
+
+def _chunk_rows(scope: Scope, ids: Sequence[int]) -> Query:
+    """chunk -> (doc, start, end, first unit, last unit, text, line and page of its first unit)."""
+    stmt = (
+        "SELECT x.chunk, x.doc, x.char_start, x.char_end, x.first_unit, x.last_unit, "
+        "substr(d.text, x.char_start + 1, x.char_end - x.char_start), u.line, u.page "
+        "FROM chunks x JOIN documents d ON d.corpus_id = x.corpus_id AND d.generation = x.generation AND d.doc = x.doc "
+        "LEFT JOIN units u ON u.corpus_id = x.corpus_id AND u.generation = x.generation AND u.unit = x.first_unit "
+        "WHERE x.corpus_id = %(c)s AND x.generation = %(g)s AND x.chunk = ANY(%(ids)s)"
+    )
+
+    def decode(rows: list[tuple]) -> dict[int, tuple]:
+        return {int(r[0]): (int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5]), r[6],
+                            int(r[7]) if r[7] is not None else 1, (int(r[8]) or None) if r[8] is not None else None)
+                for r in rows}
+
+    return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "ids": [int(i) for i in ids]}, decode)
+
+
+def _unit_rows(scope: Scope, ids: Sequence[int]) -> Query:
+    """unit -> (doc, block, kind, start, end, line, end line, page, language, display or None)."""
+    stmt = (
+        "SELECT x.unit, x.doc, x.block, x.kind, x.char_start, x.char_end, x.line, x.end_line, x.page, x.language, "
+        "x.display FROM units x WHERE x.corpus_id = %(c)s AND x.generation = %(g)s AND x.unit = ANY(%(ids)s)"
+    )
+
+    def decode(rows: list[tuple]) -> dict[int, tuple]:
+        return {int(r[0]): (int(r[1]), int(r[2]), r[3], int(r[4]), int(r[5]), int(r[6]), int(r[7]),
+                            (int(r[8]) or None) if r[8] is not None else None, r[9], r[10]) for r in rows}
+
+    return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "ids": [int(i) for i in ids]}, decode)
+
+
+def _copy_int4(conn: psycopg.Connection, query: str, params: tuple, ncols: int) -> np.ndarray:
+    """(rows, ncols) int32 of a query over NOT NULL int4 columns, through binary COPY (fast for millions)."""
+    from psycopg import sql
+
+    stmt = sql.SQL("COPY ({}) TO STDOUT (FORMAT BINARY)").format(sql.SQL(query))
+    buf = bytearray()
+    with conn.cursor() as cur:
+        bound = psycopg.ClientCursor(conn).mogrify(stmt.as_string(conn), params)
+        with cur.copy(bound) as copy:
+            for block in copy:
+                buf += block
+    header = 11 + 4 + 4 + struct.unpack(">i", bytes(buf[15:19]))[0]
+    body = bytes(buf[header : len(buf) - 2])
+    dtype = np.dtype([("n", ">i2")] + [(f"{k}{i}", ">i4") for i in range(ncols) for k in ("len", "v")])
+    rows = np.frombuffer(body, dtype=dtype)
+    return np.column_stack([rows[f"v{i}"].astype(np.int32) for i in range(ncols)]).reshape(-1, ncols)
+
+
+# -- helpers -----------------------------------------------------------------------------------------------
+
+
+def _manifest(conn: psycopg.Connection, scope: Scope) -> Manifest:
+    from index.errors import CorruptIndex
+
+    row = conn.execute(
+        "SELECT manifest FROM generations WHERE corpus_id = %s AND generation = %s", (scope.corpus_id, scope.generation)
+    ).fetchone()
+    data = dict(row[0]) if row else {}
+    data["files"] = {}
+    try:
+        return Manifest(**data)
+    except TypeError as exc:
+        raise CorruptIndex(f"postgres corpus {scope.corpus}", f"generation {scope.generation} has no usable manifest ({exc})") from exc
+
+
+def read_dsn(settings: Any) -> str:
+    """Where reads go: a read replica when there are any (one per process, by its id), else the primary."""
+    import os
+
+    from index.errors import InvalidSettings
+
+    replicas = [d for d in (_secret(x) for x in getattr(settings, "pg_replica_dsns", None) or []) if d]
+    if replicas:
+        return replicas[os.getpid() % len(replicas)]
+    dsn = primary_dsn(settings)
+    if not dsn:
+        raise InvalidSettings("CITEBOT_STORE=postgres needs CITEBOT_PG_DSN (a PostgreSQL connection string)")
+    return dsn
+
+
+def primary_dsn(settings: Any) -> str:
+    return _secret(getattr(settings, "pg_dsn", ""))
+
+
+def _secret(value: Any) -> str:
+    value = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+    return str(value or "").strip()
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """concatenate(arange(a, b) for a, b in zip(starts, ends))."""
+    starts = np.asarray(starts, dtype=np.int64)
+    sizes = np.maximum(np.asarray(ends, dtype=np.int64) - starts, 0)
+    total = int(sizes.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+    return offsets + np.arange(total, dtype=np.int64)
+
+
+def _idf(n: int, df: int) -> float:
+    return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+
+
+def _key(q_vec: np.ndarray) -> bytes:
+    return np.ascontiguousarray(np.asarray(q_vec, dtype=np.float32).reshape(-1)).tobytes()
+
+
+def publish(settings: Any, index_dir: Path) -> str:
+    """Copy the live generation of a local index directory into ``settings.corpus`` (a new
+    generation, made live in one transaction; ``ingest.ingest``); one line of what was done."""
+    from index.errors import InvalidSettings
+    from index.storage.postgres.ingest import ingest
+    from index.storage.postgres.source import from_index_dir
+
+    dsn = primary_dsn(settings)
+    if not dsn:
+        raise InvalidSettings("CITEBOT_STORE=postgres needs CITEBOT_PG_DSN (a PostgreSQL connection string)")
+    src = from_index_dir(index_dir)
+    conn = connect(dsn, create=True, dim=src.dim)
+    try:
+        r = ingest(conn, settings.corpus, src)
+    finally:
+        conn.close()
+    return (f"postgres: corpus {r.corpus!r} generation {r.generation} live ({r.units} units, {r.chunks} chunks; "
+            f"{r.vectors_reused} vectors reused; {r.total_seconds:.1f} s)")
+
+
+register("postgres", PostgresBackend.open, publish)
