@@ -29,6 +29,7 @@ SERVER = {  # a 2-core, 24 GiB machine shared with other work
     "max_connections": "20",
 }
 MAINTENANCE_WORK_MEM = "4GB"  # the HNSW graph of 1M 384-d vectors is built in memory
+EXACT_SIZES = (2_000, 5_000, 10_000, 20_000)  # corpus sizes whose exact scan is timed
 
 
 def _exact_top(x: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:
@@ -66,7 +67,7 @@ def _measure(conn, scope, x: np.ndarray, q: np.ndarray) -> tuple[list[float], fl
     return _ms(times), hits / (10 * len(q))
 
 
-def _server_ms(conn, scope, q: np.ndarray, count: int = 100) -> list[float]:  # noqa: ANN001
+def _server_ms(conn, scope, q: np.ndarray, count: int = 100, exact: bool = False) -> list[float]:  # noqa: ANN001
     """The server's own execution time of the dense query (EXPLAIN ANALYZE), without the round trip
     and the scheduling delays of a busy machine."""
     import json
@@ -75,44 +76,81 @@ def _server_ms(conn, scope, q: np.ndarray, count: int = 100) -> list[float]:  # 
 
     out = []
     for i in range(min(count, len(q))):
-        query = search.dense_units(scope, q[i], K)
+        query = search.dense_units(scope, q[i], K, exact=exact)
         plan = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query.sql, query.params).fetchone()[0]
         plan = json.loads(plan) if isinstance(plan, str) else plan
         out.append(float(plan[0]["Execution Time"]))
     return out
 
 
-def _rows(name: str, n: int, report, ms: list[float], recall: float, cfg: BenchConfig,  # noqa: ANN001
-          server: list[float]) -> list[Row]:
+def _ingest_rows(name: str, n: int, report) -> list[Row]:  # noqa: ANN001
     s = report.seconds
     load = s.get("bm25", 0.0) + s.get("copy units", 0.0) + s.get("copy chunks, documents, vocabulary", 0.0)
     total = report.total_seconds
-    from index.storage.postgres.connection import EF_SEARCH, ITERATIVE_SCAN
     from index.storage.postgres.ingest import HNSW_EF_CONSTRUCTION, HNSW_M
 
-    kind = (
-        f"HNSW m={HNSW_M} ef_construction={HNSW_EF_CONSTRUCTION}, ef_search={EF_SEARCH}, iterative scan "
-        f"({ITERATIVE_SCAN})" if report.ann else "exact scan (no ANN index)"
-    )
-    where = f"{name}: {n:,} sentences, {report.chunks:,} chunks, {report.documents:,} docs, {len(ms)} held-out queries"
-    p50, p95 = percentile(ms, 50), percentile(ms, 95)
+    kind = f"HNSW m={HNSW_M} ef_construction={HNSW_EF_CONSTRUCTION}" if report.ann else "exact scan (no ANN index)"
     return [
         Row("remote", f"{name}: ingest (BM25 + COPY)", n / load, None, "sentences/s", None, ">= 20,000/s",
-            n / load >= 20_000, f"{load:.0f} s: analyze + weights {s.get('bm25', 0):.0f} s, binary COPY of every table"),
+            n / load >= 20_000, f"{load:.0f} s: analyze + weights {s.get('bm25', 0):.0f} s, copy units "
+            f"{s.get('copy units', 0):.0f} s, the rest {s.get('copy chunks, documents, vocabulary', 0):.0f} s"),
         Row("remote", f"{name}: ingest incl. indexes", n / total, None, "sentences/s", None, "", None,
-            f"{total:.0f} s in all: indexes {sum(v for k, v in s.items() if k.startswith('indexes')):.0f} s ({kind.split(',')[0]}), "
+            f"{total:.0f} s in all: indexes {sum(v for k, v in s.items() if k.startswith('indexes')):.0f} s ({kind}), "
             f"validate {s.get('validate', 0):.1f} s, attach + flip {s.get('attach + flip', 0):.2f} s"),
-        Row("remote", f"{name}: dense top-{K} p50", p50, None, "ms", None, "<= 10 ms", p50 <= 10, kind),
-        Row("remote", f"{name}: dense top-{K} p95", p95, None, "ms", None, "<= 25 ms", p95 <= 25, where),
-        Row("remote", f"{name}: dense top-{K} p50, server execution", percentile(server, 50), None, "ms", None, "",
-            None, f"EXPLAIN ANALYZE of {len(server)} of the queries: the database's own time, no round trip"),
-        Row("remote", f"{name}: recall@10 vs exact", recall, 1.0, "", None, ">= 0.95", recall >= 0.95,
+    ]
+
+
+def _search_rows(name: str, n: int, report, ms: list[float], recall: float, server: list[float],  # noqa: ANN001
+                 ef: int | None) -> list[Row]:
+    from index.storage.postgres.connection import ITERATIVE_SCAN
+
+    kind = f"ef_search={ef}, iterative scan ({ITERATIVE_SCAN})" if report.ann else "exact scan (no ANN index)"
+    tag = f" (ef_search {ef})" if report.ann else ""
+    where = f"{n:,} sentences, {report.chunks:,} chunks, {report.documents:,} docs, {len(ms)} held-out queries"
+    p50, p95 = percentile(ms, 50), percentile(ms, 95)
+    return [
+        Row("remote", f"{name}: dense top-{K} p50{tag}", p50, None, "ms", None, "<= 10 ms", p50 <= 10, kind),
+        Row("remote", f"{name}: dense top-{K} p95{tag}", p95, None, "ms", None, "<= 25 ms", p95 <= 25, where),
+        Row("remote", f"{name}: dense top-{K} p50, server execution{tag}", percentile(server, 50), None, "ms", None,
+            "", None, f"EXPLAIN ANALYZE of {len(server)} of the queries: the database's own time, no round trip"),
+        Row("remote", f"{name}: recall@10 vs exact{tag}", recall, 1.0, "", None, ">= 0.95", recall >= 0.95,
             "top 10 of the top-100 against exact inner-product search"),
     ]
 
 
+def _set_ef(conn, ef: int) -> None:  # noqa: ANN001
+    conn.execute("SELECT set_config('hnsw.ef_search', %s, false)", (str(int(ef)),))
+
+
+def _exact_sweep(cfg: BenchConfig, conn) -> list[Row]:  # noqa: ANN001
+    """The exact scan's cost by corpus size: what sets ``ingest.EXACT_MAX``."""
+    from index.storage.postgres.generations import live_scope
+    from index.storage.postgres.ingest import ingest
+    from index.storage.postgres.search import dense_top_k
+
+    rows = []
+    for size in EXACT_SIZES:
+        src, q = _corpus(size, 20 + size // 1000, 200)
+        ingest(conn, f"bench-exact-{size}", src, grace_seconds=0, exact_max=10**9)
+        scope = live_scope(conn, f"bench-exact-{size}")
+        for i in range(10):
+            dense_top_k(conn, scope, q[i], K, exact=True)
+        times = []
+        for v in q:
+            t0 = time.perf_counter()
+            dense_top_k(conn, scope, v, K, exact=True)
+            times.append(time.perf_counter() - t0)
+        server = _server_ms(conn, scope, q, 50, exact=True)
+        ms = _ms(times)
+        rows.append(Row("remote", f"exact scan of {size:,} units: dense top-{K} p50", percentile(ms, 50), None, "ms",
+                        None, "", None, f"server execution p50 {percentile(server, 50):.1f} ms; p95 "
+                        f"{percentile(ms, 95):.1f} ms; {len(q)} queries"))
+        cfg.log(f"exact {size}: p50 {percentile(ms, 50):.1f} ms, server {percentile(server, 50):.1f} ms")
+    return rows
+
+
 def bench_remote(cfg: BenchConfig) -> list[Row]:
-    from index.storage.postgres.connection import connect
+    from index.storage.postgres.connection import EF_SEARCH, connect
     from index.storage.postgres.generations import live_scope
     from index.storage.postgres.ingest import EXACT_MAX, ingest
 
@@ -125,32 +163,39 @@ def bench_remote(cfg: BenchConfig) -> list[Row]:
         server = start_local_postgres(SERVER, durable=True)
         dsn = server.dsn()
     rows: list[Row] = []
+    parts = set(cfg.remote_parts)
     try:
         conn = connect(dsn, create=True, dim=384)
         version = conn.execute("SELECT current_setting('server_version'), "
                                "(SELECT extversion FROM pg_extension WHERE extname = 'vector')").fetchone()
         cfg.log(f"PostgreSQL {version[0]}, pgvector {version[1]}")
+        if "exact" in parts:
+            rows.extend(_exact_sweep(cfg, conn))
+        if "scifact" in parts:
+            from index.bench.remote_scifact import bench_scifact
+
+            rows.extend(bench_scifact(cfg, dsn, MAINTENANCE_WORK_MEM))
         n = cfg.scale_n
         cases = [("large guild", "bench-large", n, 11), ("small guild (10 %)", "bench-small", max(1000, n // 10), 12),
                  ("tiny guild (exact)", "bench-tiny", EXACT_MAX, 13)]
+        chosen = {"large": "bench-large", "small": "bench-small", "tiny": "bench-tiny"}
         for name, corpus, size, seed in cases:
+            if not any(chosen[p] == corpus for p in parts if p in chosen):
+                continue
             cfg.log(f"{name}: generating {size:,} sentences")
             src, q = _corpus(size, seed, cfg.scale_queries)
             cfg.log(f"{name}: ingesting")
             report = ingest(conn, corpus, src, grace_seconds=0, maintenance_work_mem=MAINTENANCE_WORK_MEM,
                             log=lambda m, name=name: cfg.log(f"{name}: {m}"))
+            rows.extend(_ingest_rows(name, size, report))
             scope = live_scope(conn, corpus)
-            ms, recall = _measure(conn, scope, src.unit_vectors, q)
-            rows.extend(_rows(name, size, report, ms, recall, cfg, _server_ms(conn, scope, q)))
-            if corpus == "bench-small":
-                cfg.log(f"{name}: re-indexing (every vector reused)")
-                again = ingest(conn, corpus, src, grace_seconds=0, maintenance_work_mem=MAINTENANCE_WORK_MEM)
-                rows.append(Row(
-                    "remote", f"{name}: re-index, vectors reused", again.total_seconds, report.total_seconds, "s",
-                    report.total_seconds / again.total_seconds, "", None,
-                    f"{again.vectors_reused:,} of {size:,} vectors copied on the server by text hash; old generation "
-                    f"dropped; plain: the first ingest",
-                ))
+            for ef in (cfg.ef_search if report.ann else (None,)):
+                if ef is not None:
+                    _set_ef(conn, ef)
+                ms, recall = _measure(conn, scope, src.unit_vectors, q)
+                rows.extend(_search_rows(name, size, report, ms, recall, _server_ms(conn, scope, q), ef))
+                cfg.log(f"{name}: ef_search {ef}: p50 {percentile(ms, 50):.1f} ms, recall@10 {recall:.3f}")
+            _set_ef(conn, EF_SEARCH)
             del src, q
             gc.collect()
         conn.close()

@@ -15,6 +15,16 @@ def register(app: typer.Typer) -> None:
     app.command("bench")(bench)
 
 
+def _ints(text: str, option: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{option}: comma-separated whole numbers, e.g. 100,200,400") from None
+    if not values or min(values) < 1:
+        raise typer.BadParameter(f"{option}: comma-separated whole numbers, e.g. 100,200,400")
+    return values
+
+
 def bench(
     only: Annotated[
         str,
@@ -54,6 +64,12 @@ def bench(
     pg_dsn: Annotated[
         str, typer.Option("--pg-dsn", help="remote: an existing PostgreSQL with pgvector (default: start one).")
     ] = "",
+    ef_search: Annotated[
+        str, typer.Option("--ef-search", help="remote: HNSW ef_search values to measure, comma separated.")
+    ] = "100,200,400",
+    remote_parts: Annotated[
+        str, typer.Option("--remote-parts", help="remote: exact,scifact,large,small,tiny (default: all).")
+    ] = "exact,scifact,large,small,tiny",
 ) -> None:
     """Measure citebot against plain sentence-transformers / FAISS in one run and print one table."""
     import sys
@@ -81,6 +97,8 @@ def bench(
         queries=queries,
         scale_n=scale_n,
         pg_dsn=pg_dsn,
+        ef_search=_ints(ef_search, "--ef-search"),
+        remote_parts=tuple(p.strip() for p in remote_parts.split(",") if p.strip()),
         log=lambda msg: print(f"bench: {msg}", file=sys.stderr, flush=True),
     )
     if any(p in parts for p in ("build", "latency", "rss")) and not (data / "corpus.jsonl").exists():

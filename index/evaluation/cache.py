@@ -53,6 +53,8 @@ def ensure_index(
     except (OSError, ValueError, KeyError):
         pass
     directory.parent.mkdir(parents=True, exist_ok=True)
-    build_index(settings, index_dir=directory, documents=documents, embedder=embedder, progress=progress)
+    # eval indexes are local, whatever CITEBOT_STORE says: an eval never writes into a shared store
+    local = settings.model_copy(update={"store": "local"})
+    build_index(local, index_dir=directory, documents=documents, embedder=embedder, progress=progress)
     stamp.write_text(json.dumps({"fingerprint": fp, "documents": len(documents)}))
     return directory

@@ -11,7 +11,8 @@ from typing import Any
 def open_engine(settings, index_dir: Path, embedder, retrieval=None, quotes=None):  # noqa: ANN001, ANN201
     from index.query.engine import Engine
 
-    return Engine.open(settings, index_dir, embedder=embedder, retrieval=retrieval, quotes=quotes)
+    local = settings.model_copy(update={"store": "local"})  # eval indexes are local (cache.py)
+    return Engine.open(local, index_dir, embedder=embedder, retrieval=retrieval, quotes=quotes)
 
 
 def ranked_sources(engine, retrieval, depth: int) -> list[tuple[str, float]]:  # noqa: ANN001

@@ -66,8 +66,8 @@ def search(
     n_chunks = backend.n_chunks
     candidates: set[int] = set()
     lexical = None
-    backend.prefetch(q_vec if mode in ("hybrid", "dense") else None, q_terms if mode in ("hybrid", "bm25") else None,
-                     p.dense_candidates, p.bm25_candidates, p.doc_candidates)  # a remote store's round trips
+    backend.prefetch(q_vec, q_terms if mode in ("hybrid", "bm25") else None,  # a remote store's round trips
+                     p.dense_candidates if mode in ("hybrid", "dense") else 0, p.bm25_candidates, p.doc_candidates)
     if mode in ("hybrid", "dense"):
         units = backend.dense_units(q_vec, p.dense_candidates)
         first_chunk = backend.unit_chunks(units).tolist()

@@ -85,8 +85,9 @@ class Backend(Protocol):
     def prefetch(self, q_vec: np.ndarray | None, terms: list[str] | None, dense_k: int, chunk_k: int,
                  doc_k: int) -> None:
         """A question begins (``retrieval.search``): a remote backend fetches what it will read in one or
-        two round trips (dense top ``dense_k`` units when ``q_vec`` is given, BM25 top ``chunk_k`` chunks
-        and ``doc_k`` documents when ``terms`` are, and their evidence). Results never depend on it."""
+        two round trips (the dense top ``dense_k`` units, none if 0; the BM25 top ``chunk_k`` chunks and
+        ``doc_k`` documents when ``terms`` are given; then the cosines with ``q_vec`` and the BM25 of
+        what those touch, and their records). Results never depend on it."""
         ...
 
     # -- dense -----------------------------------------------------------------------------------

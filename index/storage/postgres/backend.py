@@ -227,20 +227,22 @@ class PostgresBackend:
     # -- the question's two round trips -----------------------------------------------------------------
     def prefetch(self, q_vec: np.ndarray | None, terms: list[str] | None, dense_k: int, chunk_k: int,
                  doc_k: int) -> None:
-        """Fetch what one question will read (see the module doc): its candidates, then their evidence."""
+        """Fetch what one question will read (see the module doc): its candidates, then their evidence.
+        (An empty question, with neither candidates nor terms, costs no round trip.)"""
         s = self.scope
         q = _Question(_key(q_vec) if q_vec is not None else None, tuple(terms) if terms is not None else None)
         first: list[Query] = []
-        if q_vec is not None:
+        dense = q_vec is not None and dense_k > 0
+        if dense:
             first.append(search.dense_units(s, q_vec, dense_k, exact=self.exact))
         lexical = terms is not None and bool(terms)
         if lexical:
             first += [search.bm25_top_k(s, "chunks", terms, chunk_k), search.bm25_top_k(s, "documents", terms, doc_k),
                       _term_ids(s, terms)]
         got = self._run(*first) if first else []
-        if q_vec is not None:
-            dense = got.pop(0)
-            q.dense, q.dense_k = dense.ids, dense_k
+        if dense:
+            top = got.pop(0)
+            q.dense, q.dense_k = top.ids, dense_k
         qvec_sparse = None
         if lexical:
             chunks_top, docs_top, term_ids = got

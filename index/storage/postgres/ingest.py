@@ -3,8 +3,9 @@
 One transaction, on one connection holding the corpus's advisory lock:
 
 1. new leaf tables for (corpus, N+1), not yet attached (bulk load without index maintenance);
-2. BM25: every unit, chunk and document analyzed by citebot's analyzer, weights under N+1's frozen
-   statistics (``lexicon.py``); checked against the local index's own document frequencies;
+2. BM25: the weights of chunks and documents are the local index's own (bm25s's matrices, when the
+   source is a local index), or else computed by citebot's analyzer under N+1's frozen statistics
+   (``lexicon.py``); units' always are (from their display texts);
 3. COPY (binary, ``copybin.py``) of documents, units, chunks, BM25 parts and the vocabulary. A unit
    whose text hash the live generation already has (same model) takes its vector from there, on
    the server, instead of being sent again;
@@ -45,7 +46,10 @@ from index.storage.postgres.lexicon import K1, B, TermRows, Vocabulary, level_st
 from index.storage.postgres.schema import attach_leaves, create_leaves, ensure_schema, leaf_table
 from index.storage.postgres.source import UNIT_KIND, IngestSource, LevelWeights, text_hashes
 
-EXACT_MAX = 10_000  # up to this many units a corpus is searched exactly (no HNSW index)
+# up to this many units a corpus is searched exactly (no HNSW index). Measured (BENCHMARKS.md): an exact
+# top-100 costs the server ~2.3 us a unit on this shared 2-core machine (23.5 ms for 10,000), an HNSW
+# search of 100,000 units 3.4 ms; at 5,000 the exact scan stays near the 10 ms budget of a dense search
+EXACT_MAX = 5_000
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 64
 SPARSEVEC_MAX_NNZ = 16_000  # pgvector's limit of non-zero entries in one sparsevec
