@@ -55,6 +55,7 @@ def test_the_file_gives_each_corpus_its_folders_and_links(tmp_path):
     assert requests.index_dir == tmp_path / "index-requests"  # beside CITEBOT_INDEX_DIR
     assert requests.repo_url is None  # never another corpus's links
     assert requests.exclude == ["changelog/*"] and httpx.exclude == []
+    assert (httpx.corpus, requests.corpus) == ("httpx", "requests")  # their names in a shared store (postgres)
     assert settings.corpora.guild_map() == {111111111111111111: "httpx", 222222222222222222: "requests"}
     assert settings.corpora.channel_map() == {333333333333333333: "requests"}
 

@@ -44,6 +44,7 @@ from index.storage.manifest import Manifest
 from index.storage.postgres import search
 from index.storage.postgres.connection import connect
 from index.storage.postgres.generations import Scope, live_scope
+from index.storage.postgres.schema import schema_dim
 from index.storage.postgres.search import Query
 from index.storage.schema import BLOCK_DTYPE, DocRecord
 
@@ -159,6 +160,7 @@ class PostgresBackend:
         dsn = read_dsn(settings)
         conn = connect(dsn)
         try:
+            schema_dim(conn)  # SchemaMismatch (one line) for a database of another citebot
             scope = live_scope(conn, settings.corpus)
             manifest = _manifest(conn, scope)
             if on_manifest is not None:

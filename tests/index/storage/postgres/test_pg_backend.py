@@ -138,3 +138,16 @@ def test_settings_errors_are_one_line(pg_dsn: str, tmp_path: Path) -> None:
     settings = _pg(tmp_path, "postgresql://nowhere.invalid/x", "nope", pg_replica_dsns=pg_dsn)
     with pytest.raises(CorpusNotFound):
         open_backend(settings)
+
+
+def test_a_database_of_another_schema_version_is_refused_in_one_line(pg_dsn: str, tmp_path: Path) -> None:
+    import psycopg
+
+    from index.storage.postgres.errors import SchemaMismatch
+
+    build_index(_pg(tmp_path / "i", pg_dsn, "c"), documents=[Document("a.txt", "Some text here.")],
+                embedder=FakeEmbedder())
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("UPDATE citebot_schema SET version = 99")
+    with pytest.raises(SchemaMismatch, match="schema version 99"):
+        open_backend(_pg(tmp_path / "i", pg_dsn, "c"))
