@@ -37,6 +37,7 @@ from index.query.cues import (
 from index.query.features import FeatureRows
 
 if TYPE_CHECKING:
+    from index.query.extend import Span
     from index.query.retrieval import DocRanking, Hits
     from index.query.state import Context, QueryState
 
@@ -204,8 +205,15 @@ def sentence_rows(
     return FeatureRows.from_dicts(SENTENCE_FEATURES, rows), meta
 
 
-def pick(candidates: list[Candidate], text_of: Callable[[int], str], limit: int, keep_ratio: float) -> list[Candidate]:
-    """Up to ``limit`` quotes, best first, none repeating another."""
+def pick(
+    candidates: list[Candidate],
+    text_of: Callable[[int], str],
+    limit: int,
+    keep_ratio: float,
+    span_of: Callable[[int], Span] | None = None,
+) -> list[Candidate]:
+    """Up to ``limit`` quotes, best first, none repeating another (``span_of``: the span each would
+    quote, ``index.query.extend``; none may overlap another's)."""
     chosen: list[Candidate] = []
     for cand in candidates:
         if len(chosen) >= limit:
@@ -215,6 +223,10 @@ def pick(candidates: list[Candidate], text_of: Callable[[int], str], limit: int,
         text = text_of(cand.unit)
         if any(similar(text, text_of(c.unit)) for c in chosen):
             continue
+        if span_of is not None:
+            span = span_of(cand.unit)
+            if any(span.overlaps(span_of(c.unit)) for c in chosen):
+                continue
         chosen.append(cand)
     return chosen
 

@@ -12,14 +12,33 @@ def _where(source: str, line: int, page: int | None, end_line: int | None = None
     return f"{source}:{lines}" + (f" (page {page})" if page else "")
 
 
+def _code(text: str, language: str, first: str) -> list[str]:
+    fence = "```"
+    while fence in text:
+        fence += "`"
+    return [f"{first}{fence}{language}", *(f"   {ln}" for ln in text.rstrip("\n").split("\n")), f"   {fence}"]
+
+
+def _prose(text: str, width: int, first: str) -> list[str]:
+    return textwrap.fill(text, width=width, initial_indent=first, subsequent_indent="   ").split("\n")
+
+
 def _citation(i: int, c: Citation, width: int) -> list[str]:
-    if c.kind == "code":
-        fence = "```"
-        while fence in c.shown:
-            fence += "`"
-        body = [f"{i}. {fence}{c.language}", *(f"   {ln}" for ln in c.shown.rstrip("\n").split("\n")), f"   {fence}"]
+    if c.parts:  # a quote over several units: prose quoted, code fenced in its language, in order
+        body: list[str] = []
+        prose = [p for p in c.parts if p.kind != "code"]
+        for p in c.parts:
+            first = f"{i}. " if not body else "   "
+            if p.kind == "code":
+                body += _code(p.display, p.language, first)
+            else:
+                opening = "“" if p is prose[0] else ""
+                closing = "”" if p is prose[-1] else ""
+                body += _prose(f"{opening}{p.display}{closing}", width, first)
+    elif c.kind == "code":
+        body = _code(c.shown, c.language, f"{i}. ")
     else:
-        body = [textwrap.fill(f"“{c.shown}”", width=width, initial_indent=f"{i}. ", subsequent_indent="   ")]
+        body = _prose(f"“{c.shown}”", width, f"{i}. ")
     ref = f"   — {_where(c.source, c.line, c.page, c.end_line)}"
     return [*body, ref + (f"  {c.url}" if c.url else "")]
 

@@ -1,12 +1,18 @@
-"""The last stages: which candidates become the answer's quotes (or whether to abstain), and the answer."""
+"""The last stages: which candidates become the answer's quotes (or whether to abstain), how far each
+quote reaches (``index.query.extend``: a lead-in with its code, a sentence with its follow-up, a long
+code block trimmed), and the answer."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from index.ingest.gitinfo import permalink
 from index.query.abstain import abstains
-from index.query.answer import Answer, Citation
+from index.query.answer import Answer, Citation, Part
+from index.query.cues import base_stem, evidence_terms
+from index.query.extend import WINDOW, Evidence, Neighbourhood, Span, extend
 from index.query.passages import passages_of
 from index.query.quotes import pick
 
@@ -20,25 +26,90 @@ def choose_spans(ctx: Context, state: QueryState) -> None:
     quotes, best first, none repeating another."""
     p = ctx.quotes
     if abstains(ctx, state):
-        state.abstained, state.chosen = True, []
+        state.abstained, state.chosen, state.spans = True, [], []
         return
     state.abstained = False
-    state.chosen = pick(state.candidates, ctx.backend.unit_display, ctx.max_citations, p.keep_ratio)
+    evidence = question_evidence(ctx, state)
+    spans: dict[int, Span] = {}
+
+    def span_of(unit: int) -> Span:
+        if unit not in spans:
+            spans[unit] = extend(neighbourhood(ctx.backend, unit), unit, evidence)
+        return spans[unit]
+
+    state.chosen = pick(state.candidates, ctx.backend.unit_display, ctx.max_citations, p.keep_ratio, span_of)
+    state.spans = [span_of(c.unit) for c in state.chosen]
+
+
+def question_evidence(ctx: Context, state: QueryState) -> Evidence:
+    """What the span rules read of the question: the candidates' probabilities, and its IDF-weighted terms."""
+    weights = {t: ctx.backend.idf(t) for t in {base_stem(t) for t in evidence_terms(state.question, ctx.texts.terms)}}
+
+    def terms(text: str) -> dict[str, float]:
+        return {t: weights[t] for t in {base_stem(t) for t in ctx.texts.terms(text)} if t in weights}
+
+    return Evidence({c.unit: c.score for c in state.candidates}, terms, sum(weights.values()))
+
+
+def neighbourhood(backend: Backend, unit: int, window: int = WINDOW) -> Neighbourhood:
+    """The records of the units within ``window`` of ``unit`` in its document, and the document's blocks."""
+    u = backend.unit(unit)
+    first, last = (int(x[0]) for x in backend.document_units(np.asarray([u.doc], dtype=np.int64)))
+    lo, hi = max(first, unit - window), min(last, unit + window + 1)
+    records = [u if i == unit else backend.unit(i) for i in range(lo, hi)]
+    blocks = backend.document_blocks(u.doc)
+    kinds, _ = backend.tables()
+    base = u.block - _local_block(blocks, u)
+    return Neighbourhood(lo, records, [r.block - base for r in records], blocks, kinds, backend.document(u.doc).text)
+
+
+def _local_block(blocks: np.ndarray, u: object) -> int:
+    """The row of ``u``'s block among its document's blocks (in source order, never overlapping)."""
+    start, end = int(u.start), int(u.end)  # type: ignore[attr-defined]
+    k = int(np.searchsorted(blocks["start"], start, side="right")) - 1
+    while k > 0 and not (int(blocks["start"][k]) <= start and end <= int(blocks["end"][k])):
+        k -= 1
+    return max(k, 0)
 
 
 def answer(ctx: Context, state: QueryState) -> None:
     """The answer: its citations (verbatim quotes with their display text) and passages."""
     assert state.hits is not None
     passages = passages_of(ctx, state.hits, state.passages[: state.k])
-    citations = [citation(ctx.backend, c.unit, c.score, ctx.repo_url) for c in state.chosen]
+    spans = state.spans if len(state.spans) == len(state.chosen) else [None] * len(state.chosen)
+    citations = [
+        citation(ctx.backend, c.unit, c.score, ctx.repo_url, span) for c, span in zip(state.chosen, spans, strict=True)
+    ]
     state.answer = Answer(state.question, state.abstained, citations, passages)
 
 
-def citation(backend: Backend, i: int, score: float, repo_url: str | None = None) -> Citation:
-    """Unit ``i`` as a citation: its source text (the verbatim quote), display text, where it is."""
+def citation(backend: Backend, i: int, score: float, repo_url: str | None = None, span: Span | None = None) -> Citation:
+    """Unit ``i`` (or the span grown from it) as a citation: its source text (the verbatim quote),
+    display text, where it is."""
     u = backend.unit(i)
     doc = backend.document(u.doc)
     commit = backend.manifest.commit
+    if span is not None and (len(span.parts) > 1 or span.parts[0].trimmed):
+        line, end_line = span.line, span.end_line
+        url = permalink(repo_url, commit, doc.repo_path, line, end_line) if repo_url and commit and doc.repo_path else None
+        quote = doc.text[span.start : span.end]
+        return Citation(
+            quote=quote,
+            source=doc.source,
+            line=line,
+            char_start=span.start,
+            char_end=span.end,
+            score=score,
+            page=u.page,
+            display=span.display(doc.text),
+            kind=span.kind,
+            language=span.language,
+            end_line=end_line,
+            url=url,
+            parts=tuple(
+                Part(p.kind, p.display, p.start, p.end, p.line, p.end_line, p.language, p.trimmed) for p in span.parts
+            ),
+        )
     url = permalink(repo_url, commit, doc.repo_path, u.line, u.end_line) if repo_url and commit and doc.repo_path else None
     return Citation(
         quote=u.quote,

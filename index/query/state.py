@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from index.models.embeddings import Embedder, Tokens
     from index.models.ranker import LinearRanker
     from index.query.answer import Answer
+    from index.query.extend import Span
     from index.query.features import FeatureRows
     from index.query.quotes import Candidate, QuoteParams
     from index.query.retrieval import DocRanking, Hits, Mode, RetrievalParams
@@ -138,4 +139,5 @@ class QueryState:
     # spans, answer
     abstained: bool = False
     chosen: list[Candidate] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)  # what each chosen candidate quotes (index.query.extend)
     answer: Answer | None = None

@@ -1,0 +1,390 @@
+"""Quotes longer than one unit: what the best unit needs around it to be the answer.
+
+A unit is one sentence, list item, table row or code block; the answer is often more than that:
+
+* a **lead-in** ending in ":" with the code block or the list it introduces ("You can set timeouts for
+  an individual request:" + the code), and a code block with the lead-in that introduces it;
+* a sentence with the **follow-up** that completes it ("Timeouts can be configured …" + "By default,
+  …"): the next sentence opens as a continuation of this one *and* the question's evidence says so
+  (it holds question terms this one lacks, or the ranker rates it nearly as high);
+* a long code block **trimmed** to the contiguous lines that best match the question, with their lines.
+
+A span is consecutive units of one block or of adjacent blocks under the same heading and context
+(never across a heading), bounded by ``MAX_CHARS`` characters of display text, and its quote is the
+source slice ``text[start:end]`` from its first part's start to its last part's end: verbatim.
+
+Pure functions over the records of ``index.storage.backend`` (``UnitRecord`` and the rows of
+``document_blocks``), so they work on any backend; ``index.query.spans`` reads the records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from index.ingest.documents import CODE, HEADING, LIST_ITEM, PARAGRAPH
+from index.storage.backend import UnitRecord
+
+MAX_CHARS = 600  # display characters of one quote (a span), at most
+WINDOW = 40  # units read on either side of the anchor
+
+# how a sentence opens when it refers back to the one before it (it cannot be read alone)
+BACK_REFERENCE = (
+    r"for example|for instance|e\.g\.|this|these|that|those|it|its|they|such|otherwise|alternatively|"
+    r"instead|or|in (?:that|this|which|either) case|if so|to do (?:that|this|so)|in other words|similarly|"
+    r"likewise|also|in addition|additionally|here"
+)
+# … and how it opens when it goes on with it: the above, a default, what you can do about it
+FOLLOW_UP = re.compile(
+    rf"(?:{BACK_REFERENCE}|by default|you can|you may|you'll|you will|you need|then|so|note that)\b", re.IGNORECASE
+)
+REFERS_BACK = re.compile(rf"(?:{BACK_REFERENCE})\b", re.IGNORECASE)
+LEAD_IN_END = (":", "...", "…")  # how a sentence that introduces the code or list after it ends
+_OPENING_MARKUP = " *_`([\"'“"
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One unit of a span (a code block possibly trimmed to some of its lines)."""
+
+    unit: int
+    kind: str
+    language: str
+    start: int  # its source span
+    end: int
+    line: int
+    end_line: int
+    display: str
+    block: int  # its block's row in the document's blocks
+    trimmed: bool = False  # a code block cut to ``line``..``end_line``
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A quote: consecutive parts; ``text[start:end]`` is its verbatim quote."""
+
+    parts: tuple[Part, ...]
+    why: str = "unit"  # unit | lead_in | introduced | follow_up | follow_up+lead_in | trimmed
+    doc: int = -1
+
+    @property
+    def start(self) -> int:
+        return self.parts[0].start
+
+    @property
+    def end(self) -> int:
+        return self.parts[-1].end
+
+    @property
+    def line(self) -> int:
+        return self.parts[0].line
+
+    @property
+    def end_line(self) -> int:
+        return self.parts[-1].end_line
+
+    @property
+    def units(self) -> tuple[int, ...]:
+        return tuple(p.unit for p in self.parts)
+
+    @property
+    def kind(self) -> str:
+        """``code`` when it shows code (the answer is the code), else its first part's kind."""
+        return CODE if any(p.kind == CODE for p in self.parts) else self.parts[0].kind
+
+    @property
+    def language(self) -> str:
+        return next((p.language for p in self.parts if p.kind == CODE), self.parts[0].language)
+
+    def display(self, text: str) -> str:
+        """What people are shown: the parts' display texts; code fenced with its language when it
+        is shown beside prose."""
+        if len(self.parts) == 1:
+            return self.parts[0].display
+        out = self.parts[0].display if self.parts[0].kind != CODE else fenced(self.parts[0])
+        for prev, p in zip(self.parts, self.parts[1:], strict=False):
+            out += joiner(prev, p, text) + (fenced(p) if p.kind == CODE else p.display)
+        return out
+
+    def overlaps(self, other: Span) -> bool:
+        """Both quote some of the same text of one document."""
+        return self.doc == other.doc and self.start < other.end and other.start < self.end
+
+
+def fenced(p: Part) -> str:
+    fence = "```"
+    while fence in p.display:
+        fence += "`"
+    return f"{fence}{p.language}\n{p.display}\n{fence}"
+
+
+def joiner(prev: Part, p: Part, text: str) -> str:
+    """What separates two parts in a span's display text: the source's own space between two sentences
+    of a block, a line break between list items, a blank line between blocks."""
+    if prev.block == p.block:
+        gap = text[prev.end : p.start]
+        return gap if gap and not gap.strip() and prev.display == text[prev.start : prev.end] else " "
+    if prev.kind == LIST_ITEM and p.kind == LIST_ITEM:
+        return "\n"
+    return "\n\n"
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """The units around an anchor in one document, and that document's blocks.
+
+    ``units``: records of consecutive units ``first .. first + len - 1``; ``block_of``: each unit's row in
+    ``blocks`` (the document's ``schema.BLOCK_DTYPE`` rows); ``kinds``: the block kind names."""
+
+    first: int
+    units: Sequence[UnitRecord]
+    block_of: Sequence[int]
+    blocks: np.ndarray
+    kinds: Sequence[str]
+    text: str
+
+    def has(self, i: int) -> bool:
+        return self.first <= i < self.first + len(self.units)
+
+    def unit(self, i: int) -> UnitRecord:
+        return self.units[i - self.first]
+
+    def block(self, i: int) -> int:
+        return self.block_of[i - self.first]
+
+    def block_kind(self, b: int) -> str:
+        return self.kinds[int(self.blocks["kind"][b])]
+
+    def same_section(self, a: int, b: int) -> bool:
+        """Blocks ``a <= b`` share a heading section and context: no heading between them."""
+        if int(self.blocks["context"][a]) != int(self.blocks["context"][b]):
+            return False
+        return not any(self.block_kind(k) == HEADING for k in range(a + 1, b))
+
+    def part(self, i: int) -> Part:
+        u = self.unit(i)
+        return Part(i, u.kind, u.language, u.start, u.end, u.line, u.end_line, u.display, self.block(i))
+
+    def block_units(self, b: int, around: int) -> list[int]:
+        """The units of block ``b`` (searched from unit ``around`` outwards)."""
+        out = [i for i in range(around, self.first - 1, -1) if self.has(i) and self.block(i) == b][::-1]
+        out += [i for i in range(around + 1, self.first + len(self.units)) if self.block(i) == b]
+        return out
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the question says of the units around the anchor.
+
+    ``relevance``: the ranker's probability of every candidate unit (absent = not a candidate);
+    ``terms``: a unit's display text → the question terms it holds, each with its IDF weight."""
+
+    relevance: Mapping[int, float]
+    terms: Callable[[str], Mapping[str, float]]
+    question_mass: float = 0.0  # the question's whole IDF mass (of its terms)
+    follow_ratio: float = 0.05  # a follow-up rated at least this share of the anchor's probability …
+    follow_share: float = 0.15  # … or holding this share of the question's IDF mass the anchor lacks
+
+    def line_score(self, line: str) -> float:
+        return sum(self.terms(line).values())
+
+
+def extend(n: Neighbourhood, anchor: int, evidence: Evidence, max_chars: int = MAX_CHARS) -> Span:
+    """The span to quote for unit ``anchor``: the unit itself, or with its lead-in, what it introduces,
+    or its follow-up; a long code block trimmed to its best lines. Never over ``max_chars`` of display
+    text (but a single prose unit is kept whole)."""
+    return replace(_extend(n, anchor, evidence, max_chars), doc=n.unit(anchor).doc)
+
+
+def _extend(n: Neighbourhood, anchor: int, evidence: Evidence, max_chars: int) -> Span:
+    a = n.part(anchor)
+    if a.kind == CODE:
+        span = code_span(n, a, evidence, max_chars)
+    elif is_lead_in(n, anchor) and (more := introduced(n, [a], evidence, max_chars)):
+        span = Span((a, *more), "lead_in")
+    else:
+        span = forward(n, a, evidence, max_chars)
+    return with_antecedent(n, span, max_chars)
+
+
+def forward(n: Neighbourhood, a: Part, evidence: Evidence, max_chars: int) -> Span:
+    """A prose unit with its follow-up when the evidence says it completes it (and, when that follow-up
+    is a lead-in, what it introduces: "To do that, use:" + the code)."""
+    follow = follow_up(n, a.unit, evidence)
+    if follow is None:
+        return Span((a,))
+    parts = [a, n.part(follow)]
+    if size(parts, n.text) > max_chars:
+        return Span((a,))
+    if is_lead_in(n, follow) and (more := introduced(n, parts, evidence, max_chars)):
+        return Span((*parts, *more), "follow_up+lead_in")
+    return Span(tuple(parts), "follow_up")
+
+
+def with_antecedent(n: Neighbourhood, span: Span, max_chars: int) -> Span:
+    """The span with the sentence before it when its first sentence refers back to it ("For example:",
+    "This …", "To do that, …"), in the same block or the paragraph before, when it fits."""
+    first = span.parts[0]
+    if first.kind == CODE or not REFERS_BACK.match(first.display.lstrip(_OPENING_MARKUP)):
+        return span
+    prev = first.unit - 1
+    if not n.has(prev):
+        return span
+    p, bp = n.unit(prev), n.block(prev)
+    if p.kind == CODE or p.display.rstrip().endswith(LEAD_IN_END):
+        return span
+    if bp != first.block and not (
+        bp == first.block - 1 and n.block_kind(bp) == PARAGRAPH and n.block_kind(first.block) == PARAGRAPH
+        and n.same_section(bp, first.block)
+    ):
+        return span
+    parts = (n.part(prev), *span.parts)
+    if size(parts, n.text) > max_chars:
+        return span
+    return Span(parts, f"antecedent+{span.why}")
+
+
+def size(parts: Sequence[Part], text: str) -> int:
+    """Display characters of these parts as one span."""
+    return len(Span(tuple(parts)).display(text))
+
+
+def is_lead_in(n: Neighbourhood, i: int) -> bool:
+    """Unit ``i`` ends a lead-in: the last sentence of a prose block that introduces the next block
+    (the loader's ``lead_in``: it ends in ":"; or it ends in ":", "..." or "…" and a code block or a
+    list follows), under the same heading."""
+    b = n.block(i)
+    if not (n.has(i + 1) and n.block(i + 1) == b + 1 and n.same_section(b, b + 1)):
+        return False
+    shown = n.unit(i).display.rstrip()
+    if int(n.blocks["next"][b]) >= 0 and shown.endswith(":"):
+        return True
+    return shown.endswith(LEAD_IN_END) and n.block_kind(b + 1) in (CODE, LIST_ITEM)
+
+
+def introduced(n: Neighbourhood, before: list[Part], evidence: Evidence, max_chars: int) -> list[Part]:
+    """What the lead-in ending ``before`` introduces, so that the whole stays within ``max_chars``: the
+    code block (trimmed only if its first lines are the best ones, so the span stays one stretch of
+    text), the list items that follow (whole items, as many as fit, at least one) or the paragraph.
+    [] = nothing fits."""
+    first = before[-1].unit + 1
+    b = n.block(first)
+    kind = n.block_kind(b)
+    if kind == CODE:
+        p = n.part(first)
+        if size([*before, p], n.text) <= max_chars:
+            return [p]
+        budget = max_chars - size([*before, replace(p, display="")], n.text)
+        trimmed = trim_code(n, p, evidence, budget)
+        return [trimmed] if trimmed is not None and trimmed.start == p.start else []
+    if kind == LIST_ITEM:
+        return list_items(n, before, first, max_chars)
+    if kind == PARAGRAPH:
+        parts = [n.part(i) for i in n.block_units(b, first)]
+        return parts if parts and size([*before, *parts], n.text) <= max_chars else []
+    return []
+
+
+def list_items(n: Neighbourhood, before: list[Part], first: int, max_chars: int) -> list[Part]:
+    """Whole list items from unit ``first`` on (nested items with their parent), while they fit."""
+    parts: list[Part] = []
+    start_block = n.block(first)
+    top = int(n.blocks["level"][start_block])
+    i = first
+    while n.has(i):
+        b = n.block(i)
+        if n.block_kind(b) != LIST_ITEM or int(n.blocks["level"][b]) < top or not n.same_section(start_block, b):
+            break
+        item = [n.part(k) for k in n.block_units(b, i)]
+        if size([*before, *parts, *item], n.text) > max_chars:
+            break
+        parts += item
+        i = item[-1].unit + 1
+    return parts
+
+
+def follow_up(n: Neighbourhood, anchor: int, evidence: Evidence) -> int | None:
+    """The next unit when it completes the anchor: a prose unit of the same block (or the first of the
+    next paragraph, under the same heading) that opens as a continuation, and that the question's
+    evidence points to: the ranker rates it near the anchor, or it holds question terms the anchor
+    lacks."""
+    nxt = anchor + 1
+    if not n.has(nxt):
+        return None
+    a, f = n.unit(anchor), n.unit(nxt)
+    ba, bf = n.block(anchor), n.block(nxt)
+    if f.kind == CODE or a.display.rstrip().endswith(LEAD_IN_END):
+        return None
+    if bf != ba and not (
+        bf == ba + 1 and n.block_kind(ba) == PARAGRAPH and n.block_kind(bf) == PARAGRAPH and n.same_section(ba, bf)
+    ):
+        return None
+    if not FOLLOW_UP.match(f.display.lstrip(_OPENING_MARKUP)):
+        return None
+    rel_a, rel_f = evidence.relevance.get(anchor, 0.0), evidence.relevance.get(nxt, 0.0)
+    if rel_a > 0 and rel_f >= evidence.follow_ratio * rel_a:
+        return nxt
+    own, more = evidence.terms(a.display), evidence.terms(f.display)
+    gained = sum(w for t, w in more.items() if t not in own)
+    if gained >= evidence.follow_share * (evidence.question_mass or 1.0):
+        return nxt
+    return None
+
+
+def code_span(n: Neighbourhood, code: Part, evidence: Evidence, max_chars: int) -> Span:
+    """A code unit: with the lead-in that introduces it when both fit, else trimmed to its best lines."""
+    lead = code.unit - 1
+    if n.has(lead) and is_lead_in(n, lead):
+        both = [n.part(lead), code]
+        if size(both, n.text) <= max_chars:
+            return Span(tuple(both), "introduced")
+    if len(code.display) <= max_chars:
+        return Span((code,))
+    trimmed = trim_code(n, code, evidence, max_chars)
+    return Span((trimmed,), "trimmed") if trimmed is not None else Span((code,))
+
+
+def trim_code(n: Neighbourhood, code: Part, evidence: Evidence, max_chars: int) -> Part | None:
+    """The contiguous lines of a code unit that best match the question within ``max_chars``
+    (the most question-term weight; ties: the earliest), as a part with its own source span and lines.
+    Its display lines map one to one onto source lines (a code block's display drops only the prefix
+    of each line: indentation, a container's markers), so the span is the source of those lines."""
+    shown = code.display.split("\n")
+    source = n.text[code.start : code.end].split("\n")
+    if len(shown) != len(source) or len(shown) < 2:
+        return None
+    scores = [evidence.line_score(s) for s in shown]
+    best: tuple[float, int, int] | None = None
+    for lo in range(len(shown)):
+        if not shown[lo].strip():
+            continue
+        chars, hi, total = -1, lo, 0.0
+        while hi < len(shown) and chars + len(shown[hi]) + 1 <= max_chars:
+            chars += len(shown[hi]) + 1
+            total += scores[hi]
+            hi += 1
+        while hi > lo + 1 and not shown[hi - 1].strip():
+            hi -= 1
+        if hi == lo:
+            continue
+        if best is None or total > best[0] + 1e-9:
+            best = (total, lo, hi)
+    if best is None:
+        return None
+    _, lo, hi = best
+    offsets = [code.start]
+    for s in source[:-1]:
+        offsets.append(offsets[-1] + len(s) + 1)
+    first_src, first_shown = source[lo], shown[lo]
+    start = offsets[lo] + (len(first_src) - len(first_shown) if first_src.endswith(first_shown) else 0)
+    end = offsets[hi - 1] + len(source[hi - 1])
+    if lo == 0:
+        start = code.start
+    if hi == len(shown):
+        end = code.end
+    display = "\n".join(shown[lo:hi])
+    return Part(code.unit, code.kind, code.language, start, end, code.line + lo, code.line + hi - 1, display,
+                code.block, trimmed=True)
