@@ -185,10 +185,38 @@ def code_block(text: str, language: str = "") -> str:
 def quote_display(c: Citation, limit: int) -> str:
     """A quote as shown under an answer: a code block with its language for code, else an escaped block
     quote; cut to ``limit`` characters."""
+    if len(getattr(c, "parts", ()) or ()) > 1:
+        return parts_display(c.parts, limit)
     if getattr(c, "kind", "") == "code":
         language = getattr(c, "language", "") or ""
         return shorten(shown_text(c), limit, lambda t: code_block(t, language))
     return shorten(shown_text(c), limit, quote_block)
+
+
+def parts_display(parts: Sequence[object], limit: int) -> str:
+    """A quote over several units (a lead-in and its code, a sentence and its follow-up): prose as one
+    escaped block quote, code as a code block in its language, in order, cut to ``limit`` characters
+    (later parts give way first)."""
+    pieces: list[tuple[str, str, str]] = []  # (kind, text, language)
+    prev = None
+    for p in parts:
+        kind, text = getattr(p, "kind", ""), getattr(p, "display", "")
+        if kind != "code" and pieces and pieces[-1][0] != "code" and prev is not None:
+            same = getattr(prev, "kind", "") == kind == "paragraph" and getattr(p, "line", 0) <= getattr(prev, "end_line", 0) + 1
+            pieces[-1] = (pieces[-1][0], pieces[-1][1] + (" " if same else "\n") + text, "")
+        else:
+            pieces.append((kind, text, getattr(p, "language", "") or ""))
+        prev = p
+    out: list[str] = []
+    used = 0
+    for kind, text, language in pieces:
+        room = limit - used - (1 if out else 0)
+        if room < 24:
+            break
+        shown = shorten(text.strip(), room, (lambda t, lang=language: code_block(t, lang)) if kind == "code" else quote_block)
+        out.append(shown)
+        used += len(shown) + (1 if len(out) > 1 else 0)
+    return "\n".join(out) if out else shorten(" ".join(t for _, t, _ in pieces), limit, quote_block)
 
 
 def _title(question: str) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -186,7 +186,18 @@ class Evidence:
     terms: Callable[[str], Mapping[str, float]]
     question_mass: float = 0.0  # the question's whole IDF mass (of its terms)
     follow_ratio: float = 0.05  # a follow-up rated at least this share of the anchor's probability …
+    follow_rank: int = 3  # … or among the question's best candidates …
     follow_share: float = 0.15  # … or holding this share of the question's IDF mass the anchor lacks
+
+    ranks: Mapping[int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        order = sorted(self.relevance, key=lambda u: -self.relevance[u])
+        object.__setattr__(self, "ranks", {u: r for r, u in enumerate(order)})
+
+    def rank(self, unit: int) -> int:
+        """Its rank among the candidates (0 = best; a large number when it is none)."""
+        return self.ranks.get(unit, 1 << 30)
 
     def line_score(self, line: str) -> float:
         return sum(self.terms(line).values())
@@ -309,8 +320,8 @@ def list_items(n: Neighbourhood, before: list[Part], first: int, max_chars: int)
 def follow_up(n: Neighbourhood, anchor: int, evidence: Evidence) -> int | None:
     """The next unit when it completes the anchor: a prose unit of the same block (or the first of the
     next paragraph, under the same heading) that opens as a continuation, and that the question's
-    evidence points to: the ranker rates it near the anchor, or it holds question terms the anchor
-    lacks."""
+    evidence points to: the ranker rates it near the anchor or among the question's best candidates,
+    or it holds question terms the anchor lacks."""
     nxt = anchor + 1
     if not n.has(nxt):
         return None
@@ -325,7 +336,7 @@ def follow_up(n: Neighbourhood, anchor: int, evidence: Evidence) -> int | None:
     if not FOLLOW_UP.match(f.display.lstrip(_OPENING_MARKUP)):
         return None
     rel_a, rel_f = evidence.relevance.get(anchor, 0.0), evidence.relevance.get(nxt, 0.0)
-    if rel_a > 0 and rel_f >= evidence.follow_ratio * rel_a:
+    if rel_a > 0 and (rel_f >= evidence.follow_ratio * rel_a or evidence.rank(nxt) < evidence.follow_rank):
         return nxt
     own, more = evidence.terms(a.display), evidence.terms(f.display)
     gained = sum(w for t, w in more.items() if t not in own)

@@ -23,18 +23,33 @@ def _prose(text: str, width: int, first: str) -> list[str]:
     return textwrap.fill(text, width=width, initial_indent=first, subsequent_indent="   ").split("\n")
 
 
+def _groups(c: Citation) -> list[tuple[str, str, str]]:
+    """A citation's parts as (kind, text, language): consecutive prose parts in one quote (sentences of
+    a paragraph joined by a space, other blocks by a line break), each code part on its own."""
+    out: list[tuple[str, str, str]] = []
+    prev = None
+    for p in c.parts:
+        if p.kind != "code" and out and out[-1][0] != "code" and prev is not None:
+            same = prev.kind == p.kind == "paragraph" and p.line <= prev.end_line + 1
+            out[-1] = (out[-1][0], out[-1][1] + (" " if same else "\n") + p.display, "")
+        else:
+            out.append((p.kind, p.display, p.language))
+        prev = p
+    return out
+
+
 def _citation(i: int, c: Citation, width: int) -> list[str]:
     if c.parts:  # a quote over several units: prose quoted, code fenced in its language, in order
         body: list[str] = []
-        prose = [p for p in c.parts if p.kind != "code"]
-        for p in c.parts:
+        for kind, text, language in _groups(c):
             first = f"{i}. " if not body else "   "
-            if p.kind == "code":
-                body += _code(p.display, p.language, first)
+            if kind == "code":
+                body += _code(text, language, first)
             else:
-                opening = "“" if p is prose[0] else ""
-                closing = "”" if p is prose[-1] else ""
-                body += _prose(f"{opening}{p.display}{closing}", width, first)
+                lines = [ln for ln in text.split("\n") if ln.strip()]
+                for k, ln in enumerate(lines):
+                    quoted = ("“" if k == 0 else "") + ln + ("”" if k == len(lines) - 1 else "")
+                    body += _prose(quoted, width, first if k == 0 else "   ")
     elif c.kind == "code":
         body = _code(c.shown, c.language, f"{i}. ")
     else:

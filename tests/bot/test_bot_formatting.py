@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import formatting as fmt
-from index.query.answer import Answer, Citation, Passage
+from index.query.answer import Answer, Citation, Part, Passage
 from index.query.engine import IndexInfo
 
 # ---------------------------------------------------------------- escaping
@@ -253,3 +253,28 @@ def test_a_fence_inside_code_cannot_close_the_block():
     block = fmt.code_block("a\n```\n@everyone", "py; rm")
     assert block.startswith("```\n") and block.count("```") == 2  # bad language dropped, inner fence broken
 
+
+
+SPAN = Citation(
+    quote="You can set timeouts for an individual request:\n\n```python\nhttpx.get(url, timeout=10.0)",
+    source="docs/timeouts.md", line=8, char_start=100, char_end=186, score=0.9, kind="code", language="python",
+    end_line=11,
+    display="You can set timeouts for an individual request:\n\n```python\nhttpx.get(url, timeout=10.0)\n```",
+    parts=(
+        Part("paragraph", "You can set timeouts for an individual request:", 100, 148, 8, 8),
+        Part("code", "httpx.get(url, timeout=10.0)", 160, 186, 11, 11, "python"),
+    ),
+)
+
+
+def test_a_quote_over_several_units_shows_prose_quoted_and_code_in_its_language():
+    shown = fmt.quote_display(SPAN, 1000)
+    assert shown.startswith("> You can set timeouts for an individual request:")
+    assert "```python\nhttpx.get(url, timeout=10.0)\n```" in shown
+    assert shown.count("```") == 2  # the code fenced once, not the whole display again
+
+
+@given(limit=st.integers(min_value=1, max_value=200))
+@settings(max_examples=60, deadline=None)
+def test_a_quote_over_several_units_never_exceeds_its_limit(limit):
+    assert len(fmt.quote_display(SPAN, limit)) <= limit

@@ -73,3 +73,56 @@ def test_citations_of_rendered_markup_are_verbatim_source(tmp_path_factory, para
     for c in engine.ask(question).citations:
         assert text[c.char_start : c.char_end] == c.quote
         assert "**" not in c.shown and c.shown.replace(" ", "") in c.quote.replace("**", "").replace(" ", "")
+
+
+lead_in = st.lists(st.sampled_from(WORDS), min_size=1, max_size=10).map(lambda ws: " ".join(ws) + st_end(ws))
+
+
+def st_end(ws: list[str]) -> str:
+    return (":", "...", ".", "…")[len(ws) % 4]
+
+
+code_block = st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" = ".join), min_size=1,
+                      max_size=40).map(lambda lines: "```python\n" + "\n".join(lines) + "\n```")
+list_block = st.lists(sentence, min_size=1, max_size=6).map(lambda items: "\n".join(f"* {i}" for i in items))
+md_block = st.one_of(paragraph, code_block, list_block, lead_in, st.sampled_from(["## Heading", "# Title"]))
+
+
+@hsettings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(blocks=st.lists(md_block, min_size=1, max_size=12), question=st.lists(st.sampled_from(WORDS), min_size=1,
+       max_size=6).map(" ".join))
+def test_quotes_over_several_units_are_verbatim_and_bounded(tmp_path_factory, blocks: list[str], question: str) -> None:  # noqa: ANN001
+    """Lead-ins, code, lists, headings in any order: every span is one verbatim stretch of the source,
+    its parts inside it, in order, no two citations overlap, and none shows more than the limit."""
+    from index.ingest.loaders.markdown import load_markdown
+    from index.query.extend import MAX_CHARS
+
+    base: Path = tmp_path_factory.mktemp("prop-spans")
+    path = base / "page.md"
+    path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    try:
+        doc = load_markdown(path, "page.md")
+    except Exception:  # noqa: BLE001 - a generated page with nothing to index
+        return
+    if not any(b.kind not in ("heading",) for b in doc.blocks):
+        return  # only headings: nothing to index
+    settings = Settings(index_dir=base / "index")
+    embedder = FakeEmbedder()
+    build_index(settings, documents=[doc], embedder=embedder)
+    engine = Engine.open(settings, embedder=embedder)
+    cites = engine.ask(question).citations
+    for c in cites:
+        assert doc.text[c.char_start : c.char_end] == c.quote
+        assert c.line == doc.text.count("\n", 0, c.char_start) + 1
+        assert c.last_line == doc.text.count("\n", 0, c.char_end - 1) + 1
+        prev_end = c.char_start
+        for p in c.parts:
+            assert prev_end <= p.char_start < p.char_end <= c.char_end
+            prev_end = p.char_end
+        if c.parts:
+            assert c.parts[0].char_start == c.char_start and c.parts[-1].char_end == c.char_end
+            assert len(c.shown) <= MAX_CHARS
+            assert "#" not in "".join(doc.text[a.char_end : b.char_start] for a, b in zip(c.parts, c.parts[1:], strict=False))
+    for i, a in enumerate(cites):
+        for b in cites[i + 1 :]:
+            assert a.char_end <= b.char_start or b.char_end <= a.char_start
