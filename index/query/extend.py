@@ -29,7 +29,8 @@ from index.ingest.documents import CODE, HEADING, LIST_ITEM, PARAGRAPH
 from index.storage.backend import UnitRecord
 
 MAX_CHARS = 600  # display characters of one quote (a span), at most
-WINDOW = 40  # units read on either side of the anchor
+MIN_CODE_CHARS = 120  # a lead-in's code cut shorter than this is not worth showing: the lead-in stays alone
+WINDOW = 200  # units of one block looked at on either side of a unit, at most
 
 # how a sentence opens when it refers back to the one before it (it cannot be read alone)
 BACK_REFERENCE = (
@@ -132,28 +133,40 @@ def joiner(prev: Part, p: Part, text: str) -> str:
     return "\n\n"
 
 
-@dataclass(frozen=True)
 class Neighbourhood:
-    """The units around an anchor in one document, and that document's blocks.
+    """The units of one document around an anchor, read on demand, and that document's blocks.
 
-    ``units``: records of consecutive units ``first .. first + len - 1``; ``block_of``: each unit's row in
-    ``blocks`` (the document's ``schema.BLOCK_DTYPE`` rows); ``kinds``: the block kind names."""
+    ``first .. last - 1``: the document's units; ``read(i)``: unit ``i``'s record; ``base``: the row of
+    the document's first block in the index's blocks (``UnitRecord.block`` - ``base`` is a row of
+    ``blocks``, the document's ``schema.BLOCK_DTYPE`` rows); ``kinds``: the block kind names."""
 
-    first: int
-    units: Sequence[UnitRecord]
-    block_of: Sequence[int]
-    blocks: np.ndarray
-    kinds: Sequence[str]
-    text: str
+    def __init__(
+        self,
+        first: int,
+        last: int,
+        read: Callable[[int], UnitRecord],
+        base: int,
+        blocks: np.ndarray,
+        kinds: Sequence[str],
+        text: str,
+        known: Mapping[int, UnitRecord] | None = None,
+    ) -> None:
+        self.first, self.last, self.base = first, last, base
+        self.blocks, self.kinds, self.text = blocks, kinds, text
+        self._read = read
+        self._units: dict[int, UnitRecord] = dict(known or {})
 
     def has(self, i: int) -> bool:
-        return self.first <= i < self.first + len(self.units)
+        return self.first <= i < self.last
 
     def unit(self, i: int) -> UnitRecord:
-        return self.units[i - self.first]
+        u = self._units.get(i)
+        if u is None:
+            u = self._units[i] = self._read(i)
+        return u
 
     def block(self, i: int) -> int:
-        return self.block_of[i - self.first]
+        return self.unit(i).block - self.base
 
     def block_kind(self, b: int) -> str:
         return self.kinds[int(self.blocks["kind"][b])]
@@ -169,10 +182,18 @@ class Neighbourhood:
         return Part(i, u.kind, u.language, u.start, u.end, u.line, u.end_line, u.display, self.block(i))
 
     def block_units(self, b: int, around: int) -> list[int]:
-        """The units of block ``b`` (searched from unit ``around`` outwards)."""
-        out = [i for i in range(around, self.first - 1, -1) if self.has(i) and self.block(i) == b][::-1]
-        out += [i for i in range(around + 1, self.first + len(self.units)) if self.block(i) == b]
-        return out
+        """The units of block ``b`` (searched from unit ``around`` outwards, at most ``WINDOW`` each way)."""
+        before = []
+        i = around
+        while self.has(i) and around - i <= WINDOW and self.block(i) == b:
+            before.append(i)
+            i -= 1
+        after = []
+        i = around + 1
+        while self.has(i) and i - around <= WINDOW and self.block(i) == b:
+            after.append(i)
+            i += 1
+        return before[::-1] + after
 
 
 @dataclass(frozen=True)
@@ -230,8 +251,9 @@ def forward(n: Neighbourhood, a: Part, evidence: Evidence, max_chars: int) -> Sp
     parts = [a, n.part(follow)]
     if size(parts, n.text) > max_chars:
         return Span((a,))
-    if is_lead_in(n, follow) and (more := introduced(n, parts, evidence, max_chars)):
-        return Span((*parts, *more), "follow_up+lead_in")
+    if is_lead_in(n, follow):  # "To do that, use:" + the code it introduces, or not at all
+        more = introduced(n, parts, evidence, max_chars)
+        return Span((*parts, *more), "follow_up+lead_in") if more else Span((a,))
     return Span(tuple(parts), "follow_up")
 
 
@@ -290,7 +312,9 @@ def introduced(n: Neighbourhood, before: list[Part], evidence: Evidence, max_cha
             return [p]
         budget = max_chars - size([*before, replace(p, display="")], n.text)
         trimmed = trim_code(n, p, evidence, budget)
-        return [trimmed] if trimmed is not None and trimmed.start == p.start else []
+        if trimmed is not None and trimmed.start != p.start:  # its best lines are further down: its top
+            trimmed = trim_code(n, p, evidence, budget, from_top=True)
+        return [trimmed] if trimmed is not None and trimmed.end - trimmed.start >= MIN_CODE_CHARS else []
     if kind == LIST_ITEM:
         return list_items(n, before, first, max_chars)
     if kind == PARAGRAPH:
@@ -321,7 +345,8 @@ def follow_up(n: Neighbourhood, anchor: int, evidence: Evidence) -> int | None:
     """The next unit when it completes the anchor: a prose unit of the same block (or the first of the
     next paragraph, under the same heading) that opens as a continuation, and that the question's
     evidence points to: the ranker rates it near the anchor or among the question's best candidates,
-    or it holds question terms the anchor lacks."""
+    or it holds question terms the anchor lacks. A next paragraph that is the lead-in of a code block
+    needs no continuation opening, only that evidence (of it or of its code)."""
     nxt = anchor + 1
     if not n.has(nxt):
         return None
@@ -333,14 +358,23 @@ def follow_up(n: Neighbourhood, anchor: int, evidence: Evidence) -> int | None:
         bf == ba + 1 and n.block_kind(ba) == PARAGRAPH and n.block_kind(bf) == PARAGRAPH and n.same_section(ba, bf)
     ):
         return None
+    own = evidence.terms(a.display)
+    mass = evidence.question_mass or 1.0
+    if is_lead_in(n, nxt) and n.block_kind(n.block(nxt + 1)) == CODE:
+        # the next paragraph introduces code ("The simple recipe for this is the following:"): taken
+        # when the code holds question terms the anchor lacks, or the ranker puts it among the best
+        if evidence.rank(nxt) < evidence.follow_rank or evidence.rank(nxt + 1) < evidence.follow_rank:
+            return nxt
+        more = {**evidence.terms(f.display), **evidence.terms(n.unit(nxt + 1).display)}
+        if sum(w for t, w in more.items() if t not in own) >= evidence.follow_share * mass:
+            return nxt
     if not FOLLOW_UP.match(f.display.lstrip(_OPENING_MARKUP)):
         return None
     rel_a, rel_f = evidence.relevance.get(anchor, 0.0), evidence.relevance.get(nxt, 0.0)
     if rel_a > 0 and (rel_f >= evidence.follow_ratio * rel_a or evidence.rank(nxt) < evidence.follow_rank):
         return nxt
-    own, more = evidence.terms(a.display), evidence.terms(f.display)
-    gained = sum(w for t, w in more.items() if t not in own)
-    if gained >= evidence.follow_share * (evidence.question_mass or 1.0):
+    more = evidence.terms(f.display)
+    if sum(w for t, w in more.items() if t not in own) >= evidence.follow_share * mass:
         return nxt
     return None
 
@@ -358,9 +392,10 @@ def code_span(n: Neighbourhood, code: Part, evidence: Evidence, max_chars: int) 
     return Span((trimmed,), "trimmed") if trimmed is not None else Span((code,))
 
 
-def trim_code(n: Neighbourhood, code: Part, evidence: Evidence, max_chars: int) -> Part | None:
+def trim_code(n: Neighbourhood, code: Part, evidence: Evidence, max_chars: int, from_top: bool = False) -> Part | None:
     """The contiguous lines of a code unit that best match the question within ``max_chars``
-    (the most question-term weight; ties: the earliest), as a part with its own source span and lines.
+    (the most question-term weight; ties: the earliest; ``from_top``: its first lines), as a part with
+    its own source span and lines.
     Its display lines map one to one onto source lines (a code block's display drops only the prefix
     of each line: indentation, a container's markers), so the span is the source of those lines."""
     shown = code.display.split("\n")
@@ -369,7 +404,7 @@ def trim_code(n: Neighbourhood, code: Part, evidence: Evidence, max_chars: int) 
         return None
     scores = [evidence.line_score(s) for s in shown]
     best: tuple[float, int, int] | None = None
-    for lo in range(len(shown)):
+    for lo in range(1 if from_top else len(shown)):
         if not shown[lo].strip():
             continue
         chars, hi, total = -1, lo, 0.0

@@ -12,7 +12,7 @@ from index.ingest.gitinfo import permalink
 from index.query.abstain import abstains
 from index.query.answer import Answer, Citation, Part
 from index.query.cues import base_stem, evidence_terms
-from index.query.extend import WINDOW, Evidence, Neighbourhood, Span, extend
+from index.query.extend import Evidence, Neighbourhood, Span, extend
 from index.query.passages import passages_of
 from index.query.quotes import pick
 
@@ -51,16 +51,14 @@ def question_evidence(ctx: Context, state: QueryState) -> Evidence:
     return Evidence({c.unit: c.score for c in state.candidates}, terms, sum(weights.values()))
 
 
-def neighbourhood(backend: Backend, unit: int, window: int = WINDOW) -> Neighbourhood:
-    """The records of the units within ``window`` of ``unit`` in its document, and the document's blocks."""
+def neighbourhood(backend: Backend, unit: int) -> Neighbourhood:
+    """The units of ``unit``'s document (read on demand) and the document's blocks."""
     u = backend.unit(unit)
     first, last = (int(x[0]) for x in backend.document_units(np.asarray([u.doc], dtype=np.int64)))
-    lo, hi = max(first, unit - window), min(last, unit + window + 1)
-    records = [u if i == unit else backend.unit(i) for i in range(lo, hi)]
     blocks = backend.document_blocks(u.doc)
     kinds, _ = backend.tables()
     base = u.block - _local_block(blocks, u)
-    return Neighbourhood(lo, records, [r.block - base for r in records], blocks, kinds, backend.document(u.doc).text)
+    return Neighbourhood(first, last, backend.unit, base, blocks, kinds, backend.document(u.doc).text, {unit: u})
 
 
 def _local_block(blocks: np.ndarray, u: object) -> int:
