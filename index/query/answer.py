@@ -68,6 +68,8 @@ class Citation:
     def __post_init__(self) -> None:
         if self.display == self.quote:  # one spelling for "the same as the quote" (JSON round trips)
             object.__setattr__(self, "display", "")
+        if self.end_line is None:  # one spelling for "its first line" (the JSON has end_line)
+            object.__setattr__(self, "end_line", self.line)
         if self.parts and not all(isinstance(p, Part) for p in self.parts):  # from JSON
             object.__setattr__(self, "parts", tuple(Part.from_json(p) for p in self.parts))
         elif isinstance(self.parts, list):

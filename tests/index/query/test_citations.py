@@ -49,7 +49,9 @@ def test_every_citation_is_verbatim_and_shows_display_text(engine: Engine) -> No
 def test_json_adds_display_and_url_only_when_known(engine: Engine) -> None:
     c = every_unit(engine)[0]
     data = c.to_json()
-    assert set(data) == {"quote", "display", "source", "line", "char_start", "char_end", "score"}
+    # the contract's fields, and (added later) what kind of unit it quotes and its last line
+    assert set(data) == {"quote", "display", "source", "line", "char_start", "char_end", "score", "kind", "end_line"}
+    assert data["kind"] == "paragraph" and data["end_line"] == data["line"]
     assert data["display"] == "Use Typer now." and data["quote"] == "Use **Typer** now."
     linked = Citation("q", "a.md", 3, 0, 1, 0.5, url="https://example.org/a.md#L3")
     assert linked.to_json()["url"] == "https://example.org/a.md#L3"
