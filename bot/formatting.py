@@ -202,7 +202,9 @@ def parts_display(parts: Sequence[object], limit: int) -> str:
     for p in parts:
         kind, text = getattr(p, "kind", ""), getattr(p, "display", "")
         if kind != "code" and pieces and pieces[-1][0] != "code" and prev is not None:
-            same = getattr(prev, "kind", "") == kind == "paragraph" and getattr(p, "line", 0) <= getattr(prev, "end_line", 0) + 1
+            same = getattr(prev, "kind", "") == kind and not text.startswith("- ") and (
+                kind == "list_item" or getattr(p, "line", 0) <= getattr(prev, "end_line", 0) + 1
+            )
             pieces[-1] = (pieces[-1][0], pieces[-1][1] + (" " if same else "\n") + text, "")
         else:
             pieces.append((kind, text, getattr(p, "language", "") or ""))

@@ -7,6 +7,7 @@ A unit is one sentence, list item, table row or code block; the answer is often 
 * a sentence with the **follow-up** that completes it ("Timeouts can be configured …" + "By default,
   …"): the next sentence opens as a continuation of this one *and* the question's evidence says so
   (it holds question terms this one lacks, or the ranker rates it nearly as high);
+* a question that asks for code, answered by prose: the prose through the code block just after it;
 * a long code block **trimmed** to the contiguous lines that best match the question, with their lines.
 
 A span is consecutive units of one block or of adjacent blocks under the same heading and context
@@ -31,6 +32,13 @@ from index.storage.backend import UnitRecord
 MAX_CHARS = 600  # display characters of one quote (a span), at most
 MIN_CODE_CHARS = 120  # a lead-in's code cut shorter than this is not worth showing: the lead-in stays alone
 WINDOW = 200  # units of one block looked at on either side of a unit, at most
+
+# a question that asks for code (not "status code")
+WANTS_CODE = re.compile(
+    r"\b(?:snippets?|examples?|samples?|code (?:pls|please|sample|snippet|example)|example code|sample code|"
+    r"show me|how (?:do|would|can|should) (?:i|you) (?:write|code))\b",
+    re.IGNORECASE,
+)
 
 # how a sentence opens when it refers back to the one before it (it cannot be read alone)
 BACK_REFERENCE = (
@@ -61,6 +69,7 @@ class Part:
     display: str
     block: int  # its block's row in the document's blocks
     trimmed: bool = False  # a code block cut to ``line``..``end_line``
+    first_of_block: bool = True  # the first unit of its block
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,14 +114,24 @@ class Span:
         is shown beside prose."""
         if len(self.parts) == 1:
             return self.parts[0].display
-        out = self.parts[0].display if self.parts[0].kind != CODE else fenced(self.parts[0])
+        out = shown(self.parts[0])
         for prev, p in zip(self.parts, self.parts[1:], strict=False):
-            out += joiner(prev, p, text) + (fenced(p) if p.kind == CODE else p.display)
+            out += joiner(prev, p, text) + shown(p)
         return out
 
     def overlaps(self, other: Span) -> bool:
         """Both quote some of the same text of one document."""
         return self.doc == other.doc and self.start < other.end and other.start < self.end
+
+
+def shown(p: Part) -> str:
+    """A part as it reads inside a span: code fenced, a list item's first sentence after a bullet."""
+    return fenced(p) if p.kind == CODE else bulleted(p)
+
+
+def bulleted(p: Part) -> str:
+    """Its display text, with a bullet before a list item's first sentence (a span's parts)."""
+    return f"- {p.display}" if p.kind == LIST_ITEM and p.first_of_block else p.display
 
 
 def fenced(p: Part) -> str:
@@ -179,7 +198,9 @@ class Neighbourhood:
 
     def part(self, i: int) -> Part:
         u = self.unit(i)
-        return Part(i, u.kind, u.language, u.start, u.end, u.line, u.end_line, u.display, self.block(i))
+        first = not self.has(i - 1) or self.block(i - 1) != self.block(i)
+        return Part(i, u.kind, u.language, u.start, u.end, u.line, u.end_line, u.display, self.block(i),
+                    first_of_block=first)
 
     def block_units(self, b: int, around: int) -> list[int]:
         """The units of block ``b`` (searched from unit ``around`` outwards, at most ``WINDOW`` each way)."""
@@ -209,6 +230,7 @@ class Evidence:
     follow_ratio: float = 0.05  # a follow-up rated at least this share of the anchor's probability …
     follow_rank: int = 3  # … or among the question's best candidates …
     follow_share: float = 0.15  # … or holding this share of the question's IDF mass the anchor lacks
+    wants_code: bool = False  # the question asks for code ("example code?", "snippet to …")
 
     ranks: Mapping[int, int] = field(init=False, repr=False, compare=False)
 
@@ -247,7 +269,7 @@ def forward(n: Neighbourhood, a: Part, evidence: Evidence, max_chars: int) -> Sp
     is a lead-in, what it introduces: "To do that, use:" + the code)."""
     follow = follow_up(n, a.unit, evidence)
     if follow is None:
-        return Span((a,))
+        return to_code(n, a, evidence, max_chars) if evidence.wants_code else Span((a,))
     parts = [a, n.part(follow)]
     if size(parts, n.text) > max_chars:
         return Span((a,))
@@ -255,6 +277,31 @@ def forward(n: Neighbourhood, a: Part, evidence: Evidence, max_chars: int) -> Sp
         more = introduced(n, parts, evidence, max_chars)
         return Span((*parts, *more), "follow_up+lead_in") if more else Span((a,))
     return Span(tuple(parts), "follow_up")
+
+
+def to_code(n: Neighbourhood, a: Part, evidence: Evidence, max_chars: int) -> Span:
+    """A question that asks for code, answered by a paragraph: the paragraph through the code block
+    after it (only the paragraph's own sentences and a list between, same section), when it all fits
+    and the code holds question terms the paragraph lacks."""
+    if n.block_kind(a.block) != PARAGRAPH:
+        return Span((a,))
+    parts = [a]
+    i = a.unit + 1
+    while n.has(i) and n.same_section(a.block, n.block(i)):
+        p = n.part(i)
+        if p.block != a.block and p.kind not in (LIST_ITEM, CODE):
+            break
+        parts.append(p)
+        if size(parts, n.text) > max_chars:
+            break
+        if p.kind == CODE:
+            own = evidence.terms(a.display)
+            gained = sum(w for t, w in evidence.terms(p.display).items() if t not in own)
+            if gained >= evidence.follow_share * (evidence.question_mass or 1.0):
+                return Span(tuple(parts), "to_code")
+            break
+        i += 1
+    return Span((a,))
 
 
 def with_antecedent(n: Neighbourhood, span: Span, max_chars: int) -> Span:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from index.query.answer import Answer, Citation
+from index.query.answer import Answer, Citation, Part
 
 
 def _where(source: str, line: int, page: int | None, end_line: int | None = None) -> str:
@@ -23,6 +23,14 @@ def _prose(text: str, width: int, first: str) -> list[str]:
     return textwrap.fill(text, width=width, initial_indent=first, subsequent_indent="   ").split("\n")
 
 
+def same_block(prev: Part, p: Part) -> bool:
+    """Whether part ``p`` goes on the block of ``prev`` (a paragraph's next sentence, a list item's):
+    a list item's first sentence starts with its bullet."""
+    if prev.kind != p.kind or p.display.startswith("- "):
+        return False
+    return p.kind == "list_item" or p.line <= prev.end_line + 1
+
+
 def _groups(c: Citation) -> list[tuple[str, str, str]]:
     """A citation's parts as (kind, text, language): consecutive prose parts in one quote (sentences of
     a paragraph joined by a space, other blocks by a line break), each code part on its own."""
@@ -30,8 +38,7 @@ def _groups(c: Citation) -> list[tuple[str, str, str]]:
     prev = None
     for p in c.parts:
         if p.kind != "code" and out and out[-1][0] != "code" and prev is not None:
-            same = prev.kind == p.kind == "paragraph" and p.line <= prev.end_line + 1
-            out[-1] = (out[-1][0], out[-1][1] + (" " if same else "\n") + p.display, "")
+            out[-1] = (out[-1][0], out[-1][1] + (" " if same_block(prev, p) else "\n") + p.display, "")
         else:
             out.append((p.kind, p.display, p.language))
         prev = p

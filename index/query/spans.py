@@ -12,7 +12,7 @@ from index.ingest.gitinfo import permalink
 from index.query.abstain import abstains
 from index.query.answer import Answer, Citation, Part
 from index.query.cues import base_stem, evidence_terms
-from index.query.extend import Evidence, Neighbourhood, Span, extend
+from index.query.extend import WANTS_CODE, Evidence, Neighbourhood, Span, bulleted, extend
 from index.query.passages import passages_of
 from index.query.quotes import pick
 
@@ -48,7 +48,8 @@ def question_evidence(ctx: Context, state: QueryState) -> Evidence:
     def terms(text: str) -> dict[str, float]:
         return {t: weights[t] for t in {base_stem(t) for t in ctx.texts.terms(text)} if t in weights}
 
-    return Evidence({c.unit: c.score for c in state.candidates}, terms, sum(weights.values()))
+    return Evidence({c.unit: c.score for c in state.candidates}, terms, sum(weights.values()),
+                    wants_code=bool(WANTS_CODE.search(state.question)))
 
 
 def neighbourhood(backend: Backend, unit: int) -> Neighbourhood:
@@ -105,7 +106,8 @@ def citation(backend: Backend, i: int, score: float, repo_url: str | None = None
             end_line=end_line,
             url=url,
             parts=tuple(
-                Part(p.kind, p.display, p.start, p.end, p.line, p.end_line, p.language, p.trimmed) for p in span.parts
+                Part(p.kind, bulleted(p), p.start, p.end, p.line, p.end_line, p.language, p.trimmed)
+                for p in span.parts
             ),
         )
     url = permalink(repo_url, commit, doc.repo_path, u.line, u.end_line) if repo_url and commit and doc.repo_path else None

@@ -245,3 +245,47 @@ def test_overlap_is_per_document():
     b = Span((Part(5, "paragraph", "", 5, 20, 1, 1, "y", 0),), doc=0)
     c = Span((Part(5, "paragraph", "", 5, 20, 1, 1, "y", 0),), doc=1)
     assert a.overlaps(b) and not a.overlaps(c)
+
+
+POOL = """# Pool limits
+
+You can control the connection pool size using the `limits` keyword argument. It takes instances of `Limits` which define:
+
+- `max_connections`, maximum number of allowable connections.
+- `keepalive_expiry`, time limit on idle connections.
+
+```python
+limits = httpx.Limits(max_connections=10)
+client = httpx.Client(limits=limits)
+```
+
+# Other
+
+Something unrelated.
+"""
+
+
+def test_a_question_for_code_gets_the_paragraph_through_its_code(tmp_path):
+    backend, text = backend_of(tmp_path, POOL)
+    i = unit_of(backend, "You can control")
+    ev = evidence("snippet to cap the pool at 10 connections with Limits client")
+    assert ev.wants_code is False  # the test helper does not read the question; the stage does
+    from dataclasses import replace
+
+    span = extend(neighbourhood(backend, i), i, replace(ev, wants_code=True))
+    assert span.why == "to_code" and span.parts[-1].kind == "code" and span.kind == "code"
+    shown = span.display(text)
+    assert "\n- `max_connections`" in shown and "```python\nlimits = httpx.Limits" in shown
+    assert "Something unrelated" not in shown
+    check_verbatim(span, text)
+    # without asking for code, the sentence stays alone
+    assert extend(neighbourhood(backend, i), i, ev).why in ("unit", "follow_up")
+
+
+def test_what_asks_for_code():
+    from index.query.extend import WANTS_CODE
+
+    for q in ("snippet to cap the pool?", "example code for retries", "show me how to stream", "code pls"):
+        assert WANTS_CODE.search(q), q
+    for q in ("what status code means not found?", "why is it slow?"):
+        assert not WANTS_CODE.search(q), q
