@@ -280,17 +280,18 @@ def forward(n: Neighbourhood, a: Part, evidence: Evidence, max_chars: int) -> Sp
 
 
 def to_code(n: Neighbourhood, a: Part, evidence: Evidence, max_chars: int) -> Span:
-    """A question that asks for code, answered by a paragraph: the paragraph through the code block
-    after it (only the paragraph's own sentences and a list between, same section), when it all fits
-    and the code holds question terms the paragraph lacks."""
+    """A question that asks for code, answered by a paragraph that introduces what follows (it ends in
+    ":", "..." or "…"): the paragraph through the code block after it (only its own sentences and the
+    list it introduces between, same section), when it all fits and the code holds question terms the
+    paragraph lacks."""
     if n.block_kind(a.block) != PARAGRAPH:
         return Span((a,))
     parts = [a]
     i = a.unit + 1
     while n.has(i) and n.same_section(a.block, n.block(i)):
         p = n.part(i)
-        if p.block != a.block and p.kind not in (LIST_ITEM, CODE):
-            break
+        if p.block != a.block and (p.kind not in (LIST_ITEM, CODE) or not _introduces(parts)):
+            break  # only what the paragraph itself introduces: it ends in ":", "..." or "…"
         parts.append(p)
         if size(parts, n.text) > max_chars:
             break
@@ -302,6 +303,12 @@ def to_code(n: Neighbourhood, a: Part, evidence: Evidence, max_chars: int) -> Sp
             break
         i += 1
     return Span((a,))
+
+
+def _introduces(parts: list[Part]) -> bool:
+    """The paragraph among ``parts`` ends as a lead-in (its last sentence ends in ":", "..." or "…")."""
+    prose = [p for p in parts if p.kind == PARAGRAPH]
+    return bool(prose) and prose[-1].display.rstrip().endswith(LEAD_IN_END)
 
 
 def with_antecedent(n: Neighbourhood, span: Span, max_chars: int) -> Span:

@@ -289,3 +289,20 @@ def test_what_asks_for_code():
         assert WANTS_CODE.search(q), q
     for q in ("what status code means not found?", "why is it slow?"):
         assert not WANTS_CODE.search(q), q
+
+
+def test_a_question_for_code_never_gets_code_a_paragraph_does_not_introduce(tmp_path):
+    text = """# Widget
+
+The caretaker of the widget is 39 years old.
+
+```python
+client = widget.Client(timeout=10.0)
+```
+"""
+    backend, text = backend_of(tmp_path, text)
+    from dataclasses import replace
+
+    ev = replace(evidence("show me an example of setting a timeout on the client"), wants_code=True)
+    i = unit_of(backend, "The caretaker")
+    assert extend(neighbourhood(backend, i), i, ev).units == (i,)
