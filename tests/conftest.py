@@ -79,6 +79,26 @@ def real_embedder():  # noqa: ANN201
 
 
 @pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ONNX exports of the real model, made once per session (~10 s)."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder(model_cache: Path):  # noqa: ANN201
+    from index.models.embeddings import load_embedder
+
+    return load_embedder("", "onnx", model_cache)
+
+
+@pytest.fixture(scope="session")
+def int8_embedder(model_cache: Path):  # noqa: ANN201
+    from index.models.embeddings import load_embedder
+
+    return load_embedder("", "onnx-int8", model_cache)
+
+
+@pytest.fixture(scope="session")
 def seed_index(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:  # noqa: ANN001
     """The seed corpus indexed once with the real model."""
     from index.ingest.builder import build_index

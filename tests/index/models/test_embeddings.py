@@ -91,19 +91,7 @@ def test_backend_mismatch_is_refused_before_loading(tmp_path: Path, fake_embedde
 # -- the real model (exports the ONNX models once per session, ~10 s) -------------------------------
 
 
-@pytest.fixture(scope="session")
-def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("models")
-
-
-@pytest.fixture(scope="session")
-def onnx_embedder(model_cache: Path):  # noqa: ANN201
-    return load_embedder("", "onnx", model_cache)
-
-
-@pytest.fixture(scope="session")
-def int8_embedder(model_cache: Path):  # noqa: ANN201
-    return load_embedder("", "onnx-int8", model_cache)
+# (fixtures model_cache, onnx_embedder, int8_embedder: tests/conftest.py)
 
 
 def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -131,6 +119,18 @@ def test_token_states_match_sentence_transformers(onnx_embedder, real_embedder) 
         assert o.pieces == r.pieces and len(o.pieces) == len(o.vectors)
         assert np.allclose(np.linalg.norm(o.vectors, axis=1), 1.0, atol=1e-5)
         assert _cos(o.vectors, r.vectors).min() >= 0.999
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("backend", ["onnx", "onnx-int8"])
+def test_encode_with_tokens_is_encode_and_token_states_in_one_run(backend, onnx_embedder, int8_embedder) -> None:  # noqa: ANN001
+    """The question's vector and token states from one model run equal the two separate calls."""
+    embedder = onnx_embedder if backend == "onnx" else int8_embedder
+    for text in TEXTS[:3]:
+        vec, tokens = embedder.encode_with_tokens(text)
+        (alone,) = embedder.token_states([text])
+        assert np.array_equal(vec, embedder.encode([text], batch_size=1)[0])
+        assert tokens.pieces == alone.pieces and np.array_equal(tokens.vectors, alone.vectors)
 
 
 @pytest.mark.model
