@@ -30,6 +30,7 @@ def fingerprint(documents: list[Document], embedder: Embedder, settings: Setting
     h.update(f"{embedder.model_id}|{embedder.checksum}|{embedder.backend}".encode())
     h.update(f"{settings.chunk_tokens}|{settings.chunk_overlap}|format{FORMAT_VERSION}".encode())
     h.update(f"abstention {calibration_key()}".encode())
+    h.update(f"|token_states{settings.token_states_max_tokens}".encode())  # stored token states (or not)
     return h.hexdigest()
 
 

@@ -29,6 +29,7 @@ from index.ingest.chunking import ChunkedCorpus, chunk_documents
 from index.ingest.documents import Document
 from index.ingest.gitinfo import repo_info
 from index.ingest.progress import Progress, Silent
+from index.ingest.tokens import unit_token_states
 from index.models.embeddings import Embedder, load_embedder
 from index.settings import Settings
 from index.storage import generations
@@ -140,8 +141,12 @@ def build_index(
         }
         previous = None if full else read_reusable_vectors(root, model)
         unit_vecs, embedded, reused = _unit_vectors(corpus, embedder, previous, settings, progress)
+        tokens = unit_token_states(embedder, [u.display for u in corpus.units], settings.token_states_max_tokens,
+                                   previous, progress)
         data = assemble(documents, corpus, unit_vecs, model, chunking_params(settings),
                         source or {"indexed_at": indexed_at})
+        data.tokens = tokens
+        data.manifest.counts["token_states"] = tokens.n_tokens if tokens is not None else 0
         progress.stage("calibrating abstention", 1)
         data.manifest.abstention = calibrate(LocalBackend(data), embedder)
         progress.advance(1)

@@ -6,6 +6,10 @@ chunks and documents (with the generation's own statistics: ``idf``); and the re
 chunks, documents) they are made of. Fusion, features, rankers and embedding stay in the query path,
 so a backend only has to answer these questions, in one or two round trips per question.
 
+Optional: ``unit_token_states(ids) -> list[Tokens] | None``, the units' stored token states
+(``index.storage.tokens``; None when the generation stores none). A backend without it is read through
+``unit_token_states`` below, and the query path computes the states itself (``index.query.tokens``).
+
 ``LocalBackend`` (``index.storage.local``: FAISS + bm25s + .npy, the default) is one; a database
 backend registers itself with ``register`` and is chosen by ``CITEBOT_STORE``. ``open_backend`` is
 the factory every reader uses.
@@ -22,6 +26,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from index.errors import CitebotError
+from index.models.embeddings import Tokens
 from index.storage.manifest import Manifest
 from index.storage.schema import DocRecord
 
@@ -154,6 +159,13 @@ class Backend(Protocol):
     def tables(self) -> tuple[list[str], list[str]]:
         """The block kind names and the context strings the blocks refer to."""
         ...
+
+
+def unit_token_states(backend: Backend, ids: Sequence[int]) -> list[Tokens] | None:
+    """The stored token states of the given units (``ids=[]``: whether there are any), or None when the
+    backend, or this generation of it, stores none (the optional ``Backend.unit_token_states``)."""
+    method = getattr(backend, "unit_token_states", None)
+    return method(ids) if method is not None else None
 
 
 class UnknownStore(CitebotError):

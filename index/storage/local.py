@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.models.embeddings import Tokens
 from index.models.lexical import BM25Index
 from index.storage.backend import ChunkRecord, UnitRecord, register
 from index.storage.manifest import Manifest
@@ -144,6 +145,12 @@ class LocalBackend:
 
     def tables(self) -> tuple[list[str], list[str]]:
         return self.data.tables.kinds, self.data.tables.contexts
+
+    # -- optional --------------------------------------------------------------------------------
+    def unit_token_states(self, ids: Sequence[int]) -> list[Tokens] | None:
+        """The build's stored token states of these units (None: this generation has none)."""
+        tokens = self.data.tokens
+        return None if tokens is None else [tokens.get(int(i)) for i in ids]
 
 
 register("local", LocalBackend.open)

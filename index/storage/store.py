@@ -17,6 +17,8 @@
     document_vectors.npy   float32 (d, dim): normalized mean of each document's unit vectors
     bm25/                  bm25s index over chunk search texts (context line + display text)
     bm25_docs/             bm25s index over whole documents' display text (for document ranking)
+    tokens/                optional: the units' token states for the answer ranker (``index.storage.tokens``;
+                           corpora up to ``token_states_max_tokens`` word pieces)
 
 No pickle anywhere: arrays (structured ones included) are .npy loaded with ``allow_pickle=False``,
 and read by field name.
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,7 @@ import numpy as np
 from index.errors import CitebotError, CorruptIndex
 from index.ingest.chunking import join_displays, search_text
 from index.models.lexical import BM25_DIR, BM25_DOCS_DIR, BM25Index
+from index.storage import tokens as token_store
 from index.storage import validate
 from index.storage.generations import Generation, current, read_pointer
 from index.storage.manifest import Manifest
@@ -71,6 +74,7 @@ class IndexData:
     document_vectors: np.ndarray
     doc_bm25: BM25Index
     generation: str = ""  # which generation of ``directory`` this is
+    tokens: token_store.StoredTokens | None = None  # the units' token states, when the build stored them
 
     def __post_init__(self) -> None:
         n_docs = len(self.docs)
@@ -156,6 +160,8 @@ def write_index(directory: Path, data: IndexData) -> None:
     data.vectors.save(directory)
     data.bm25.save(directory)
     data.doc_bm25.save(directory, BM25_DOCS_DIR)
+    if data.tokens is not None:
+        data.tokens.save(directory)
     data.manifest.files = validate.file_records(directory)  # type: ignore[assignment]
     data.manifest.write(directory)
 
@@ -215,6 +221,7 @@ def _read_generation(
         vectors = FaissStore.load(directory, mmap=mmap)
         bm25 = BM25Index.load(directory, mmap=mmap)
         doc_bm25 = BM25Index.load(directory, mmap=mmap, name=BM25_DOCS_DIR)
+        tokens = token_store.load(directory, mmap=mmap) if token_store.present(manifest.files) else None
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as exc:
         raise CorruptIndex(directory, f"{type(exc).__name__}: {str(exc)[:200]}") from exc
     arrays = {BLOCKS: (blocks, BLOCK_DTYPE), UNITS: (units, UNIT_DTYPE), CHUNKS: (chunks, CHUNK_DTYPE)}
@@ -222,10 +229,15 @@ def _read_generation(
         validate.check_shape(directory, name, array, (None,), dtype)
     try:
         data = IndexData(gen.root, manifest, docs, blocks, units, chunks, tables, displays, unit_vecs, chunk_vecs,
-                         vectors, bm25, doc_vecs, doc_bm25, gen.name)
+                         vectors, bm25, doc_vecs, doc_bm25, gen.name, tokens)
     except (IndexError, ValueError, TypeError) as exc:
         raise CorruptIndex(directory, f"inconsistent arrays ({type(exc).__name__}: {str(exc)[:200]})") from exc
     validate.check_index(directory, data, full_check)
+    if tokens is None and manifest.counts.get("token_states"):
+        raise CorruptIndex(directory, f"the manifest counts token states but lists no {token_store.TOKENS_DIR}/ files")
+    if tokens is not None:
+        token_store.check(directory, tokens, len(units), manifest.model["dim"], manifest.counts.get("token_states"),
+                          full_check)
     return data
 
 
@@ -236,6 +248,8 @@ class ReusableVectors:
     model: dict[str, object]
     texts: list[str]
     vectors: np.ndarray
+    displays: list[str] = field(default_factory=list)  # each unit's display text (what its token states are of)
+    tokens: token_store.StoredTokens | None = None  # its stored token states, if any
 
 
 def read_reusable_vectors(index_dir: Path, model: dict[str, object]) -> ReusableVectors | None:
@@ -250,7 +264,8 @@ def read_reusable_vectors(index_dir: Path, model: dict[str, object]) -> Reusable
     if dict(data.manifest.model) != dict(model):
         return None
     texts = [data.unit_embed_text(i) for i in range(len(data.units))]
-    return ReusableVectors(dict(data.manifest.model), texts, np.asarray(data.unit_vectors))
+    displays = [data.unit_display(i) for i in range(len(data.units))] if data.tokens is not None else []
+    return ReusableVectors(dict(data.manifest.model), texts, np.asarray(data.unit_vectors), displays, data.tokens)
 
 
 def usable_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
