@@ -26,6 +26,8 @@ from index.query.retrieval import Hits, Mode, RetrievalParams, search
 from index.query.sections import Excerpt, lines_around, section
 from index.query.spans import citation
 from index.query.state import Context, QueryState, QuestionEncoder, Rankers, UnitTexts
+from index.query.threads import single_threaded_blas
+from index.query.tokens import TokenSource
 from index.settings import Settings
 from index.storage.backend import Backend, open_backend
 from index.storage.manifest import Manifest
@@ -68,6 +70,7 @@ class Engine:
         rankers: Rankers | None = None,
         index_dir: Path | None = None,
     ) -> None:
+        single_threaded_blas()  # small products only on the query path (index.query.threads)
         self.backend = backend
         self.embedder = embedder
         self.settings = settings
@@ -83,6 +86,7 @@ class Engine:
             max_citations=settings.max_citations,
             repo_url=settings.repo_url,
             abstain_below=settings.abstain_threshold,
+            tokens=TokenSource(backend, self.encoder),
         )
         self._by_source: dict[str, int] | None = None
 

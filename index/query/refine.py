@@ -118,6 +118,6 @@ def refine_candidates(ctx: Context, state: QueryState) -> None:
     top = state.candidates[: ctx.quotes.refine]
     if not state.asks or len(top) < 2 or state.rows is None or state.documents is None:
         return
-    rows = answer_rows(state.question, top, state.rows, ctx.backend.unit_display, ctx.encoder.token_states,
+    rows = answer_rows(state.question, top, state.rows, ctx.backend.unit_display, ctx.token_states,
                        state.documents, ctx.backend.unit_documents)
     state.candidates = refine(state.candidates, rows, ctx.quotes, ctx.rankers.answers)

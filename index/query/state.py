@@ -11,7 +11,7 @@ same stages.
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -28,19 +28,38 @@ if TYPE_CHECKING:
     from index.query.features import FeatureRows
     from index.query.quotes import Candidate, QuoteParams
     from index.query.retrieval import DocRanking, Hits, Mode, RetrievalParams
+    from index.query.tokens import TokenSource
     from index.storage.backend import Backend, LexicalQuery
 
 
 class QuestionEncoder:
-    """The model, for questions: one encode (or token pass) at a time across threads."""
+    """The model, for questions: one encode (or token pass) at a time across threads. An embedder with
+    ``encode_with_tokens`` gives the question's token states from the same run as its vector; the last
+    ``RECENT`` questions' are kept for the refine stage (``index.query.tokens``)."""
+
+    RECENT = 32
 
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
         self._lock = threading.Lock()
+        self._recent: OrderedDict[str, Tokens] = OrderedDict()
 
     def encode(self, text: str) -> np.ndarray:
         with self._lock:
-            return self.embedder.encode([text], batch_size=1)[0]
+            both = getattr(self.embedder, "encode_with_tokens", None)
+            if both is None:
+                return self.embedder.encode([text], batch_size=1)[0]
+            vec, tokens = both(text)
+            self._recent[text] = tokens
+            self._recent.move_to_end(text)
+            if len(self._recent) > self.RECENT:
+                self._recent.popitem(last=False)
+            return vec
+
+    def recent_tokens(self, text: str) -> Tokens | None:
+        """The token states of a question encoded lately (None if it was not)."""
+        with self._lock:
+            return self._recent.get(text)
 
     def token_states(self, texts: list[str]) -> list[Tokens]:
         with self._lock:
@@ -108,6 +127,12 @@ class Context:
     max_citations: int = 3
     repo_url: str | None = None
     abstain_below: float | None = None  # CITEBOT_ABSTAIN_THRESHOLD: overrides the index's calibrated threshold
+    tokens: TokenSource | None = None  # token states for refine (stored, recent, computed); None: the encoder's
+
+    @property
+    def token_states(self):  # noqa: ANN201 - Callable[[list[str]], list[Tokens]]
+        """Where refine gets token states: the token source, else the model itself."""
+        return (self.tokens or self.encoder).token_states
 
     def with_rankers(self, **rankers: LinearRanker) -> Context:
         """The same context with some rankers replaced (the fit scores candidates with its own)."""
