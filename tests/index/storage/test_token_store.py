@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.errors import CorruptIndex
 from index.ingest.builder import build_index
 from index.query.engine import Engine
 from index.settings import Settings
@@ -211,3 +212,19 @@ def test_token_states_counted_but_not_listed_are_refused(built, fake_embedder: F
     settings, gen = built
     edit_manifest(gen, lambda d: d.update(files={k: v for k, v in d["files"].items() if not k.startswith("tokens/")}))
     assert "token states" in assert_refused(settings, fake_embedder)
+
+
+def test_large_token_states_are_sampled_on_open_and_checked_as_they_are_read(
+    built, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    settings, gen = built
+    monkeypatch.setattr(token_store, "SAMPLE_ROWS", 2)  # rows 0 and n-1 on a quick open
+    nan_token_vector(gen)  # row 1
+    rehash(gen)
+    data = read_index(settings.index_dir)  # the sample misses it
+    assert data.tokens is not None
+    unit = int(np.searchsorted(data.tokens.offsets, 1, side="right")) - 1  # the unit holding row 1
+    with pytest.raises(CorruptIndex, match="NaN"):
+        data.tokens.get(unit)
+    with pytest.raises(CorruptIndex, match="NaN"):
+        read_index(settings.index_dir, full_check=True)
