@@ -107,6 +107,7 @@ def _build_rows(cfg: BenchConfig, corpus: Path, documents: list, embedder, plain
     texts = chunk_texts(directory)
     plain_s = plain.encode_seconds(texts) if plain is not None else None
     what = f"{len(documents)} documents, {report.chunks} chunks, {report.sentences} sentences"
+    total, tokens = _index_megabytes(directory)
     return directory, [
         Row("docsqa", f"{BUILD_SET} docs: citebot index build (fresh process)", cli_s, None, "s", None,
             f"<= {BUILD_S:.0f} s", cli_s <= BUILD_S, f"{what}; imports, model load, build, write"),
@@ -116,7 +117,21 @@ def _build_rows(cfg: BenchConfig, corpus: Path, documents: list, embedder, plain
             plain_s / ours if plain_s and ours else None, "", None,
             "citebot: chunk, embed, BM25, write (embedder warm); plain: SentenceTransformer.encode of the "
             "same chunk texts (torch fp32), encode only"),
+        Row("docsqa", f"{BUILD_SET} docs: index size (live generation)", total, None, "MB", None, "", None,
+            f"of which the units' stored token states (tokens/, fp16) {tokens:.1f} MB" if tokens else
+            "no stored token states (corpus over CITEBOT_TOKEN_STATES_MAX_TOKENS)"),
     ]
+
+
+def _index_megabytes(directory: Path) -> tuple[float, float]:
+    """The live generation's size on disk, and that of its stored token states, in MB."""
+    from index.storage.generations import current
+    from index.storage.tokens import TOKENS_DIR
+
+    gen = current(directory).path
+    size = {p: p.stat().st_size for p in gen.rglob("*") if p.is_file()}
+    tokens = sum(n for p, n in size.items() if p.relative_to(gen).parts[0] == TOKENS_DIR)
+    return sum(size.values()) / 1e6, tokens / 1e6
 
 
 def _latency_rows(cfg: BenchConfig, name: str, directory: Path, questions: list[str], embedder, plain: _Plain | None) -> list[Row]:  # noqa: ANN001
@@ -130,7 +145,9 @@ def _latency_rows(cfg: BenchConfig, name: str, directory: Path, questions: list[
     plain_ms, plain_cpu = plain.search_ms(directory, questions) if plain is not None else ([], [])
     plain50, plain95, plain_cpu50 = (percentile(x, q) if x else None for x, q in
                                      ((plain_ms, 50), (plain_ms, 95), (plain_cpu, 50)))
-    where = f"{len(questions)} questions x {REPEATS}, {len(engine.data.units)} units; warm, hybrid + quotes"
+    stored = "stored" if engine.context.tokens is not None and engine.context.tokens.stored else "computed"
+    where = (f"{len(questions)} questions x {REPEATS}, {len(engine.data.units)} units; warm, hybrid + quotes; "
+             f"token states {stored}")
 
     def ratio(plain_value: float | None, ours: float) -> float | None:
         return plain_value / ours if plain_value and ours else None
