@@ -41,20 +41,34 @@ def load_or_create_key(db_path: str | Path, *, exact: bool = False) -> bytes:
     the owner only) if there is none yet."""
     path = Path(db_path) if exact else key_path(db_path)
     if path.exists():
-        try:
-            key = bytes.fromhex(path.read_text(encoding="ascii").strip())
-        except (ValueError, UnicodeDecodeError):
-            key = b""
-        if len(key) < 16:
-            raise FeedbackKeyDamaged(path)
-        return key
+        return _read_key(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(KEY_BYTES)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # written whole under a temporary name, then linked into place: a replica starting at the same
+    # moment either wins the link or reads the winner's complete key, never half a file
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.write(fd, key.hex().encode("ascii") + b"\n")
+        os.fsync(fd)
     finally:
         os.close(fd)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return _read_key(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return key
+
+
+def _read_key(path: Path) -> bytes:
+    try:
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (ValueError, UnicodeDecodeError):
+        key = b""
+    if len(key) < 16:
+        raise FeedbackKeyDamaged(path)
     return key
 
 
