@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from index.storage.backend import Backend
 
 
+PREFETCH_CANDIDATES = 8  # the candidates whose spans a remote backend fetches in one go
+
+
 def choose_spans(ctx: Context, state: QueryState) -> None:
     """Abstain when the best evidence is under the threshold; otherwise up to ``max_citations``
     quotes, best first, none repeating another."""
@@ -29,6 +32,10 @@ def choose_spans(ctx: Context, state: QueryState) -> None:
         state.abstained, state.chosen, state.spans = True, [], []
         return
     state.abstained = False
+    prefetch = getattr(ctx.backend, "prefetch_spans", None)  # optional: a remote backend's one round trip
+    if prefetch is not None:
+        terms = {base_stem(t) for t in evidence_terms(state.question, ctx.texts.terms)}
+        prefetch([c.unit for c in state.candidates[:PREFETCH_CANDIDATES]], sorted(terms))
     evidence = question_evidence(ctx, state)
     spans: dict[int, Span] = {}
 

@@ -6,8 +6,8 @@ structure only, small integer arrays loaded once on open (each chunk's units and
 document's units and its record without the text), the manifest and the block tables; vectors,
 BM25 weights and texts stay in the database.
 
-A question costs two round trips (``prefetch``, called by ``retrieval.search`` before it reads
-anything):
+A question costs two round trips before ranking (``prefetch``, called by ``retrieval.search`` before
+it reads anything) and one for the spans of its quotes (``prefetch_spans``, called by the spans stage):
 
 1. its candidates, in one pipeline: the dense top-k units (exact scan or the generation's HNSW
    index), the BM25 top chunks and documents, and the document frequencies of its terms;
@@ -127,6 +127,8 @@ class _Lexical:
             known = dict(known) | dict(zip(missing, fetched.tolist(), strict=True))
         return np.array([known[i] for i in ids.tolist()], dtype=np.float32)
 
+
+SPAN_WINDOW = 12  # units on each side of a candidate quote that the spans stage may read (index.query.extend)
 
 class PostgresBackend:
     UNIT_CACHE = 200_000
@@ -306,6 +308,37 @@ class PostgresBackend:
             self._store_units(got.pop(0))
         self._local.question = q
 
+    def prefetch_spans(self, units: Sequence[int], terms: Sequence[str] = ()) -> None:
+        """The spans stage begins: fetch in one round trip what extending these candidate quotes reads
+        (their documents' text and blocks, the units around each inside its document, the IDF of the
+        question's evidence terms). Results never depend on it."""
+        if not len(units):
+            return
+        ids = np.asarray(sorted({int(u) for u in units}), dtype=np.int64)
+        docs = sorted(set(self.unit_documents(ids).tolist()))
+        need_docs = [d for d in docs if self._texts.get(("text", d)) is None]
+        need_units: set[int] = set()
+        for u, d in zip(ids.tolist(), self.unit_documents(ids).tolist(), strict=True):
+            lo, hi = max(int(self._doc_unit_start[d]), u - SPAN_WINDOW), min(int(self._doc_unit_end[d]), u + SPAN_WINDOW + 1)
+            need_units.update(i for i in range(lo, hi) if self._units.get(i) is None)
+        need_terms = sorted({t for t in terms if self._idf.get(t) is None and _TERM.fullmatch(t)})
+        queries: list[Query] = []
+        if need_docs:
+            queries.append(_document_rows(self.scope, need_docs))
+        if need_units:
+            queries.append(_unit_rows(self.scope, sorted(need_units)))
+        if need_terms:
+            queries.append(search.idf(self.scope, "chunks", need_terms))
+        if not queries:
+            return
+        got = self._run(*queries)
+        if need_docs:
+            self._texts.put_many({("text", d): row for d, row in got.pop(0).items()})
+        if need_units:
+            self._store_units(got.pop(0))
+        if need_terms:
+            self._idf.put_many(got.pop(0))
+
     def _question(self, q_vec: np.ndarray | None = None, terms: list[str] | None = None) -> _Question | None:
         q = getattr(self._local, "question", None)
         if q is None:
@@ -406,6 +439,8 @@ class PostgresBackend:
     def _source_text(self, doc: int, start: int, end: int, unit: int) -> str:
         """A unit's source text, cut from the text of its first chunk (fetched with it)."""
         c = int(self.unit_chunks(np.array([unit]))[0])
+        if self._chunks.get(c) is None and self._texts.get(("text", int(doc))) is not None:
+            return self._document_text(doc)[start:end]  # fetched already (``prefetch_spans``)
         ch = self._chunk_row(c)
         if ch[0] == doc and ch[1] <= start and end <= ch[2]:
             return ch[5][start - ch[1] : end - ch[1]]
@@ -516,6 +551,17 @@ def _chunk_rows(scope: Scope, ids: Sequence[int]) -> Query:
         return {int(r[0]): (int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5]), r[6],
                             int(r[7]) if r[7] is not None else 1, (int(r[8]) or None) if r[8] is not None else None)
                 for r in rows}
+
+    return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "ids": [int(i) for i in ids]}, decode)
+
+
+def _document_rows(scope: Scope, ids: Sequence[int]) -> Query:
+    """doc -> (text, blocks as bytes)."""
+    stmt = ("SELECT x.doc, x.text, x.blocks FROM documents x "
+            "WHERE x.corpus_id = %(c)s AND x.generation = %(g)s AND x.doc = ANY(%(ids)s)")
+
+    def decode(rows: list[tuple]) -> dict[int, tuple[str, bytes]]:
+        return {int(r[0]): (r[1], bytes(r[2])) for r in rows}
 
     return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "ids": [int(i) for i in ids]}, decode)
 

@@ -61,12 +61,14 @@ def test_scifact_answers_and_rankings_equal_the_local_index(scifact_pair) -> Non
         assert same_answer(remote.ask(q).to_json(), local.ask(q).to_json()), q
 
 
-def test_a_question_costs_two_round_trips(scifact_pair) -> None:  # noqa: ANN001
+def test_a_question_costs_three_round_trips(scifact_pair) -> None:  # noqa: ANN001
     _, remote = scifact_pair
     for q in scifact_queries(30)[25:]:
         before = remote.backend.round_trips
         answer = remote.ask(q)
-        assert remote.backend.round_trips - before == 2, q
+        # two before ranking (the candidates; then their evidence and records), one for the spans of
+        # the quotes (their documents' blocks and neighbouring units), none per lookup
+        assert remote.backend.round_trips - before == (2 if answer.abstained else 3), q
         for c in answer.citations:  # verbatim, from the stored document text
             text = remote.backend.document(remote.document(c.source)).text
             assert text[c.char_start : c.char_end] == c.quote
