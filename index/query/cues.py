@@ -157,3 +157,101 @@ def is_question(text: str) -> bool:
     """A question (ends with "?" or opens like one), not a claim or a bag of keywords."""
     t = text.strip()
     return t.endswith("?") or bool(_QUESTION_START.search(t))
+
+
+# -- code questions ----------------------------------------------------------------------------------
+
+# "example of …", "snippet to …", "show me …", "code pls": the question asks for code
+_CODE_ASK = re.compile(
+    r"\bexamples?\b|\bsnippets?\b|\bsample\b|\bshow (?:me|us)\b|\b(?:someone|somebody|anyone|you) show\b|"
+    r"\bhow (?:do|can|would|should) (?:i|you|we) (?:write|code)\b|\bcode\b",
+    re.I,
+)
+# "status code", "exit code" … are not asks for code
+_NOT_CODE_ASK = re.compile(
+    r"\b(?:status|error|exit|http|response|return|country|zip|postal|source|my|our|your|their|his|her|this)\s+$", re.I
+)
+# identifiers as people type them: `inline code`, dotted names (httpx.get, response.ok), calls (Client(),
+# keyword arguments (json=), snake_case and CamelCase names
+_IDENTIFIER = re.compile(
+    r"`([^`\n]+)`|"
+    r"\b([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\b|"
+    r"\b([A-Za-z_]\w*)\(|"
+    r"\b([A-Za-z_]\w*)=|"
+    r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b|"
+    r"\b([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+)\b"
+)
+
+
+def wants_code(question: str) -> float:
+    """1.0 when the question asks for code ("example of", "snippet", "show me", "code pls")."""
+    for m in _CODE_ASK.finditer(question):
+        if m.group(0).lower() == "code" and _NOT_CODE_ASK.search(question[: m.start()]):
+            continue
+        return 1.0
+    return 0.0
+
+
+_NOT_IDENTIFIERS = frozenset({"e.g", "i.e", "etc", "vs", "a.k.a"})
+
+
+def code_identifiers(question: str) -> list[str]:
+    """The code identifiers a question names, as they would appear in code: ``httpx.get``, ``Client(``,
+    ``json=``, ``max_connections``, ``AsyncClient``, anything in backticks (unique, in order)."""
+    found: dict[str, None] = {}
+    for m in _IDENTIFIER.finditer(question):
+        text = next(g for g in m.groups() if g).strip()
+        if m.group(3) or m.group(4):  # a call or a keyword argument: matched with its "(" or "="
+            text = m.group(0)
+        if len(text) >= 2 and text.lower() not in _NOT_IDENTIFIERS:
+            found[text] = None
+        if m.group(1):  # `async with httpx.AsyncClient()`: the names inside count on their own too
+            found.update(dict.fromkeys(code_identifiers(m.group(1).replace("`", " "))))
+    return list(found)
+
+
+_SUBWORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def identifier_words(text: str) -> set[str]:
+    """The lower-case words inside the identifiers of a text: ``ProxyRoundRobin`` → proxy, round, robin;
+    ``event_hooks`` → event, hooks; ``httpx.Timeout`` → httpx, timeout (for code units)."""
+    return {w.lower() for w in _SUBWORD.findall(text) if len(w) >= 2}
+
+
+# -- versions and changes ------------------------------------------------------------------------------
+
+_VERSION_ASK = re.compile(
+    r"\bversions?\b|\breleases?d?\b|\bchange ?log\b|\bchanges?\b|\bchanged\b|\bdeprecat\w*|\bremoved\b|"
+    r"\bintroduced\b|\badded in\b|\bsince (?:when|which|what)\b|\bupgrad\w*|\bmigrat\w*|\bbreaking\b|"
+    r"\bwhat'?s new\b|\bnews\b|\bhistory\b|\bbackwards?[- ]compat\w*|"
+    r"\bv?\d+\.\d+(?:\.\d+)*\b",
+    re.I,
+)
+
+
+def asks_about_versions(question: str) -> bool:
+    """The question is about versions or changes ("since which version", "what changed in 0.28",
+    "is X deprecated"): then changelogs and release notes are where the answer is."""
+    return bool(_VERSION_ASK.search(question))
+
+
+# -- why questions ------------------------------------------------------------------------------------
+
+_WHY = re.compile(r"\bwhy\b|\bwhat(?:'s| is) the (?:reason|point)\b|\bhow come\b|\bwhat for\b", re.I)
+_REASON = re.compile(
+    r"\b(?:because|since|so that|in order to|otherwise|due to|as a result|which means|this means|that way|"
+    r"for this reason|the reason|to avoid|to prevent|to ensure|would|could lead|leads? to|results? in|"
+    r"causes?|caused|helps?|allows?|ensures?|prevents?|instead|rather than|unless|if you don't|failing to)\b",
+    re.I,
+)
+
+
+def asks_why(question: str) -> bool:
+    """A why question ("why does…", "what's the reason…", "how come…"): its answer is a reason."""
+    return bool(_WHY.search(question))
+
+
+def gives_reason(sentence: str) -> float:
+    """1.0 when the sentence states a reason or a consequence ("because…", "so that…", "otherwise…")."""
+    return 1.0 if _REASON.search(sentence) else 0.0
