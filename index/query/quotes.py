@@ -28,13 +28,19 @@ from index.ingest.dedup import similar
 from index.models.ranker import LinearRanker, packaged, softmax
 from index.query.cues import (
     STRONG_KINDS,
+    asks_about_versions,
+    asks_why,
     base_stem,
+    code_identifiers,
     cue_score,
     evidence_terms,
+    gives_reason,
     question_type,
     unknown_entity_share,
+    wants_code,
 )
 from index.query.features import FeatureRows
+from index.query.unit_facts import NO_FACTS, ContextVectors, UnitFacts
 
 if TYPE_CHECKING:
     from index.query.extend import Span
@@ -63,6 +69,22 @@ SENTENCE_FEATURES = (
     "span",  # how spread out the question terms it holds are
     "short",  # fewer than 4 terms
     "cos_prev",  # cosine of the previous sentence (its own cosine when it has none)
+    "why_reason",  # a why question, and the unit gives a reason ("because", "so that", "otherwise" …)
+    # code questions (``cues.wants_code``, ``cues.code_identifiers``; ``unit_facts``)
+    "is_code",  # the unit is a code block
+    "code_wanted",  # ... and the question asks for code ("example of", "snippet", "show me", "code pls")
+    "lead_in",  # a lead-in to a code block ("… like this:"): what it promises is in the block after it
+    "lead_in_wanted",  # ... and the question asks for code
+    "code_words",  # code: share of the question's IDF mass among the words inside its identifiers
+    "ident",  # share of the code identifiers the question names (`httpx.get`, json=) found in it verbatim
+    "lead_lex",  # code after its lead-in: share of the question's IDF mass in the lead-in
+    # changelogs (``cues.asks_about_versions``)
+    "changelog",  # in a changelog or release notes, and the question is not about versions or changes
+    # evidence that survives rewording: the unit's context
+    "ctx_lex",  # share of the question's IDF mass in its document title and heading path, not in it
+    "ctx_cos",  # cosine of the question with its title and heading path (embedded once per context)
+    "chunk_cos",  # cosine of its passage's mean vector (the unit with its neighbours)
+    "doc_cos",  # cosine of its document's mean vector
 )
 
 
@@ -73,6 +95,9 @@ class QuoteParams:
     # how old / how many / when (strong) or who / where (weak) question asks for
     type_strong: float = 2.0
     type_weak: float = 0.5
+    # logit penalty for a unit of a changelog when the question is not about versions or changes (a
+    # prior, not learned: the tuning sets hold no changelog; see BENCHMARKS.md "Docs QA")
+    changelog: float = 1.5
     refine: int = 5  # questions: how many top candidates the answer ranker (``index.query.refine``) reorders
     keep_ratio: float = 0.01  # a 2nd/3rd quote must have at least this share of the best's probability
     abstain_below: float = 0.30  # evidence under this → the documents do not answer
@@ -97,6 +122,8 @@ class PassageInfo:
     score: float = 0.0  # its score / the best passage's
     doc_score: float = 0.0  # its document's score / the best document's
     doc_rank: int = 99
+    cos: float = 0.0  # cosine of its mean vector
+    doc_cos: float = 0.0  # cosine of its document's mean vector
 
 
 def sentence_ranker() -> LinearRanker:
@@ -125,8 +152,10 @@ def rank_candidates(
 
 
 def type_penalized(logits: np.ndarray, rows: FeatureRows, params: QuoteParams) -> np.ndarray:
-    """The answer-type constraint: logits of units without what the question asks for, lowered."""
-    return logits - params.type_strong * rows.column("miss_strong") - params.type_weak * rows.column("miss_weak")
+    """The priors on top of the learned ranker: logits of units without what the question asks for,
+    and of changelog units when the question is not about versions, lowered."""
+    return (logits - params.type_strong * rows.column("miss_strong") - params.type_weak * rows.column("miss_weak")
+            - params.changelog * rows.column("changelog"))
 
 
 def sentence_rows(
@@ -139,10 +168,14 @@ def sentence_rows(
     cos_of: Callable[[int], float],
     idf: Callable[[str], float],
     info: Sequence[PassageInfo] | None = None,
+    facts_of: Callable[[int], UnitFacts] | None = None,
+    context_cos: Callable[[int], float] | None = None,
 ) -> tuple[FeatureRows, list[tuple[int, int]]]:
     """One ``SENTENCE_FEATURES`` row per distinct unit of the passages, and its (unit, passage rank).
 
-    ``q_terms``: the question's stemmed terms without its question words (``cues.evidence_terms``)."""
+    ``q_terms``: the question's stemmed terms without its question words (``cues.evidence_terms``);
+    ``facts_of``: what is known of a unit besides its text (``unit_facts``; none: plain prose);
+    ``context_cos``: the cosine of the question with a unit's context (none: 0)."""
     q_terms = [base_stem(t) for t in q_terms]
     weights = {t: idf(t) for t in set(q_terms)}
     total = sum(weights.values()) or 1.0
@@ -150,6 +183,11 @@ def sentence_rows(
     kind = question_type(question)
     strong = kind in STRONG_KINDS
     weak = kind is not None and not strong
+    code_ask = wants_code(question)
+    why = float(asks_why(question))
+    idents = code_identifiers(question)
+    other_docs = 0.0 if asks_about_versions(question) else 1.0
+    facts = facts_of or (lambda _i: NO_FACTS)
     cache: dict[int, list[str]] = {}
 
     def seq(i: int) -> list[str]:
@@ -176,8 +214,11 @@ def sentence_rows(
             after = set(seq(i + 1)) if i + 1 in sents else set()
             pairs = set(zip(words, words[1:], strict=False))
             matched = [k for k, t in enumerate(words) if t in weights]
-            cue = cue_score(kind, text_of(i), question)
+            text = text_of(i)
+            cue = cue_score(kind, text, question)
             cos = cos_of(i)
+            f = facts(i)
+            lead = f.code and facts(i - 1).lead_in
             rows.append({
                 "cos": cos,
                 "lex": share(own),
@@ -200,6 +241,19 @@ def sentence_rows(
                 "span": (matched[-1] - matched[0] + 1) / len({words[k] for k in matched}) if matched else 0.0,
                 "short": float(len(words) < 4),
                 "cos_prev": cos_of(i - 1) if i - 1 in sents else cos,
+                "why_reason": why * gives_reason(text),
+                "is_code": float(f.code),
+                "code_wanted": code_ask * f.code,
+                "lead_in": float(f.lead_in),
+                "lead_in_wanted": code_ask * f.lead_in,
+                "code_words": share({base_stem(t) for t in f.code_terms} | own) if f.code else 0.0,
+                "ident": sum(1 for t in idents if t in text) / len(idents) if idents else 0.0,
+                "lead_lex": share(set(seq(i - 1))) if lead else 0.0,
+                "changelog": other_docs * f.changelog,
+                "ctx_lex": share({base_stem(t) for t in f.context_terms} - own),
+                "ctx_cos": context_cos(i) if context_cos is not None else 0.0,
+                "chunk_cos": about.cos,
+                "doc_cos": about.doc_cos,
             })
             meta.append((i, rank))
     return FeatureRows.from_dicts(SENTENCE_FEATURES, rows), meta
@@ -245,6 +299,8 @@ def candidate_units(ctx: Context, state: QueryState) -> None:
     top = state.passages[: p.passages]
     firsts, lasts = ctx.backend.chunk_spans(np.asarray(top, dtype=np.int64))
     units_of = {c: range(f, e) for c, f, e in zip(top, firsts.tolist(), lasts.tolist(), strict=True)}
+    units = list(dict.fromkeys(i for c in top for i in units_of[c]))
+    context_cos = dict(zip(units, context_cosines(ctx, units, state.q_vec), strict=True))
     state.rows, state.meta = sentence_rows(
         state.question,
         evidence_terms(state.question, ctx.texts.terms),
@@ -255,7 +311,18 @@ def candidate_units(ctx: Context, state: QueryState) -> None:
         cos_of=lambda i: hits.sentence_cos.get(i, 0.0),
         idf=ctx.backend.idf,
         info=passage_info(ctx, hits, top, documents),
+        facts_of=ctx.texts.facts,
+        context_cos=context_cos.__getitem__,
     )
+
+
+def context_cosines(ctx: Context, units: list[int], q_vec: np.ndarray | None) -> list[float]:
+    """The cosine of the question with each unit's title and heading path (``unit_facts.ContextVectors``)."""
+    if q_vec is None or not units:
+        return [0.0] * len(units)
+    if ctx.texts.contexts is None:
+        ctx.texts.contexts = ContextVectors(ctx.encoder.encode_many)
+    return ctx.texts.contexts.cosines([ctx.texts.facts(i).context for i in units], q_vec)
 
 
 def passage_info(ctx: Context, hits: Hits, top: list[int], documents: DocRanking) -> list[PassageInfo]:
@@ -263,13 +330,17 @@ def passage_info(ctx: Context, hits: Hits, top: list[int], documents: DocRanking
     best_chunk = float(hits.scores[0]) if len(hits.scores) and hits.scores[0] else 1.0
     doc_rank = {int(d): r for r, d in enumerate(documents.docs.tolist())}
     best_doc = float(documents.scores[0]) if len(documents) and documents.scores[0] else 1.0
+    ids = np.asarray(top, dtype=np.int64)
+    chunk_cos = ctx.backend.chunk_cosines(ids, hits.q_vec).tolist() if hits.q_vec is not None and len(ids) else [0.0] * len(top)
     out = []
-    for c, d in zip(top, ctx.backend.chunk_documents(np.asarray(top, dtype=np.int64)).tolist(), strict=True):
+    for c, d, cc in zip(top, ctx.backend.chunk_documents(ids).tolist(), chunk_cos, strict=True):
         r = doc_rank.get(int(d))
         out.append(PassageInfo(
             score=score.get(c, 0.0) / best_chunk,
             doc_score=float(documents.scores[r]) / best_doc if r is not None else 0.0,
             doc_rank=r if r is not None else 99,
+            cos=float(cc),
+            doc_cos=float(documents.mean_cos[r]) if r is not None and len(documents.mean_cos) > r else 0.0,
         ))
     return out
 

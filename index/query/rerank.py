@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.models.ranker import LinearRanker, packaged
+from index.query.cues import asks_about_versions
 from index.query.features import FeatureRows
 from index.query.quotes import Candidate
 from index.query.retrieval import DOC_FEATURES, DocRanking
@@ -105,13 +106,17 @@ def document_rows(
 def rerank(
     ranking: DocRanking, candidates: Sequence[Candidate], doc_of_units: Callable[[np.ndarray], np.ndarray],
     depth: int = 30, ranker: LinearRanker | None = None, passages: dict[int, tuple[float, int]] | None = None,
+    demote: Callable[[np.ndarray], np.ndarray] | None = None, demote_by: float = 0.0,
 ) -> DocRanking:
-    """The top ``depth`` documents reordered by the ranker (scores: its logits); the rest follow unchanged
-    (scores shifted below the reranked ones, so the scores stay in rank order)."""
+    """The top ``depth`` documents reordered by the ranker (scores: its logits, ``demote_by`` less for the
+    documents ``demote`` marks); the rest follow unchanged (scores shifted below the reranked ones, so the
+    scores stay in rank order)."""
     if not len(ranking):
         return ranking
     x = document_rows(ranking, candidates, doc_of_units, depth, passages)
     logits = (ranker or document_ranker()).score_rows(x)
+    if demote is not None and demote_by:
+        logits = logits - demote_by * demote(ranking.docs[: len(logits)])
     n = len(logits)
     order = np.concatenate([np.argsort(-logits, kind="stable"), np.arange(n, len(ranking))])
     tail = ranking.scores[n:] - (ranking.scores[n:].max(initial=0.0) if n < len(ranking) else 0.0)
@@ -125,5 +130,7 @@ def rerank_documents(ctx: Context, state: QueryState) -> None:
         return
     hits = state.hits
     passages = best_passages(ctx.backend.chunk_documents(hits.chunks), hits.scores)
+    demote = None if asks_about_versions(state.question) else ctx.texts.facts.changelog_documents
     state.documents = rerank(state.documents, state.candidates, ctx.backend.unit_documents,
-                             ctx.retrieval.rerank_depth, ctx.rankers.documents, passages)
+                             ctx.retrieval.rerank_depth, ctx.rankers.documents, passages, demote,
+                             ctx.retrieval.changelog_rerank)

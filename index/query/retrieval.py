@@ -16,11 +16,13 @@ documents).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from index.query.cues import asks_about_versions
 from index.query.features import FeatureRows
 from index.query.fusion import minmax
 
@@ -44,6 +46,11 @@ class RetrievalParams:
     doc_bm25: float = 0.3
     doc_chunk_bm25: float = 0.1
     doc_candidates: int = 100  # documents fetched from the document BM25
+    # a changelog or release notes, for a question not about versions or changes: this much off its
+    # first-stage score (a sum of min-max normalized features, weights 0.9 in all) and off its reranked
+    # logit; priors, not learned (no tuning set holds a changelog)
+    changelog_prior: float = 0.3
+    changelog_rerank: float = 1.5
     rerank_depth: int = 30  # questions: how many top documents the document ranker reorders
 
 
@@ -137,8 +144,13 @@ class DocRanking:
                           self.mean_cos[order])
 
 
-def rank_documents(backend: Backend, p: RetrievalParams, hits: Hits) -> DocRanking:
-    """Documents that the hits touch, plus the best by document BM25, best first (see module doc)."""
+def rank_documents(
+    backend: Backend, p: RetrievalParams, hits: Hits, demote: Callable[[np.ndarray], np.ndarray] | None = None
+) -> DocRanking:
+    """Documents that the hits touch, plus the best by document BM25, best first (see module doc).
+
+    ``demote``: which documents lose ``p.changelog_prior`` (bool per document id; the changelogs, when
+    the question is not about versions)."""
     candidates = set(backend.chunk_documents(hits.chunks).tolist()) if len(hits.chunks) else set()
     lexical = hits.mode in ("hybrid", "bm25") and hits.q_terms is not None
     dense = hits.mode in ("hybrid", "dense") and hits.q_vec is not None
@@ -167,6 +179,8 @@ def rank_documents(backend: Backend, p: RetrievalParams, hits: Hits) -> DocRanki
     features = FeatureRows.from_columns(columns)
     weights = np.array([p.doc_best, p.doc_top2, p.doc_mean, p.doc_bm25, p.doc_chunk_bm25])
     total = features.values @ weights
+    if demote is not None:
+        total = total - p.changelog_prior * demote(docs)
     order = np.argsort(-total, kind="stable")
     return DocRanking(docs[order], total[order], features.take(order), best[order], mean[order])
 
@@ -206,4 +220,5 @@ def retrieve(ctx: Context, state: QueryState) -> None:
 def rank_first_stage(ctx: Context, state: QueryState) -> None:
     """The documents the hits point to, ranked on their own evidence."""
     assert state.hits is not None
-    state.first_documents = state.documents = rank_documents(ctx.backend, ctx.retrieval, state.hits)
+    demote = None if asks_about_versions(state.question) else ctx.texts.facts.changelog_documents
+    state.first_documents = state.documents = rank_documents(ctx.backend, ctx.retrieval, state.hits, demote)

@@ -61,6 +61,10 @@ class QuestionEncoder:
         with self._lock:
             return self._recent.get(text)
 
+    def encode_many(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self.embedder.encode(texts, batch_size=max(1, len(texts)))
+
     def token_states(self, texts: list[str]) -> list[Tokens]:
         with self._lock:
             return self.embedder.token_states(texts)
@@ -77,6 +81,10 @@ class UnitTexts:
         self.analyzer = Analyzer()
         self._terms: dict[int, list[str]] = {}
         self._bags: dict[int, tuple[Counter[str], int]] = {}
+        from index.query.unit_facts import ContextVectors, UnitFactsCache
+
+        self.facts = UnitFactsCache(backend, self.analyzer.terms)  # what a unit is besides its text
+        self.contexts: ContextVectors | None = None  # embedded title + heading paths (made on first use)
 
     def terms(self, text: str) -> list[str]:
         return self.analyzer.terms(text)
