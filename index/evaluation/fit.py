@@ -283,13 +283,19 @@ def penalized_hit(groups: list, w: np.ndarray, params, first_hits: list[bool]) -
 # -- cross-fitting by fold ---------------------------------------------------------------------------------
 
 
+WEIGHTINGS = ("questions", "sqrt", "corpora")
+
+
 def group_weights(items: list[Item], weighting: str) -> np.ndarray:
-    """``questions``: every question 1; ``corpora``: every corpus (set) the same total weight."""
+    """``questions``: every question 1; ``corpora``: every corpus (set) the same total weight; ``sqrt``:
+    a corpus's total weight grows with the square root of its questions (between the two)."""
     if weighting == "questions":
         return np.ones(len(items))
     counts: dict[str, int] = {}
     for it in items:
         counts[it.set] = counts.get(it.set, 0) + 1
+    if weighting == "sqrt":
+        return np.array([1.0 / np.sqrt(counts[it.set]) for it in items])
     return np.array([len(items) / (len(counts) * counts[it.set]) for it in items])
 
 
@@ -403,13 +409,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docsqa", type=Path, action="append", default=[],
                     help="a docsqa folder (questions.jsonl + corpus/); repeatable")
     ap.add_argument("--seed", action="store_true", help="also the seed set (tests/eval/seed.jsonl over seeds/)")
-    ap.add_argument("--weighting", choices=("questions", "corpora"), default="corpora")
+    ap.add_argument("--weighting", default="questions",
+                    help=f"one or more of {', '.join(WEIGHTINGS)}, comma separated: each is cross-validated and fit "
+                         "(several: the rankers of each go to OUT/<weighting>/)")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the SQuAD-only recipe beside each fold")
     ap.add_argument("--cache", type=Path, default=Path(".citebot/eval"))
     ap.add_argument("--out", type=Path, default=RANKERS)
     ap.add_argument("--cv-only", action="store_true", help="print the cross-validation, write nothing")
     args = ap.parse_args(argv)
     if args.squad is None and not args.docsqa and not args.seed:
         ap.error("give at least one of --squad, --docsqa, --seed")
+    weightings = [w.strip() for w in args.weighting.split(",") if w.strip()]
+    if not weightings or any(w not in WEIGHTINGS for w in weightings):
+        ap.error(f"--weighting: one or more of {', '.join(WEIGHTINGS)}")
 
     def say(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
@@ -434,47 +446,61 @@ def main(argv: list[str] | None = None) -> int:
     fold_of = np.array([it.fold for it in items])
     set_of = np.array([it.set for it in items])
 
-    recipes: dict[str, Callable[[str], np.ndarray]] = {"all other folds": lambda fold: fold_of != fold}
-    if args.squad is not None and len(sets) > 1:
-        recipes["SQuAD only"] = lambda fold: (fold_of != fold) & (set_of == SQUAD)
+    others = {w: (w, lambda fold: fold_of != fold) for w in weightings}
+    recipes: dict[str, tuple[str, Callable[[str], np.ndarray]]] = {
+        (f"all other folds, {w}" if len(weightings) > 1 else "all other folds"): r for w, r in others.items()}
+    if args.squad is not None and len(sets) > 1 and not args.no_baseline:
+        recipes["SQuAD only"] = (weightings[0], lambda fold: (fold_of != fold) & (set_of == SQUAD))
     by_recipe: dict[str, CrossFit] = {}
-    for name, train_on in recipes.items():
+    for name, (weighting, train_on) in recipes.items():
         say(f"cross-validation by corpus, rankers fit on {name}…")
-        by_recipe[name] = cross_fit(items, args.weighting, train_on, tokens)
+        by_recipe[name] = cross_fit(items, weighting, train_on, tokens)
     table = fold_table(by_recipe)
-    print(table)
+    print(table, flush=True)
     if args.cv_only:
         return 0
 
-    say("the final fit on every corpus…")
-    w_sent, w_docs, w_answers = final_fit(items, by_recipe["all other folds"], args.weighting, tokens)
-    main_cv = by_recipe["all other folds"].per_fold
-    cv = {fold: {k: round(v, 4) for k, v in m.items()} for fold, m in main_cv.items()}
     data = []
     if args.squad is not None:
         data.append(f"{args.squad.name}, articles {TUNING_ARTICLES} (tuning split)")
     data += [f"docsqa {f.name} (tuning set, answerable questions)" for f in args.docsqa]
     if args.seed:
         data.append("seed set tests/eval/seed.jsonl (answerable questions)")
-    common = {
-        "data": data, "questions": {ts.name: len(ts.questions) for ts in sets}, "weighting": args.weighting,
-        "loss": f"listwise softmax, L2 {L2} on standardized features",
-        "command": "python -m index.evaluation.fit " + " ".join(sys.argv[1:] if argv is None else argv),
-        "cv": "by corpus: each fold holds one corpus out, rankers fit on the others",
-        "cv_by_fold": cv,
-    }
-    s_rank = LinearRanker("sentences", SENTENCE_FEATURES, w_sent,
-                          {**common, "label": "the unit holds an answer string"})
-    d_rank = LinearRanker("documents", DOCUMENT_FEATURES, w_docs, {**common, "label": "a document holding an answer",
-                                                                   "depth": items[0].engine.retrieval_params.rerank_depth})
-    a_rank = LinearRanker("answers", ANSWER_FEATURES, w_answers, {
-        **common, "label": "the unit holds an answer string", "candidates": f"top {items[0].engine.quote_params.refine}",
-        "inputs": "sentence and document rankers cross-fitted on the other folds",
-    })
-    args.out.mkdir(parents=True, exist_ok=True)
-    for r in (s_rank, d_rank, a_rank):
-        r.save(args.out / f"{r.name}.json")
-    print(json.dumps({r.name: r.provenance for r in (s_rank, d_rank, a_rank)}, indent=2))
+    provenance = {}
+    for (name, (weighting, _)), crossed in zip(recipes.items(), by_recipe.values(), strict=True):
+        if name == "SQuAD only":
+            continue
+        say(f"the final fit on every corpus ({weighting})…")
+        w_sent, w_docs, w_answers = final_fit(items, crossed, weighting, tokens)
+        cv = {fold: {k: round(v, 4) for k, v in m.items()} for fold, m in crossed.per_fold.items()}
+        baseline = by_recipe.get("SQuAD only")
+        common = {
+            "data": data, "questions": {ts.name: len(ts.questions) for ts in sets}, "weighting": weighting,
+            "loss": f"listwise softmax, L2 {L2} on standardized features",
+            "command": "python -m index.evaluation.fit " + " ".join(sys.argv[1:] if argv is None else argv),
+            "cv": "by corpus: each docs corpus and the seed set held out whole, SQuAD by article half; "
+                  "rankers fit on the other folds",
+            "cv_by_fold": cv,
+        }
+        if baseline is not None:
+            common["cv_by_fold, rankers fit on SQuAD only"] = {
+                fold: {k: round(v, 4) for k, v in m.items()} for fold, m in baseline.per_fold.items()}
+        s_rank = LinearRanker("sentences", SENTENCE_FEATURES, w_sent,
+                              {**common, "label": "the unit holds an answer string"})
+        d_rank = LinearRanker("documents", DOCUMENT_FEATURES, w_docs, {
+            **common, "label": "a document holding an answer", "depth": items[0].engine.retrieval_params.rerank_depth})
+        a_rank = LinearRanker("answers", ANSWER_FEATURES, w_answers, {
+            **common, "label": "the unit holds an answer string",
+            "candidates": f"top {items[0].engine.quote_params.refine}",
+            "inputs": "sentence and document rankers cross-fitted on the other folds",
+        })
+        out = args.out / weighting if len(weightings) > 1 else args.out
+        out.mkdir(parents=True, exist_ok=True)
+        for r in (s_rank, d_rank, a_rank):
+            r.save(out / f"{r.name}.json")
+        provenance[weighting] = {r.name: r.provenance for r in (s_rank, d_rank, a_rank)}
+        say(f"wrote {out}")
+    print(json.dumps(provenance, indent=2))
     return 0
 
 
