@@ -16,7 +16,9 @@ def test_the_shipped_rankers_match_the_feature_lists() -> None:
     assert answer_ranker().features == ANSWER_FEATURES
     for r in (sentence_ranker(), document_ranker(), answer_ranker()):
         assert np.isfinite(r.weights).all()
-        assert "tuning split" in r.provenance["data"]  # fit on SQuAD articles 0-23 only
+        data = r.provenance["data"]
+        assert data and all("tuning" in d or d.startswith("seed set") for d in data)  # tuning data only
+        assert "articles 0-23 (tuning split)" in data[0] and not any("24-47" in d or "test split" in d for d in data)
 
 
 def test_round_trip_and_scoring(tmp_path: Path) -> None:
