@@ -102,11 +102,16 @@ def pseudo_questions(backend: Backend, limit: int = PSEUDO_MAX, seed: int = 0) -
 class _Precomputed:
     """A question encoder over vectors encoded in one batch beforehand."""
 
-    def __init__(self, vectors: dict[str, np.ndarray]) -> None:
+    def __init__(self, vectors: dict[str, np.ndarray], embedder: Embedder) -> None:
         self.vectors = vectors
+        self.embedder = embedder
 
     def encode(self, text: str) -> np.ndarray:
         return self.vectors[text]
+
+    def encode_many(self, texts: list[str]) -> np.ndarray:
+        """Other texts (the units' heading contexts), in one batch."""
+        return self.embedder.encode(texts, batch_size=max(1, len(texts)))
 
     def token_states(self, texts: list[str]):  # noqa: ANN201 - not used by the first stages
         raise NotImplementedError
@@ -119,7 +124,7 @@ def context_for(backend: Backend, embedder: Embedder, questions: list[str]) -> C
 
     unique = list(dict.fromkeys(questions))
     vecs = embedder.encode(unique, batch_size=64) if unique else np.zeros((0, embedder.dim), dtype=np.float32)
-    encoder = _Precomputed({q: v for q, v in zip(unique, vecs, strict=True)})
+    encoder = _Precomputed({q: v for q, v in zip(unique, vecs, strict=True)}, embedder)
     return Context(backend=backend, encoder=encoder, texts=UnitTexts(backend),  # type: ignore[arg-type]
                    retrieval=RetrievalParams(), quotes=QuoteParams(), rankers=Rankers.packaged())
 
