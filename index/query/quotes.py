@@ -297,6 +297,9 @@ def candidate_units(ctx: Context, state: QueryState) -> None:
     p = ctx.quotes
     state.passages = distinct_chunks(ctx, hits, max(state.k, p.passages))  # once, for quotes and passages
     top = state.passages[: p.passages]
+    prefetch = getattr(ctx.backend, "prefetch_documents", None)  # optional: a remote backend's one round trip
+    if prefetch is not None and top:
+        prefetch(sorted(set(ctx.backend.chunk_documents(np.asarray(top, dtype=np.int64)).tolist())))
     firsts, lasts = ctx.backend.chunk_spans(np.asarray(top, dtype=np.int64))
     units_of = {c: range(f, e) for c, f, e in zip(top, firsts.tolist(), lasts.tolist(), strict=True)}
     units = list(dict.fromkeys(i for c in top for i in units_of[c]))

@@ -308,6 +308,12 @@ class PostgresBackend:
             self._store_units(got.pop(0))
         self._local.question = q
 
+    def prefetch_documents(self, docs: Sequence[int]) -> None:
+        """The unit rows begin: the texts and blocks of the top passages' documents, in one round trip."""
+        need = [int(d) for d in docs if self._texts.get(("text", int(d))) is None]
+        if need:
+            self._texts.put_many({("text", d): row for d, row in self._run(_document_rows(self.scope, need))[0].items()})
+
     def prefetch_spans(self, units: Sequence[int], terms: Sequence[str] = ()) -> None:
         """The spans stage begins: fetch in one round trip what extending these candidate quotes reads
         (their documents' text and blocks, the units around each inside its document, the IDF of the
