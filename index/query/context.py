@@ -8,28 +8,16 @@ what it returns still holds the quote at its offsets (an index rebuilt since the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from index.errors import CitebotError
 from index.query.answer import Citation
+from index.query.sections import Excerpt  # the one excerpt record, shared with the engine
 
 
 class ExcerptGone(CitebotError):
     def __init__(self, source: str) -> None:
         super().__init__(f"{source} has changed since this answer (or is no longer indexed): ask again to see it")
-
-
-@dataclass(frozen=True, slots=True)
-class Excerpt:
-    """A verbatim stretch ``text[start:end]`` of a document, with its lines."""
-
-    text: str
-    start: int
-    end: int
-    line: int  # 1-based line of ``start``
-    end_line: int  # 1-based line of its last character
-    heading: str = ""  # sections: the heading path it is under
 
 
 def _documents(engine: Any) -> Any:
