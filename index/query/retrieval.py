@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from index.query.cues import asks_about_versions
+from index.query.cues import asks_about_versions, base_stem
 from index.query.features import FeatureRows
 from index.query.fusion import minmax
 
@@ -74,7 +74,8 @@ def search(
     candidates: set[int] = set()
     lexical = None
     backend.prefetch(q_vec, q_terms if mode in ("hybrid", "bm25") else None,  # a remote store's round trips
-                     p.dense_candidates if mode in ("hybrid", "dense") else 0, p.bm25_candidates, p.doc_candidates)
+                     p.dense_candidates if mode in ("hybrid", "dense") else 0, p.bm25_candidates, p.doc_candidates,
+                     idf_terms=sorted({base_stem(t) for t in q_terms}))  # what the quote spans weigh
     if mode in ("hybrid", "dense"):
         units = backend.dense_units(q_vec, p.dense_candidates)
         first_chunk = backend.unit_chunks(units).tolist()

@@ -88,11 +88,12 @@ class Backend(Protocol):
     def n_units(self) -> int: ...
 
     def prefetch(self, q_vec: np.ndarray | None, terms: list[str] | None, dense_k: int, chunk_k: int,
-                 doc_k: int) -> None:
+                 doc_k: int, idf_terms: Sequence[str] = ()) -> None:
         """A question begins (``retrieval.search``): a remote backend fetches what it will read in one or
         two round trips (the dense top ``dense_k`` units, none if 0; the BM25 top ``chunk_k`` chunks and
-        ``doc_k`` documents when ``terms`` are given; then the cosines with ``q_vec`` and the BM25 of
-        what those touch, and their records). Results never depend on it."""
+        ``doc_k`` documents when ``terms`` are given, and the IDF of ``terms`` and ``idf_terms``; then
+        the cosines with ``q_vec`` and the BM25 of what those touch, their records and documents).
+        Results never depend on it."""
         ...
 
     # -- dense -----------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ class LocalBackend:
         return len(self.data.units)
 
     def prefetch(self, q_vec: np.ndarray | None, terms: list[str] | None, dense_k: int, chunk_k: int,
-                 doc_k: int) -> None:
+                 doc_k: int, idf_terms: Sequence[str] = ()) -> None:
         """Nothing to fetch: everything is memory-mapped."""
 
     # -- dense -----------------------------------------------------------------------------------

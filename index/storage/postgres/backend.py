@@ -6,15 +6,18 @@ structure only, small integer arrays loaded once on open (each chunk's units and
 document's units and its record without the text), the manifest and the block tables; vectors,
 BM25 weights and texts stay in the database.
 
-A question costs two round trips before ranking (``prefetch``, called by ``retrieval.search`` before
-it reads anything) and one for the spans of its quotes (``prefetch_spans``, called by the spans stage):
+A question costs two round trips, both made by ``prefetch`` (called by ``retrieval.search`` before
+it reads anything):
 
 1. its candidates, in one pipeline: the dense top-k units (exact scan or the generation's HNSW
-   index), the BM25 top chunks and documents, and the document frequencies of its terms;
+   index), the BM25 top chunks and documents, and the document frequencies of its terms (and of the
+   other terms whose IDF the quote spans weigh);
 2. everything the rest of the question reads about them, in a second pipeline: the cosine of every
    unit of every candidate document, the cosine and BM25 of every chunk of those documents, the
-   cosine and BM25 of the documents, and the records (offsets, display text, kind…) and texts of
-   the candidate chunks and their units.
+   cosine and BM25 of the documents, the records (offsets, display text, kind…) and texts of the
+   candidate chunks, the records of their units and of the units around them that a quote may
+   extend to, and the texts and blocks of the candidate chunks' documents (up to ``TEXT_BUDGET``
+   bytes, best-ranked first: the top passages and their quotes are among them).
 
 Retrieval, document ranking, quote selection, refinement and the answer then read from what these
 brought (candidate documents are a superset of what the query path asks about). A lookup outside
@@ -133,7 +136,8 @@ SPAN_WINDOW = 12  # units on each side of a candidate quote that the spans stage
 class PostgresBackend:
     UNIT_CACHE = 200_000
     CHUNK_CACHE = 50_000
-    DOC_CACHE = 256  # document texts
+    DOC_CACHE = 2048  # document texts (a question's candidates bring up to a few hundred)
+    TEXT_BUDGET = 1 << 20  # bytes of document text a question's second round trip may bring
 
     def __init__(self, dsn: str, scope: Scope, manifest: Manifest, *, exact: bool = False,
                  conn: psycopg.Connection | None = None) -> None:
@@ -200,10 +204,12 @@ class PostgresBackend:
         self._chunk_last = chunks[:, 1].astype(np.int64)
         self._chunk_doc = chunks[:, 2].astype(np.int64)
         rows = conn.execute(
-            "SELECT doc, unit_start, unit_end, source, title, hash, format, role, repo_path FROM documents "
+            "SELECT doc, unit_start, unit_end, source, title, hash, format, role, repo_path, "
+            "octet_length(text) + octet_length(blocks) FROM documents "
             "WHERE corpus_id = %s AND generation = %s ORDER BY doc", (s.corpus_id, s.generation), binary=True,
         ).fetchall()
-        self._docs = [_Doc(self, int(r[0]), *r[3:]) for r in rows]
+        self._docs = [_Doc(self, int(r[0]), *r[3:9]) for r in rows]
+        self._doc_bytes = np.array([int(r[9]) for r in rows], dtype=np.int64)
         self._doc_unit_start = np.array([r[1] for r in rows] + [int(s.counts.get("units", 0))], dtype=np.int64)
         self._doc_unit_end = np.array([r[2] for r in rows], dtype=np.int64)
         self._doc_chunk_start = np.searchsorted(self._chunk_doc, np.arange(len(rows) + 1)).astype(np.int64)
@@ -230,9 +236,9 @@ class PostgresBackend:
 
     # -- the question's two round trips -----------------------------------------------------------------
     def prefetch(self, q_vec: np.ndarray | None, terms: list[str] | None, dense_k: int, chunk_k: int,
-                 doc_k: int) -> None:
-        """Fetch what one question will read (see the module doc): its candidates, then their evidence.
-        (An empty question, with neither candidates nor terms, costs no round trip.)"""
+                 doc_k: int, idf_terms: Sequence[str] = ()) -> None:
+        """Fetch what one question will read (see the module doc): its candidates, then their evidence,
+        records and documents. (An empty question, with neither candidates nor terms, costs no round trip.)"""
         s = self.scope
         q = _Question(_key(q_vec) if q_vec is not None else None, tuple(terms) if terms is not None else None)
         first: list[Query] = []
@@ -240,9 +246,10 @@ class PostgresBackend:
         if dense:
             first.append(search.dense_units(s, q_vec, dense_k, exact=self.exact))
         lexical = terms is not None and bool(terms)
+        extra = sorted({t for t in idf_terms if _TERM.fullmatch(t)} - set(terms or ()))
         if lexical:
             first += [search.bm25_top_k(s, "chunks", terms, chunk_k), search.bm25_top_k(s, "documents", terms, doc_k),
-                      _term_ids(s, terms)]
+                      _term_ids(s, [*terms, *extra])]
         got = self._run(*first) if first else []
         if dense:
             top = got.pop(0)
@@ -252,21 +259,28 @@ class PostgresBackend:
             chunks_top, docs_top, term_ids = got
             q.top["chunks"] = (chunks_top.ids, chunks_top.scores, chunk_k)
             q.top["documents"] = (docs_top.ids, docs_top.scores, doc_k)
-            self._idf.put_many({t: _idf(int(s.stats["chunks"]["n"]), term_ids.get(t, (0, 0))[1]) for t in terms})
+            n = int(s.stats["chunks"]["n"])
+            self._idf.put_many({t: _idf(n, term_ids.get(t, (0, 0))[1]) for t in [*terms, *extra]})
             qvec_sparse = _query_vector(terms, term_ids, s.vocabulary)
         elif terms is not None:
             q.top["chunks"] = (np.zeros(0, np.int64), np.zeros(0), chunk_k)
             q.top["documents"] = (np.zeros(0, np.int64), np.zeros(0), doc_k)
 
-        # candidate chunks (a superset of what retrieval takes) and their documents
-        cand: set[int] = set()
+        # candidate chunks (a superset of what retrieval takes) and their documents, in the order of
+        # the first-stage rankings (what the document texts' budget keeps first)
+        ranked: list[int] = []
         if q.dense is not None and len(q.dense):
             c = self.unit_chunks(q.dense)
-            cand.update(c.tolist())
-            cand.update(x for x in (c + 1).tolist() if x < self.n_chunks)
+            for a, b in zip(c.tolist(), (c + 1).tolist(), strict=True):
+                ranked.append(a)
+                if b < self.n_chunks:
+                    ranked.append(b)
         if "chunks" in q.top:
-            cand.update(q.top["chunks"][0].tolist())
-        docs = set(self._chunk_doc[np.fromiter(cand, dtype=np.int64, count=len(cand))].tolist()) if cand else set()
+            ranked += q.top["chunks"][0].tolist()
+        ranked = list(dict.fromkeys(ranked))
+        cand = set(ranked)
+        chunk_docs = list(dict.fromkeys(self._chunk_doc[np.asarray(ranked, dtype=np.int64)].tolist())) if ranked else []
+        docs = set(chunk_docs)
         if "documents" in q.top:
             docs.update(q.top["documents"][0].tolist())
         if not docs:
@@ -277,8 +291,18 @@ class PostgresBackend:
         all_chunks = _ranges(self._doc_chunk_start[docs_a], self._doc_chunk_start[docs_a + 1])
         cand_a = np.fromiter(sorted(cand), dtype=np.int64, count=len(cand))
         need_chunks = [c for c in cand_a.tolist() if self._chunks.get(c) is None]
-        need_units = [u for u in _ranges(self._chunk_first[cand_a], self._chunk_last[cand_a]).tolist()
-                      if self._units.get(u) is None]
+        # the units of the candidate chunks and the window around them that quote spans may read
+        cdoc = self._chunk_doc[cand_a]
+        lo = np.maximum(self._chunk_first[cand_a] - SPAN_WINDOW, self._doc_unit_start[cdoc])
+        hi = np.minimum(self._chunk_last[cand_a] + SPAN_WINDOW, self._doc_unit_end[cdoc])
+        need_units = [u for u in np.unique(_ranges(lo, hi)).tolist() if self._units.get(u) is None]
+        # the texts and blocks of the candidate chunks' documents (the top passages are among them), up
+        # to a byte budget, best-ranked first; what is left out costs a round trip when it is read
+        need_docs, budget = [], self.TEXT_BUDGET
+        for d in chunk_docs:
+            if self._texts.get(("text", d)) is None and self._doc_bytes[d] <= budget:
+                need_docs.append(d)
+                budget -= int(self._doc_bytes[d])
         second: list[Query] = []
         if q_vec is not None:
             second += [search.cosines(s, "units", q_vec, units), search.cosines(s, "chunks", q_vec, all_chunks),
@@ -289,6 +313,8 @@ class PostgresBackend:
             second.append(_chunk_rows(s, need_chunks))
         if need_units:
             second.append(_unit_rows(s, need_units))
+        if need_docs:
+            second.append(_document_rows(s, need_docs))
         got = self._run(*second) if second else []
         if q_vec is not None:
             u_cos, c_cos, d_cos = got[:3]
@@ -306,6 +332,8 @@ class PostgresBackend:
             self._chunks.put_many(got.pop(0))
         if need_units:
             self._store_units(got.pop(0))
+        if need_docs:
+            self._texts.put_many({("text", d): row for d, row in got.pop(0).items()})
         self._local.question = q
 
     def prefetch_documents(self, docs: Sequence[int]) -> None:
