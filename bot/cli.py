@@ -98,8 +98,19 @@ async def serve(bot: Any, settings: BotSettings) -> None:
         await connection
 
 
+def corpus_settings() -> dict[str, Any]:
+    """Every corpus CITEBOT_CORPORA names (and ``default``), each with its own settings: what
+    ``citebot index build --corpus NAME`` builds (an invalid setting: one line, exit 2)."""
+    from bot.settings import FeedbackSettings
+
+    return FeedbackSettings().corpus_settings()
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``citebot run`` to the CLI."""
+    """Add ``citebot run`` to the CLI, and the corpora of CITEBOT_CORPORA to ``citebot index build``."""
+    from index.cli.build import register_corpora
+
+    register_corpora(corpus_settings)
 
     @app.command("run")
     def run(

@@ -337,6 +337,11 @@ class FeedbackStore:
                 ).rowcount
         return counts
 
+    def downvoted_questions(self) -> list[str]:
+        """Distinct questions with at least one 👎, most recently downvoted first (``init()`` first)."""
+        with self.connect() as conn:
+            return [r[0] for r in conn.execute(DOWNVOTED).fetchall()]
+
     def forget(self, user_id: int | str) -> Forgotten:
         """Delete everything of one user: their votes, the answers to their questions (and the votes on
         those), and their rows in the bot's other tables."""
@@ -362,9 +367,16 @@ class Table:
     user_column: str | None = None  # keyed user hash, for ``forget``; every table has ``created_at``
 
 
-def downvoted_questions(path: str | Path) -> list[str]:
-    """Distinct questions with at least one 👎, most recently downvoted first ([] if no file yet)."""
-    path = Path(path)
+DOWNVOTED = ("SELECT question FROM feedback WHERE vote = 'down' GROUP BY question "
+             "ORDER BY MAX(created_at) DESC, MAX(id) DESC")
+
+
+def downvoted_questions(where: str | Path | FeedbackStore) -> list[str]:
+    """Distinct questions with at least one 👎, most recently downvoted first: of an opened store (SQLite
+    or PostgreSQL), or of a SQLite file read-only ([] if no file yet)."""
+    if isinstance(where, FeedbackStore):
+        return where.downvoted_questions()
+    path = Path(where)
     if not path.exists():
         return []
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=10)
@@ -374,9 +386,7 @@ def downvoted_questions(path: str | Path) -> list[str]:
         ).fetchone()
         if not has_table:
             return []
-        rows = conn.execute(
-            "SELECT question FROM feedback WHERE vote = 'down' GROUP BY question ORDER BY MAX(created_at) DESC, MAX(id) DESC"
-        ).fetchall()
+        rows = conn.execute(DOWNVOTED).fetchall()
     finally:
         conn.close()
     return [r[0] for r in rows]

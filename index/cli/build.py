@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+
+# the settings of every corpus CITEBOT_CORPORA names (name -> settings with its docs folder, index
+# directory and store corpus): set by the bot's CLI plugin (``bot.cli.register``), which owns that file
+_corpora: Callable[[], dict[str, Any]] | None = None
 
 
 def register(index_app: typer.Typer) -> None:
@@ -13,18 +18,39 @@ def register(index_app: typer.Typer) -> None:
     index_app.command("info")(info)
 
 
+def register_corpora(resolver: Callable[[], dict[str, Any]] | None) -> None:
+    """Make ``citebot index build --corpus NAME`` read the corpora through ``resolver``."""
+    global _corpora
+    _corpora = resolver
+
+
+def corpus_settings(name: str) -> Any:
+    """The settings of one corpus of CITEBOT_CORPORA; InvalidSettings (one line) for any other name."""
+    from index.errors import InvalidSettings
+
+    if _corpora is None:
+        raise InvalidSettings("--corpus needs the bot's CITEBOT_CORPORA (the bot package is not installed)")
+    corpora = _corpora()
+    if name not in corpora:
+        raise InvalidSettings(f"no corpus {name!r} (CITEBOT_CORPORA names: {', '.join(corpora)})")
+    return corpora[name]
+
+
 def build(
     docs: Annotated[Path | None, typer.Option("--docs", help="Documents folder (default: settings, seeds/).")] = None,
     index: Annotated[Path | None, typer.Option("--index", help="Index directory (default: settings).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     full: Annotated[bool, typer.Option("--full", help="Embed everything again (reuse no vector).")] = False,
+    corpus: Annotated[str | None, typer.Option(
+        "--corpus", help="Build this corpus of CITEBOT_CORPORA: its docs folder into its index directory (and, "
+        "with CITEBOT_STORE=postgres, into its corpus in the database).", show_default=False)] = None,
 ) -> None:
     """Build the index over a folder of documents (incremental and atomic)."""
     from index.ingest.builder import build_index
     from index.ingest.progress import RichProgress, Silent
     from index.settings import Settings
 
-    settings = Settings()
+    settings = Settings() if corpus is None else corpus_settings(corpus)
     progress = Silent() if quiet else RichProgress()
     try:
         report = build_index(settings, docs, index, progress=progress, full=full)

@@ -200,3 +200,64 @@ async def test_run_against_an_api_that_never_answers_gives_up_in_time(tmp_path):
     assert text.strip().splitlines()[-1] == f"cannot reach Discord at {Silent.api_base}: no answer within 2 s", text
     assert "Traceback" not in text
     assert accepted and elapsed < 30  # bounded: the login gave up after 2 s (plus interpreter start-up)
+
+
+# ---------------------------------------------------------------- citebot index build --corpus
+
+
+def index_build_app():  # noqa: ANN201
+    """``citebot index build`` as the console script has it: the index commands and the bot's plugin."""
+    import typer
+
+    from bot.cli import register
+    from index.cli import build
+
+    app, index_app = typer.Typer(), typer.Typer()
+    app.add_typer(index_app, name="index")
+    build.register(index_app)
+    register(app)
+    return app
+
+
+@pytest.mark.parametrize("store", ["local", "postgres"])
+def test_index_build_of_one_corpus_of_the_corpora_file(tmp_path, monkeypatch, fake_embedder, store, request):
+    from test_bot_corpora import FIRE, GARDEN, write_docs
+    from typer.testing import CliRunner
+
+    import index.ingest.builder
+    from index.cli import build
+
+    write_docs(tmp_path / "fire", FIRE)
+    write_docs(tmp_path / "garden", GARDEN)
+    (tmp_path / "corpora.toml").write_text(
+        '[corpus.fire]\ndocs_dir = "fire"\nguilds = [1]\n\n[corpus.garden]\ndocs_dir = "garden"\n'
+        'index_dir = "garden-index"\nguilds = [2]\n', encoding="utf-8")
+    for name in [k for k in os.environ if k.startswith("CITEBOT_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    env = {"CITEBOT_CORPORA": str(tmp_path / "corpora.toml"), "CITEBOT_INDEX_DIR": str(tmp_path / "index"),
+           "CITEBOT_STORE": store}
+    if store == "postgres":
+        env["CITEBOT_PG_DSN"] = request.getfixturevalue("pg_dsn")
+    monkeypatch.setattr(index.ingest.builder, "load_embedder", lambda *a, **k: fake_embedder)
+    monkeypatch.setattr(build, "_corpora", build._corpora)  # restored after the test
+    app = index_build_app()
+
+    got = CliRunner().invoke(app, ["index", "build", "--corpus", "garden", "--quiet"], env=env)
+    assert got.exit_code == 0, got.output
+    assert "2 documents" in got.output and str(tmp_path / "garden-index") in got.output
+    assert (tmp_path / "garden-index").is_dir()
+    assert not (tmp_path / "index-fire").exists() and not (tmp_path / "index").exists()  # only that corpus
+    got = CliRunner().invoke(app, ["index", "build", "--corpus", "fire", "--quiet"], env=env)
+    assert got.exit_code == 0 and (tmp_path / "index-fire").is_dir(), got.output  # beside CITEBOT_INDEX_DIR
+    if store == "postgres":
+        from index.storage.postgres.connection import connect
+        from index.storage.postgres.generations import live_scope
+
+        with connect(env["CITEBOT_PG_DSN"]) as conn:
+            assert live_scope(conn, "garden").counts["documents"] == 2
+            assert live_scope(conn, "fire").counts["documents"] == 2
+
+    got = CliRunner().invoke(app, ["index", "build", "--corpus", "nope", "--quiet"], env=env)
+    assert got.exit_code != 0 and "no corpus 'nope'" in str(got.exception)
+    assert "default, fire, garden" in str(got.exception)

@@ -81,6 +81,11 @@ def test_votes_are_recorded_once_per_user_under_a_keyed_hash(new_store):
     assert "'42'" not in text and ", 42," not in text  # the raw user id is never stored
     assert hashlib.sha256(b"42").hexdigest() not in text  # nor its unsalted hash (re-identifiable)
     assert [r.question for r in store.feedback("up")] == ["second question?"]
+    assert store.downvoted_questions() == downvoted_questions(store) == ["first question?"]
+    assert store.record_vote("2" * 32, 44, "down")  # the latest 👎 first, each question once
+    assert store.downvoted_questions() == ["second question?", "first question?"]
+    assert store.record_vote("2" * 32, 44, "up") and store.record_vote("1" * 32, 42, "up")
+    assert downvoted_questions(store) == ["first question?"]  # 43's 👎 stays
     if store.dialect == "sqlite":
         assert downvoted_questions(store.path) == ["first question?"]
         assert hashlib.sha256(b"42").hexdigest() not in dump(store.path)
