@@ -6,7 +6,9 @@
 A lever is a group of features (``LEVERS``); zeroing their weights in all three rankers (and, for
 ``changelog``, the priors) takes the lever out of the shipped pipeline without refitting anything, so
 the difference is what the lever adds to the rankers as they ship (each line: answer@1, answer@3,
-code questions answered with code, abstained).
+code questions answered with code, abstained). A span lever (``SPAN_LEVERS``: ``neighbours``) is
+switched off in the spans stage instead. ``python -m index.evaluation.fit … --lever NAME`` gives the
+other view: the rankers refit without the lever, cross-validated by corpus.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ LEVERS: dict[str, tuple[str, ...]] = {
     "code": ("is_code", "code_wanted", "lead_in", "lead_in_wanted", "code_words", "ident", "lead_lex"),
     "changelog": ("changelog",),
     "context": ("ctx_lex", "ctx_cos", "chunk_cos", "doc_cos"),
-    "why": ("why_reason",),
+    "why": ("why_reason", "why_lex"),
+    "answer_kind": ("code_unasked", "lead_unasked"),
 }
+SPAN_LEVERS = {"neighbours"}  # levers of the spans stage, not of the rankers (``QuoteParams`` switches)
 
 
 def without(ranker, names: set[str]):  # noqa: ANN001, ANN201 - a LinearRanker with those weights 0
@@ -43,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--qa", type=Path, required=True)
     ap.add_argument("--docs", type=Path, required=True)
-    ap.add_argument("--lever", action="append", choices=sorted(LEVERS), default=[])
+    ap.add_argument("--lever", action="append", choices=sorted(set(LEVERS) | SPAN_LEVERS), default=[])
     ap.add_argument("--cache", type=Path, default=Path(".citebot/eval"))
     args = ap.parse_args(argv)
 
@@ -53,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     index_dir = ensure_index(index_name(args.docs), load_corpus(args.docs), settings, embedder, args.cache)
     engine = open_engine(settings, index_dir, embedder)
     shipped = engine.context
-    runs = [("shipped", set())] + [(f"without {lever}", set(LEVERS[lever])) for lever in args.lever]
+    runs = [("shipped", set())] + [(f"without {lever}", set(LEVERS.get(lever, (lever,)))) for lever in args.lever]
     for label, names in runs:
         r = shipped.rankers
         ctx = shipped.with_rankers(sentences=without(r.sentences, names), documents=without(r.documents, names),
@@ -61,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         if "changelog" in names:
             ctx = replace(ctx, quotes=replace(ctx.quotes, changelog=0.0),
                           retrieval=replace(ctx.retrieval, changelog_prior=0.0, changelog_rerank=0.0))
+        if "neighbours" in names:
+            ctx = replace(ctx, quotes=replace(ctx.quotes, neighbours=False))
         engine.context = ctx
         m = run_qa(engine, questions)["metrics"]
         code = "–" if m["code_with_code"] is None else f"{m['code_with_code']:.3f}"

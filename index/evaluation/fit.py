@@ -185,6 +185,8 @@ class Item:
     y: np.ndarray
     passages: dict
     gold: frozenset[str]
+    question: str = ""  # the question as asked, and the (whitespace-collapsed) strings a right quote holds
+    answers: tuple[str, ...] = ()
 
     def __getitem__(self, key: str):  # noqa: ANN204 - the mapping view older callers use
         return getattr(self, key)
@@ -200,7 +202,8 @@ def collect_set(ts: TuningSet, progress: Callable[[str], None] | None = None) ->
         f = engine.first_stage(q.question)
         y = np.array([unit_holds(backend.unit(s), q.answers) for s, _ in f.meta], dtype=bool)
         out.append(Item(engine, ts.name, fold, f, f.rows, y,
-                        best_passages(backend.chunk_documents(f.hits.chunks), f.hits.scores), q.gold))
+                        best_passages(backend.chunk_documents(f.hits.chunks), f.hits.scores), q.gold,
+                        q.question, q.answers))
         if progress and n % 500 == 499:
             progress(f"{ts.name}: {n + 1}/{len(ts.questions)}")
     return out
@@ -236,16 +239,23 @@ def document_groups(engine, items: list[Item], cands: list[list], depth: int):  
 
 
 class TokenCache:
-    """Token states of texts, computed once per text (the fit asks for the same ones fold after fold)."""
+    """Token states of texts, computed once per text (the fit asks for the same ones fold after fold).
 
-    def __init__(self, encoder) -> None:  # noqa: ANN001
-        self.encoder = encoder
+    A text's states depend on the text alone, so they are kept by text across corpora; each call says
+    where missing ones come from: the corpus's own token source (``Context.token_states``: the states
+    its build stored, else the model), as ``ask`` reads them; ``default`` when it does not say."""
+
+    def __init__(self, default: Callable[[list[str]], list] | None = None) -> None:
+        self.default = default
         self._cache: dict[str, object] = {}
 
-    def __call__(self, texts: list[str]) -> list:
+    def __call__(self, texts: list[str], source: Callable[[list[str]], list] | None = None) -> list:
         todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if todo:
-            self._cache.update(zip(todo, self.encoder.token_states(todo), strict=True))
+            fn = source or self.default
+            if fn is None:
+                raise ValueError("TokenCache: no token source for texts it has not seen")
+            self._cache.update(zip(todo, fn(todo), strict=True))
         return [self._cache[t] for t in texts]
 
 
@@ -263,11 +273,17 @@ def answer_groups(engine, items: list[Item], cands: list[list], rankings: list, 
             continue
         f = item.first
         backend = eng.backend
-        x = answer_rows(f.question, top, f.rows, backend.unit_display, tokens or eng.encoder.token_states,
-                        documents, backend.unit_documents)
+        source = eng.context.token_states  # stored states where the build kept them, as ask reads them
+        states = source if tokens is None else (lambda texts, t=tokens, s=source: _tokens_from(t, texts, s))
+        x = answer_rows(f.question, top, f.rows, backend.unit_display, states, documents, backend.unit_documents)
         labels = {s: y for (s, _), y in zip(f.meta, item.y.tolist(), strict=True)}
         groups.append((x, np.array([labels[c.unit] for c in top], dtype=bool)))
     return groups
+
+
+def _tokens_from(tokens: Callable[..., list], texts: list[str], source: Callable[[list[str]], list]) -> list:
+    """``tokens(texts)``, with ``source`` for what it has not seen when it is a ``TokenCache``."""
+    return tokens(texts, source) if isinstance(tokens, TokenCache) else tokens(texts)
 
 
 def penalized_hit(groups: list, w: np.ndarray, params, first_hits: list[bool]) -> float:  # noqa: ANN001
@@ -308,16 +324,28 @@ class CrossFit:
     per_fold: dict[str, dict[str, float]]
 
 
-def _fit_on(groups: list, weight: np.ndarray, train: np.ndarray) -> np.ndarray:
+def _fit_on(groups: list, weight: np.ndarray, train: np.ndarray, drop: frozenset[str] = frozenset()) -> np.ndarray:
     idx = np.flatnonzero(train)
-    return fit_listwise([groups[i] for i in idx], group_weights=weight[idx])
+    return fit_listwise([without(groups[i], drop) for i in idx], group_weights=weight[idx])
+
+
+def without(group: tuple[FeatureRows, np.ndarray], drop: frozenset[str]) -> tuple[FeatureRows, np.ndarray]:
+    """A group with the ``drop`` features' columns 0 (their weights come out 0: a lever left out)."""
+    x, y = group
+    cols = [k for k, n in enumerate(x.names) if n in drop]
+    if not cols or not len(x):
+        return group
+    values = x.values.copy()
+    values[:, cols] = 0.0
+    return FeatureRows(x.names, values), y
 
 
 def cross_fit(items: list[Item], weighting: str, train_on: Callable[[str], np.ndarray],
-              tokens: Callable[[list[str]], list]) -> CrossFit:
+              tokens: Callable[[list[str]], list], drop: frozenset[str] = frozenset()) -> CrossFit:
     """Each fold scored by rankers fit on ``train_on(fold)`` (a mask over ``items``, never the fold)."""
     from index.query.cues import asks_about_versions
     from index.query.quotes import SENTENCE_FEATURES
+    from index.query.refine import ANSWER_FEATURES
     from index.query.rerank import DOCUMENT_FEATURES, rerank
 
     folds = list(dict.fromkeys(it.fold for it in items))
@@ -326,10 +354,11 @@ def cross_fit(items: list[Item], weighting: str, train_on: Callable[[str], np.nd
     sent = [(it.x, it.y) for it in items]
     per_fold: dict[str, dict[str, float]] = {f: {"questions": float((fold_of == f).sum())} for f in folds}
     cands: list[list] = [[] for _ in items]
+    rankers: dict[str, dict[str, LinearRanker]] = {f: {} for f in folds}  # each fold's rankers (fit without it)
     for fold in folds:
         held = np.flatnonzero(fold_of == fold)
-        w = _fit_on(sent, weight, train_on(fold))
-        ranker = LinearRanker("sentences", SENTENCE_FEATURES, w)
+        w = _fit_on(sent, weight, train_on(fold), drop)
+        ranker = rankers[fold]["sentences"] = LinearRanker("sentences", SENTENCE_FEATURES, w)
         for i in held:
             cands[i] = candidates_of(items[i].engine, items[i], ranker)
         per_fold[fold]["quote@1 sentences"] = hit_at([sent[i] for i in held], w)
@@ -339,8 +368,8 @@ def cross_fit(items: list[Item], weighting: str, train_on: Callable[[str], np.nd
     reranked: list = [None] * len(items)
     for fold in folds:
         held = np.flatnonzero(fold_of == fold)
-        w = _fit_on(docs, weight, train_on(fold))
-        ranker = LinearRanker("documents", DOCUMENT_FEATURES, w)
+        w = _fit_on(docs, weight, train_on(fold), drop)
+        ranker = rankers[fold]["documents"] = LinearRanker("documents", DOCUMENT_FEATURES, w)
         per_fold[fold]["doc hit@1 first stage"] = hit_at([docs[i] for i in held], weights(DOCUMENT_FEATURES, first_stage=1.0))
         per_fold[fold]["doc hit@1 reranked"] = hit_at([docs[i] for i in held], w)
         for i in held:
@@ -355,18 +384,38 @@ def cross_fit(items: list[Item], weighting: str, train_on: Callable[[str], np.nd
     has = np.array([len(g[1]) > 0 for g in answers])
     for fold in folds:
         held = np.flatnonzero(fold_of == fold)
-        w = _fit_on(answers, weight, train_on(fold) & has)
+        w = _fit_on(answers, weight, train_on(fold) & has, drop)
+        rankers[fold]["answers"] = LinearRanker("answers", ANSWER_FEATURES, w)
         params = items[held[0]].engine.quote_params
         per_fold[fold]["quote@1 stage 1"] = float(np.mean([stage1[i] for i in held]))
         per_fold[fold]["quote@1 refined"] = penalized_hit([answers[i] for i in held], w, params, [stage1[i] for i in held])
+        if items[held[0]].set != SQUAD and items[held[0]].question:  # docs folds: the whole ask, spans and all
+            hits = [held_out_answer(items[i], rankers[fold]) for i in held]
+            per_fold[fold]["answer@1"] = float(np.mean([h[0] for h in hits]))
+            per_fold[fold]["answer@3"] = float(np.mean([h[1] for h in hits]))
     return CrossFit(cands, reranked, per_fold)
+
+
+def held_out_answer(item: Item, rankers: dict[str, LinearRanker]) -> tuple[bool, bool]:
+    """answer@1 and answer@3 of a question asked as ``citebot ask`` does (spans, abstention and all),
+    with the rankers of its fold, scored as the QA eval scores it (a citation holding an answer string)."""
+    from index.evaluation.qa import normalize
+    from index.query import pipeline
+
+    engine = item.engine
+    ctx = engine.context.with_rankers(**rankers)
+    state = pipeline.run(ctx, engine.state(item.question), pipeline.ASK)
+    assert state.answer is not None
+    texts = [[normalize(c.quote), normalize(c.display or "")] for c in state.answer.citations]
+    found = [any(a in t for a in item.answers for t in ts) for ts in texts]
+    return any(found[:1]), any(found[:3])
 
 
 def fold_table(by_recipe: dict[str, CrossFit]) -> str:
     """The per-fold numbers of each recipe, as a Markdown table."""
     recipes = list(by_recipe)
     folds = list(next(iter(by_recipe.values())).per_fold)
-    measures = ["quote@1 sentences", "doc hit@1 reranked", "quote@1 refined"]
+    measures = ["quote@1 sentences", "doc hit@1 reranked", "quote@1 refined", "answer@1", "answer@3"]
     head = "| held-out fold | questions | " + " | ".join(f"{m} ({r})" for m in measures for r in recipes) + " |"
     lines = [head, "|" + "---|" * (2 + len(measures) * len(recipes))]
     for fold in folds:
@@ -401,7 +450,6 @@ def main(argv: list[str] | None = None) -> int:
     from index.query.quotes import SENTENCE_FEATURES
     from index.query.refine import ANSWER_FEATURES
     from index.query.rerank import DOCUMENT_FEATURES
-    from index.query.state import QuestionEncoder
     from index.settings import Settings
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -416,6 +464,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=Path(".citebot/eval"))
     ap.add_argument("--out", type=Path, default=RANKERS)
     ap.add_argument("--cv-only", action="store_true", help="print the cross-validation, write nothing")
+    ap.add_argument("--lever", action="append", default=[],
+                    help="also cross-validate without this lever (index.evaluation.ablate.LEVERS: its features "
+                         "left out of every stage's fit); repeatable")
     args = ap.parse_args(argv)
     if args.squad is None and not args.docsqa and not args.seed:
         ap.error("give at least one of --squad, --docsqa, --seed")
@@ -442,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     for ts in sets:
         say(f"collecting the features of {len(ts.questions)} {ts.name} questions…")
         items += collect_set(ts, say)
-    tokens = TokenCache(QuestionEncoder(embedder))
+    tokens = TokenCache()  # each corpus's stored token states, the model for the rest
     fold_of = np.array([it.fold for it in items])
     set_of = np.array([it.set for it in items])
 
@@ -455,6 +506,14 @@ def main(argv: list[str] | None = None) -> int:
     for name, (weighting, train_on) in recipes.items():
         say(f"cross-validation by corpus, rankers fit on {name}…")
         by_recipe[name] = cross_fit(items, weighting, train_on, tokens)
+    from index.evaluation.ablate import LEVERS
+
+    first_name, (first_weighting, first_train) = next(iter(recipes.items()))
+    for lever in args.lever:
+        if lever not in LEVERS:
+            ap.error(f"--lever: one of {', '.join(sorted(LEVERS))}")
+        say(f"cross-validation by corpus without the {lever} lever…")
+        by_recipe[f"without {lever}"] = cross_fit(items, first_weighting, first_train, tokens, frozenset(LEVERS[lever]))
     table = fold_table(by_recipe)
     print(table, flush=True)
     if args.cv_only:
@@ -467,7 +526,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed:
         data.append("seed set tests/eval/seed.jsonl (answerable questions)")
     provenance = {}
-    for (name, (weighting, _)), crossed in zip(recipes.items(), by_recipe.values(), strict=True):
+    for name, (weighting, _) in recipes.items():
+        crossed = by_recipe[name]
         if name == "SQuAD only":
             continue
         say(f"the final fit on every corpus ({weighting})…")

@@ -252,6 +252,27 @@ def asks_why(question: str) -> bool:
     return bool(_WHY.search(question))
 
 
+# "how do I …", "can I …", "is there a way to …": the question asks what to do (code may be the answer);
+# "how many / how long / how come" ask for something else
+_HOW = re.compile(
+    r"\bhow\b(?!\s+(?:many|much|old|long|often|big|large|far|fast|come)\b)|\bhow-?to\b|"
+    r"\b(?:can|could|should) (?:i|we|you|one)\b|\b(?:a|any|the|best|right|easy|simple) ways? (?:to|of)\b|"
+    r"\bis there (?:a|an|any)\b",
+    re.I,
+)
+
+
+def asks_how(question: str) -> bool:
+    """A question about what to do ("how do I…", "can I…", "is there a way to…"), not a why question."""
+    return bool(_HOW.search(question)) and not asks_why(question)
+
+
+def code_unasked(question: str) -> float:
+    """1.0 when neither the question asks for code nor what to do: a why, what, which or yes/no
+    question, whose answer is prose (a code block there is an example or the error, not the answer)."""
+    return 0.0 if wants_code(question) or asks_how(question) else 1.0
+
+
 def gives_reason(sentence: str) -> float:
     """1.0 when the sentence states a reason or a consequence ("because…", "so that…", "otherwise…")."""
     return 1.0 if _REASON.search(sentence) else 0.0

@@ -7,6 +7,8 @@ A unit is one sentence, list item, table row or code block; the answer is often 
 * a sentence with the **follow-up** that completes it ("Timeouts can be configured …" + "By default,
   …"): the next sentence opens as a continuation of this one *and* the question's evidence says so
   (it holds question terms this one lacks, or the ranker rates it nearly as high);
+* two of the question's best candidates side by side (**neighbours**: a claim and its reason, a
+  name and what it does): the stretch from the better one to the other;
 * a question that asks for code, answered by prose: the prose through the code block just after it;
 * a long code block **trimmed** to the contiguous lines that best match the question, with their lines.
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from index.ingest.documents import CODE, HEADING, LIST_ITEM, PARAGRAPH
+from index.ingest.documents import ADMONITION, CODE, HEADING, LIST_ITEM, PARAGRAPH, QUOTE
 from index.storage.backend import UnitRecord
 
 MAX_CHARS = 600  # display characters of one quote (a span), at most
@@ -51,7 +53,9 @@ FOLLOW_UP = re.compile(
     rf"(?:{BACK_REFERENCE}|by default|you can|you may|you'll|you will|you need|then|so|note that)\b", re.IGNORECASE
 )
 REFERS_BACK = re.compile(rf"(?:{BACK_REFERENCE})\b", re.IGNORECASE)
-LEAD_IN_END = (":", "...", "…")  # how a sentence that introduces the code or list after it ends
+LEAD_IN_END = (":", "...", "…")
+PROSE_BLOCKS = (PARAGRAPH, ADMONITION, QUOTE)  # blocks whose sentences a span may join across a block edge
+NEIGHBOUR_GAP = 2  # a neighbouring candidate at most this many units away (one unit between, at most)  # how a sentence that introduces the code or list after it ends
 _OPENING_MARKUP = " *_`([\"'“"
 
 
@@ -77,7 +81,7 @@ class Span:
     """A quote: consecutive parts; ``text[start:end]`` is its verbatim quote."""
 
     parts: tuple[Part, ...]
-    why: str = "unit"  # unit | lead_in | introduced | follow_up | follow_up+lead_in | trimmed
+    why: str = "unit"  # unit | lead_in | introduced | follow_up | follow_up+lead_in | neighbours | trimmed
     doc: int = -1
 
     @property
@@ -246,14 +250,15 @@ class Evidence:
         return sum(self.terms(line).values())
 
 
-def extend(n: Neighbourhood, anchor: int, evidence: Evidence, max_chars: int = MAX_CHARS) -> Span:
+def extend(n: Neighbourhood, anchor: int, evidence: Evidence, max_chars: int = MAX_CHARS,
+           neighbours: bool = True) -> Span:
     """The span to quote for unit ``anchor``: the unit itself, or with its lead-in, what it introduces,
-    or its follow-up; a long code block trimmed to its best lines. Never over ``max_chars`` of display
-    text (but a single prose unit is kept whole)."""
-    return replace(_extend(n, anchor, evidence, max_chars), doc=n.unit(anchor).doc)
+    its follow-up or (``neighbours``) the next-best candidates beside it; a long code block trimmed to
+    its best lines. Never over ``max_chars`` of display text (but a single prose unit is kept whole)."""
+    return replace(_extend(n, anchor, evidence, max_chars, neighbours), doc=n.unit(anchor).doc)
 
 
-def _extend(n: Neighbourhood, anchor: int, evidence: Evidence, max_chars: int) -> Span:
+def _extend(n: Neighbourhood, anchor: int, evidence: Evidence, max_chars: int, neighbours: bool = True) -> Span:
     a = n.part(anchor)
     if a.kind == CODE:
         span = code_span(n, a, evidence, max_chars)
@@ -261,6 +266,10 @@ def _extend(n: Neighbourhood, anchor: int, evidence: Evidence, max_chars: int) -
         span = Span((a, *more), "lead_in")
     else:
         span = forward(n, a, evidence, max_chars)
+        if neighbours and span.why in ("unit", "follow_up"):
+            joined = with_neighbours(n, Span((a,)), evidence, max_chars)
+            if span.why == "unit" or _best_added(joined, anchor, evidence) > _best_added(span, anchor, evidence):
+                span = joined
     return with_antecedent(n, span, max_chars)
 
 
@@ -277,6 +286,58 @@ def forward(n: Neighbourhood, a: Part, evidence: Evidence, max_chars: int) -> Sp
         more = introduced(n, parts, evidence, max_chars)
         return Span((*parts, *more), "follow_up+lead_in") if more else Span((a,))
     return Span(tuple(parts), "follow_up")
+
+
+def with_neighbours(n: Neighbourhood, span: Span, evidence: Evidence, max_chars: int) -> Span:
+    """A prose unit with the candidates right beside it that the question rates next: when one of the
+    question's best ``follow_rank`` candidates, rated below this one but at least ``follow_ratio`` of it,
+    is at most ``NEIGHBOUR_GAP`` units away (in the same block, or in the adjacent paragraph under the
+    same heading), the quote is the stretch from one to the other ("Unlike `requests`, HTTPX does not
+    follow redirects by default." + "We differ in behaviour here because …"; "CacheControl is an
+    extension …" + "This makes your web requests …"). Only candidates rated *below* the anchor join it,
+    so a better-rated neighbour keeps its own quote and this one stays out of it (``pick``: no overlap)."""
+    a = span.parts[0]
+    rel_a = evidence.relevance.get(a.unit, 0.0)
+    if len(span.parts) != 1 or a.kind == CODE or rel_a <= 0 or not prose_block(n, a.block):
+        return span
+    best: tuple[float, list[Part]] | None = None
+    for d in range(-NEIGHBOUR_GAP, NEIGHBOUR_GAP + 1):
+        j = a.unit + d
+        if d == 0 or not n.has(j):
+            continue
+        rel = evidence.relevance.get(j, 0.0)
+        if rel >= rel_a or rel < evidence.follow_ratio * rel_a or evidence.rank(j) >= evidence.follow_rank:
+            continue
+        parts = [n.part(i) for i in range(min(a.unit, j), max(a.unit, j) + 1)]
+        if not joinable(n, parts) or is_lead_in(n, parts[-1].unit) or size(parts, n.text) > max_chars:
+            continue
+        if best is None or rel > best[0]:
+            best = (rel, parts)
+    return Span(tuple(best[1]), "neighbours") if best is not None else span
+
+
+def _best_added(span: Span, anchor: int, evidence: Evidence) -> float:
+    """The best relevance among the units a span adds to its anchor (0: it adds none)."""
+    return max((evidence.relevance.get(u, 0.0) for u in span.units if u != anchor), default=0.0)
+
+
+def prose_block(n: Neighbourhood, b: int) -> bool:
+    return n.block_kind(b) in PROSE_BLOCKS or n.block_kind(b) == LIST_ITEM
+
+
+def joinable(n: Neighbourhood, parts: Sequence[Part]) -> bool:
+    """Consecutive prose parts that read as one stretch: sentences of one block, or of paragraphs (or
+    admonitions, block quotes) one right after the other under the same heading; no code, no lead-in
+    before the end (what it introduces would be cut off), a list item only with its own sentences."""
+    for p, q in zip(parts, parts[1:], strict=False):
+        if q.kind == CODE or p.kind == CODE or p.display.rstrip().endswith(LEAD_IN_END):
+            return False
+        if p.block == q.block:
+            continue
+        if not (q.block == p.block + 1 and n.block_kind(p.block) in PROSE_BLOCKS
+                and n.block_kind(q.block) in PROSE_BLOCKS and n.same_section(p.block, q.block)):
+            return False
+    return parts[0].kind != CODE
 
 
 def to_code(n: Neighbourhood, a: Part, evidence: Evidence, max_chars: int) -> Span:

@@ -32,6 +32,7 @@ from index.query.cues import (
     asks_why,
     base_stem,
     code_identifiers,
+    code_unasked,
     cue_score,
     evidence_terms,
     gives_reason,
@@ -85,6 +86,10 @@ SENTENCE_FEATURES = (
     "ctx_cos",  # cosine of the question with its title and heading path (embedded once per context)
     "chunk_cos",  # cosine of its passage's mean vector (the unit with its neighbours)
     "doc_cos",  # cosine of its document's mean vector
+    # what kind of answer the question wants (``cues.code_unasked``, ``cues.asks_why``)
+    "code_unasked",  # a code block, and the question asks neither for code nor what to do (why / what / is …)
+    "lead_unasked",  # a lead-in to code, for such a question
+    "why_lex",  # a why question: the unit's lex (a sentence that restates the question is not its reason)
 )
 
 
@@ -100,6 +105,7 @@ class QuoteParams:
     changelog: float = 1.5
     refine: int = 5  # questions: how many top candidates the answer ranker (``index.query.refine``) reorders
     keep_ratio: float = 0.01  # a 2nd/3rd quote must have at least this share of the best's probability
+    neighbours: bool = True  # a quote takes in the next-best candidates beside it (``extend.with_neighbours``)
     abstain_below: float = 0.30  # evidence under this → the documents do not answer
     entity_miss: float = 0.2  # evidence − this × share of the question's names that the corpus never mentions
 
@@ -185,6 +191,7 @@ def sentence_rows(
     weak = kind is not None and not strong
     code_ask = wants_code(question)
     why = float(asks_why(question))
+    unasked = code_unasked(question)
     idents = code_identifiers(question)
     other_docs = 0.0 if asks_about_versions(question) else 1.0
     facts = facts_of or (lambda _i: NO_FACTS)
@@ -254,6 +261,9 @@ def sentence_rows(
                 "ctx_cos": context_cos(i) if context_cos is not None else 0.0,
                 "chunk_cos": about.cos,
                 "doc_cos": about.doc_cos,
+                "code_unasked": unasked * f.code,
+                "lead_unasked": unasked * f.lead_in,
+                "why_lex": why * share(own),
             })
             meta.append((i, rank))
     return FeatureRows.from_dicts(SENTENCE_FEATURES, rows), meta
@@ -268,20 +278,35 @@ def pick(
 ) -> list[Candidate]:
     """Up to ``limit`` quotes, best first, none repeating another (``span_of``: the span each would
     quote, ``index.query.extend``; none may overlap another's)."""
-    chosen: list[Candidate] = []
+    options = None if span_of is None else (lambda unit: (span_of(unit),))
+    return [c for c, _ in pick_spans(candidates, text_of, limit, keep_ratio, options)]
+
+
+def pick_spans(
+    candidates: list[Candidate],
+    text_of: Callable[[int], str],
+    limit: int,
+    keep_ratio: float,
+    spans_of: Callable[[int], Sequence[Span]] | None = None,
+) -> list[tuple[Candidate, Span | None]]:
+    """``pick``, where a candidate may quote one of several spans (``spans_of``, best first): the first
+    that overlaps no chosen quote (none does: the candidate is left out)."""
+    chosen: list[tuple[Candidate, Span | None]] = []
     for cand in candidates:
         if len(chosen) >= limit:
             break
-        if chosen and cand.score < keep_ratio * chosen[0].score:
+        if chosen and cand.score < keep_ratio * chosen[0][0].score:
             break
         text = text_of(cand.unit)
-        if any(similar(text, text_of(c.unit)) for c in chosen):
+        if any(similar(text, text_of(c.unit)) for c, _ in chosen):
             continue
-        if span_of is not None:
-            span = span_of(cand.unit)
-            if any(span.overlaps(span_of(c.unit)) for c in chosen):
+        span = None
+        if spans_of is not None:
+            span = next((s for s in spans_of(cand.unit)
+                         if not any(s.overlaps(t) for _, t in chosen if t is not None)), None)
+            if span is None:
                 continue
-        chosen.append(cand)
+        chosen.append((cand, span))
     return chosen
 
 

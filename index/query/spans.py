@@ -14,7 +14,7 @@ from index.query.answer import Answer, Citation, Part
 from index.query.cues import base_stem, evidence_terms
 from index.query.extend import WANTS_CODE, Evidence, Neighbourhood, Span, bulleted, extend
 from index.query.passages import passages_of
-from index.query.quotes import pick
+from index.query.quotes import pick_spans
 
 if TYPE_CHECKING:
     from index.query.state import Context, QueryState
@@ -37,15 +37,20 @@ def choose_spans(ctx: Context, state: QueryState) -> None:
         terms = {base_stem(t) for t in evidence_terms(state.question, ctx.texts.terms)}
         prefetch([c.unit for c in state.candidates[:PREFETCH_CANDIDATES]], sorted(terms))
     evidence = question_evidence(ctx, state)
-    spans: dict[int, Span] = {}
+    spans: dict[int, tuple[Span, ...]] = {}
 
-    def span_of(unit: int) -> Span:
+    def spans_of(unit: int) -> tuple[Span, ...]:
+        """The unit's span, or when it takes in its neighbours, that and the span without them (for a
+        candidate whose neighbour a better one already quotes)."""
         if unit not in spans:
-            spans[unit] = extend(neighbourhood(ctx.backend, unit), unit, evidence)
+            n = neighbourhood(ctx.backend, unit)
+            span = extend(n, unit, evidence, neighbours=p.neighbours)
+            spans[unit] = (span, extend(n, unit, evidence, neighbours=False)) if "neighbours" in span.why else (span,)
         return spans[unit]
 
-    state.chosen = pick(state.candidates, ctx.backend.unit_display, ctx.max_citations, p.keep_ratio, span_of)
-    state.spans = [span_of(c.unit) for c in state.chosen]
+    picked = pick_spans(state.candidates, ctx.backend.unit_display, ctx.max_citations, p.keep_ratio, spans_of)
+    state.chosen = [c for c, _ in picked]
+    state.spans = [s for _, s in picked]  # type: ignore[misc]
 
 
 def question_evidence(ctx: Context, state: QueryState) -> Evidence:

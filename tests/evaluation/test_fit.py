@@ -35,8 +35,15 @@ def test_fit_collects_from_the_pipeline_and_fits_named_groups(tiny_squad, tmp_pa
     docs = fit.document_groups(engine, items, cands, depth=30)
     assert all(x.names == DOCUMENT_FEATURES for x, _ in docs)
     assert all(y.sum() <= 1 for _, y in docs)  # one gold paragraph
-    answers = fit.answer_groups(engine, items, cands, [it["first"].first_documents for it in items])
+    assert engine.context.tokens is not None and engine.context.tokens.stored  # the build stored token states
+    asked: list[str] = []
+    model = engine.encoder.token_states
+    engine.encoder.token_states = lambda texts: (asked.extend(texts), model(texts))[1]  # type: ignore[method-assign]
+    answers = fit.answer_groups(engine, items, cands, [it["first"].first_documents for it in items], fit.TokenCache())
     assert all(x.names == ANSWER_FEATURES for x, _ in answers)
+    assert any(len(x) for x, _ in answers)
+    units = {engine.backend.unit_display(i) for i in range(engine.backend.n_units)}
+    assert not units & set(asked)  # units' states are the stored ones; the model only ran for questions
 
 
 def test_fit_listwise_learns_the_feature_that_marks_the_positive() -> None:

@@ -85,12 +85,15 @@ def test_cross_validation_holds_out_whole_corpora(sets: list[fit.TuningSet], mon
 
     monkeypatch.setattr(fit, "fit_listwise", spy)
     fold_of = np.array([it.fold for it in items])
-    tokens = fit.TokenCache(items[0].engine.encoder)
+    tokens = fit.TokenCache()  # each corpus's own token source (its stored states), as ask reads them
     crossed = fit.cross_fit(items, "corpora", lambda fold: fold_of != fold, tokens)
+    assert tokens._cache  # the refine stage's texts went through it
     assert list(crossed.per_fold) == ["alpha", "beta", "gamma"]
     assert trained_on == [{"beta", "gamma"}, {"alpha", "gamma"}, {"alpha", "beta"}]  # the sentence stage's folds
     for m in crossed.per_fold.values():
         assert m["questions"] == 3 and 0.0 <= m["quote@1 sentences"] <= 1.0 and 0.0 <= m["quote@1 refined"] <= 1.0
+        # a docs fold is also asked whole (spans and all), with the rankers fit without it
+        assert 0.0 <= m["answer@1"] <= m["answer@3"] <= 1.0
     assert all(c for c in crossed.cands) and all(r is not None for r in crossed.reranked)
     table = fit.fold_table({"all other folds": crossed})
     assert table.splitlines()[2].startswith("| alpha | 3 |")
@@ -115,3 +118,18 @@ def test_weighted_fit_follows_the_heavier_groups() -> None:
         gw.append(10.0 if g < 30 else 0.1)
     w = fit.fit_listwise(groups, group_weights=gw)
     assert w[0] > w[1]
+
+
+def test_token_cache_keeps_states_by_text_and_asks_the_source_it_is_given() -> None:
+    calls: list[list[str]] = []
+
+    def source(texts: list[str]) -> list[str]:
+        calls.append(list(texts))
+        return [t.upper() for t in texts]
+
+    tokens = fit.TokenCache()
+    assert tokens(["a", "b", "a"], source) == ["A", "B", "A"]
+    assert tokens(["b", "c"], source) == ["B", "C"]
+    assert calls == [["a", "b"], ["c"]]
+    with pytest.raises(ValueError):
+        tokens(["d"])

@@ -306,3 +306,53 @@ client = widget.Client(timeout=10.0)
     ev = replace(evidence("show me an example of setting a timeout on the client"), wants_code=True)
     i = unit_of(backend, "The caretaker")
     assert extend(neighbourhood(backend, i), i, ev).units == (i,)
+
+
+NEIGHBOURS = """# Redirects
+
+Unlike `requests`, HTTPX does not follow redirects by default.
+
+We differ in behaviour here because auto-redirects can easily mask unnecessary network calls.
+
+# Cookies
+
+Cookies set on the client persist. Per-request cookies are deprecated. Set them on the client instead.
+"""
+
+
+def test_the_next_best_candidate_beside_the_best_joins_its_quote(tmp_path):
+    backend, text = backend_of(tmp_path, NEIGHBOURS)
+    i = unit_of(backend, "Unlike")
+    ev = evidence("why no redirects", {i: 0.6, i + 1: 0.3})
+    span = extend(neighbourhood(backend, i), i, ev)
+    assert span.why == "neighbours" and span.units == (i, i + 1)
+    assert text[span.start : span.end].endswith("unnecessary network calls.")
+    check_verbatim(span, text)
+    # the better-rated one keeps its own quote: the lower-rated neighbour does not take it in
+    assert extend(neighbourhood(backend, i + 1), i + 1, ev).units == (i + 1,)
+
+
+def test_neighbours_before_the_anchor_and_the_unit_between(tmp_path):
+    backend, text = backend_of(tmp_path, NEIGHBOURS)
+    a = unit_of(backend, "Set them on the client")
+    first = unit_of(backend, "Cookies set on the client")
+    ev = evidence("cookies on the client", {a: 0.5, first: 0.2, a - 1: 0.001})
+    span = extend(neighbourhood(backend, a), a, ev)
+    assert span.units == (first, first + 1, a)
+    assert text[span.start : span.end] == (
+        "Cookies set on the client persist. Per-request cookies are deprecated. Set them on the client instead."
+    )
+
+
+def test_no_neighbours_when_weak_far_across_a_heading_or_switched_off(tmp_path):
+    backend, text = backend_of(tmp_path, NEIGHBOURS)
+    i = unit_of(backend, "Unlike")
+    j = unit_of(backend, "Cookies set on")
+    weak = evidence("why", {i: 0.9, i + 1: 0.01})  # under follow_ratio of the anchor
+    assert extend(neighbourhood(backend, i), i, weak).units == (i,)
+    across = evidence("why", {i + 1: 0.6, j: 0.3})  # the next section's first sentence
+    assert extend(neighbourhood(backend, i + 1), i + 1, across).units == (i + 1,)
+    rated = evidence("why", {i: 0.6, i + 1: 0.3})
+    assert extend(neighbourhood(backend, i), i, rated, neighbours=False).units == (i,)
+    third = evidence("why", {i: 0.6, 90: 0.3, 91: 0.2, i + 1: 0.1})  # not among the best three
+    assert extend(neighbourhood(backend, i), i, third).units == (i,)

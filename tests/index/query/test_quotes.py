@@ -90,3 +90,17 @@ def test_the_answer_type_constraint_demotes_sentences_without_an_age() -> None:
     assert typed[0].unit in (1, 3)
     assert abs(sum(c.score for c in plain) - 1.0) < 1e-9  # probabilities over the candidates
     assert {c.unit for c in plain} == {0, 1, 2, 3}
+
+
+def test_pick_spans_falls_back_to_a_span_that_overlaps_no_chosen_quote() -> None:
+    from index.query.extend import Part, Span
+    from index.query.quotes import Candidate, pick_spans
+
+    def span(*units: int) -> Span:
+        return Span(tuple(Part(u, "paragraph", "", 10 * u, 10 * u + 9, u, u, f"s{u}", 0) for u in units), doc=0)
+
+    options = {0: (span(0, 1),), 2: (span(1, 2), span(2)), 1: (span(1),)}
+    cands = [Candidate(u, s, 0.0, 0.0, 0.0) for u, s in ((0, 0.5), (2, 0.3), (1, 0.2))]
+    picked = pick_spans(cands, lambda u: f"sentence number {u} of the page", 3, 0.01, options.__getitem__)
+    # unit 2 quotes itself alone (its neighbour is in the best quote); unit 1 is inside the best quote
+    assert [(c.unit, s.units) for c, s in picked] == [(0, (0, 1)), (2, (2,))]
