@@ -390,20 +390,25 @@ def cross_fit(items: list[Item], weighting: str, train_on: Callable[[str], np.nd
         per_fold[fold]["quote@1 stage 1"] = float(np.mean([stage1[i] for i in held]))
         per_fold[fold]["quote@1 refined"] = penalized_hit([answers[i] for i in held], w, params, [stage1[i] for i in held])
         if items[held[0]].set != SQUAD and items[held[0]].question:  # docs folds: the whole ask, spans and all
-            hits = [held_out_answer(items[i], rankers[fold]) for i in held]
+            hits = [held_out_answer(items[i], rankers[fold], "neighbours" not in drop) for i in held]
             per_fold[fold]["answer@1"] = float(np.mean([h[0] for h in hits]))
             per_fold[fold]["answer@3"] = float(np.mean([h[1] for h in hits]))
     return CrossFit(cands, reranked, per_fold)
 
 
-def held_out_answer(item: Item, rankers: dict[str, LinearRanker]) -> tuple[bool, bool]:
+def held_out_answer(item: Item, rankers: dict[str, LinearRanker], neighbours: bool = True) -> tuple[bool, bool]:
     """answer@1 and answer@3 of a question asked as ``citebot ask`` does (spans, abstention and all),
-    with the rankers of its fold, scored as the QA eval scores it (a citation holding an answer string)."""
+    with the rankers of its fold, scored as the QA eval scores it (a citation holding an answer string).
+    ``neighbours``: the spans stage's neighbours lever (``QuoteParams.neighbours``)."""
+    from dataclasses import replace
+
     from index.evaluation.qa import normalize
     from index.query import pipeline
 
     engine = item.engine
     ctx = engine.context.with_rankers(**rankers)
+    if not neighbours:
+        ctx = replace(ctx, quotes=replace(ctx.quotes, neighbours=False))
     state = pipeline.run(ctx, engine.state(item.question), pipeline.ASK)
     assert state.answer is not None
     texts = [[normalize(c.quote), normalize(c.display or "")] for c in state.answer.citations]
@@ -465,8 +470,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=RANKERS)
     ap.add_argument("--cv-only", action="store_true", help="print the cross-validation, write nothing")
     ap.add_argument("--lever", action="append", default=[],
-                    help="also cross-validate without this lever (index.evaluation.ablate.LEVERS: its features "
-                         "left out of every stage's fit); repeatable")
+                    help="also cross-validate without this lever: a name of index.evaluation.ablate.LEVERS or "
+                         "SPAN_LEVERS, or several features and levers comma separated (all left out at once: "
+                         "their features out of every stage's fit, a span lever switched off); repeatable")
     args = ap.parse_args(argv)
     if args.squad is None and not args.docsqa and not args.seed:
         ap.error("give at least one of --squad, --docsqa, --seed")
@@ -506,14 +512,19 @@ def main(argv: list[str] | None = None) -> int:
     for name, (weighting, train_on) in recipes.items():
         say(f"cross-validation by corpus, rankers fit on {name}…")
         by_recipe[name] = cross_fit(items, weighting, train_on, tokens)
-    from index.evaluation.ablate import LEVERS
+    from index.evaluation.ablate import LEVERS, SPAN_LEVERS
 
     first_name, (first_weighting, first_train) = next(iter(recipes.items()))
+    known = set(ANSWER_FEATURES) | set(DOCUMENT_FEATURES) | SPAN_LEVERS
     for lever in args.lever:
-        if lever not in LEVERS:
-            ap.error(f"--lever: one of {', '.join(sorted(LEVERS))}")
-        say(f"cross-validation by corpus without the {lever} lever…")
-        by_recipe[f"without {lever}"] = cross_fit(items, first_weighting, first_train, tokens, frozenset(LEVERS[lever]))
+        drop: set[str] = set()
+        for name in lever.split(","):
+            if name not in LEVERS and name not in known:
+                ap.error(f"--lever: {name!r} is neither a lever ({', '.join(sorted(LEVERS))}, "
+                         f"{', '.join(sorted(SPAN_LEVERS))}) nor a feature")
+            drop |= set(LEVERS.get(name, (name,)))
+        say(f"cross-validation by corpus without {lever}…")
+        by_recipe[f"without {lever}"] = cross_fit(items, first_weighting, first_train, tokens, frozenset(drop))
     table = fold_table(by_recipe)
     print(table, flush=True)
     if args.cv_only:
