@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from index.query.cues import asks_about_versions, code_identifiers, identifier_words, wants_code
+from index.query.cues import (
+    asks_about_versions,
+    asks_how,
+    code_identifiers,
+    code_unasked,
+    identifier_words,
+    wants_code,
+)
 
 
 @pytest.mark.parametrize("question", [
@@ -55,3 +62,19 @@ def test_identifier_words_split_names_into_words() -> None:
 ])
 def test_questions_about_versions_and_changes(question: str, versions: bool) -> None:
     assert asks_about_versions(question) is versions
+
+
+@pytest.mark.parametrize(("question", "how", "unasked"), [
+    ("how do i add query params to a GET?", True, 0.0),
+    ("can I just skip the check?", True, 0.0),
+    ("is there a built-in way to retry when the connection fails?", True, 0.0),
+    ("snippet to cap the connection pool at 10 connections?", False, 0.0),  # asks for code
+    ("why doesn't httpx follow redirects by default?", False, 1.0),
+    ("why should I bother creating a Client?", False, 1.0),  # a why question, whatever else it says
+    ("what's the minimum python version for httpx?", False, 1.0),
+    ("how many connections does the pool keep?", False, 1.0),
+    ("is cert verification on by default?", False, 1.0),
+])
+def test_what_kind_of_answer_a_question_wants(question: str, how: bool, unasked: float) -> None:
+    assert asks_how(question) is how
+    assert code_unasked(question) == unasked
