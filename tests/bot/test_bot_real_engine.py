@@ -11,7 +11,7 @@ from botfakes import FOLLOWUP, ask, bot_settings, custom_ids
 from fake_discord import FakeDiscord
 
 from bot.feedback import FeedbackStore
-from bot.formatting import quote_block
+from bot.formatting import escape
 from bot.service import CitebotService
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -38,8 +38,11 @@ async def test_real_engine_answers_and_reindexes(start_bot, fake_discord: FakeDi
     texts = {p.name: p.read_text(encoding="utf-8") for p in docs.iterdir()}
     for c in answer.citations:
         assert texts[c.source][c.char_start : c.char_end] == c.quote  # verbatim
-        assert quote_block(c.quote.strip()) in description
-        assert f"**{c.source}**, line {c.line}" in description
+        # a quote over adjacent paragraphs is shown as one block quote: each of its lines is there, escaped
+        for part in filter(None, (line.strip() for line in c.quote.split("\n"))):
+            assert escape(part) in description
+        where = f"lines {c.line}–{c.end_line}" if c.end_line and c.end_line > c.line else f"line {c.line}"
+        assert f"**{c.source}**, {where}" in description
     assert "Féraud" in description or "Valet" in description
 
     (docs / "extra.txt").write_text("The caretaker received a medal from the mayor in June.\n", encoding="utf-8")
