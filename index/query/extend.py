@@ -53,9 +53,9 @@ FOLLOW_UP = re.compile(
     rf"(?:{BACK_REFERENCE}|by default|you can|you may|you'll|you will|you need|then|so|note that)\b", re.IGNORECASE
 )
 REFERS_BACK = re.compile(rf"(?:{BACK_REFERENCE})\b", re.IGNORECASE)
-LEAD_IN_END = (":", "...", "…")
+LEAD_IN_END = (":", "...", "…")  # how a sentence that introduces the code or list after it ends
 PROSE_BLOCKS = (PARAGRAPH, ADMONITION, QUOTE)  # blocks whose sentences a span may join across a block edge
-NEIGHBOUR_GAP = 2  # a neighbouring candidate at most this many units away (one unit between, at most)  # how a sentence that introduces the code or list after it ends
+NEIGHBOUR_GAP = 2  # a neighbouring candidate at most this many units away (one unit between, at most)
 _OPENING_MARKUP = " *_`([\"'“"
 
 
@@ -322,7 +322,7 @@ def _best_added(span: Span, anchor: int, evidence: Evidence) -> float:
 
 
 def prose_block(n: Neighbourhood, b: int) -> bool:
-    return n.block_kind(b) in PROSE_BLOCKS or n.block_kind(b) == LIST_ITEM
+    return n.block_kind(b) in (*PROSE_BLOCKS, LIST_ITEM)
 
 
 def joinable(n: Neighbourhood, parts: Sequence[Part]) -> bool:
