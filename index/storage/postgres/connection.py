@@ -10,7 +10,7 @@ from index.storage.postgres.schema import ensure_schema
 
 # HNSW search: the candidate list of a scan, and iterative scans, which go on past ef_search
 # until LIMIT rows are found (pgvector >= 0.8). Measured in BENCHMARKS.md ("PostgreSQL + pgvector").
-EF_SEARCH = 100
+EF_SEARCH = 200
 ITERATIVE_SCAN = "relaxed_order"  # results are re-sorted exactly by the query (search.py)
 SESSION = {
     "hnsw.ef_search": str(EF_SEARCH),

@@ -31,7 +31,7 @@ class Scope:
     vocabulary: int  # sparsevec dimension (vocabulary size)
     counts: dict[str, int] = field(default_factory=dict, compare=False)
     stats: dict[str, object] = field(default_factory=dict, compare=False)
-    ann: str | None = None  # "hnsw" when the units have an ANN index, None = exact scans only
+    ann: str | None = None  # "hnsw-halfvec" (or an older generation's "hnsw"): an ANN index; None: exact scans
 
 
 def corpus_id(conn: psycopg.Connection, name: str, *, create: bool = False) -> int:

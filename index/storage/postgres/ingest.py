@@ -22,6 +22,7 @@ generations retired more than the grace period ago are dropped.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,7 +52,15 @@ from index.storage.postgres.source import UNIT_KIND, IngestSource, LevelWeights,
 # search of 100,000 units 3.4 ms; at 5,000 the exact scan stays near the 10 ms budget of a dense search
 EXACT_MAX = 5_000
 HNSW_M = 16
-HNSW_EF_CONSTRUCTION = 64
+HNSW_EF_CONSTRUCTION = 100
+# the HNSW graph is built over half-precision copies of the unit vectors (an expression index, the
+# table keeps float32): half the graph's memory and distance cost; search.py over-fetches by the
+# halfvec distance and re-sorts the candidates by the full-precision one. Generations built before
+# are marked "hnsw" and keep their float32 index and query.
+ANN_KIND = "hnsw-halfvec"
+# texts past this many are split into words by a pool of processes (``lexicon.Vocabulary.analyze``)
+POOL_MIN_TEXTS = 50_000
+POOL_MAX_WORKERS = 4
 SPARSEVEC_MAX_NNZ = 16_000  # pgvector's limit of non-zero entries in one sparsevec
 HASH_SAMPLE = 4096  # units whose text hash the server recomputes from the stored text
 
@@ -151,13 +160,14 @@ def _build(
         # BM25 under this generation's statistics
         vocab = Vocabulary()
         unit_texts = src.unit_texts()
-        unit_rows = vocab.analyze(src.unit_search_texts(unit_texts))
+        workers = _analysis_workers(n_units)
+        unit_rows = vocab.analyze(src.unit_search_texts(unit_texts), workers=workers)
         if src.lexical is not None:  # the local index's own weights: its scores by construction
             chunk_rows, chunk_w = _local_rows(vocab, src.lexical["chunks"])
             doc_rows, doc_w = _local_rows(vocab, src.lexical["documents"])
         else:
-            chunk_rows = vocab.compose(unit_rows, src.chunk_pieces())
-            doc_rows = vocab.compose(unit_rows, src.document_pieces())
+            chunk_rows = vocab.compose(unit_rows, src.chunk_pieces(), workers=workers)
+            doc_rows = vocab.compose(unit_rows, src.document_pieces(), workers=workers)
         v = len(vocab)
         stats = {lvl: level_stats(rows, v) for lvl, rows in
                  (("units", unit_rows), ("chunks", chunk_rows), ("documents", doc_rows))}
@@ -179,8 +189,8 @@ def _build(
         _copy_vocabulary(conn, cid, gen, vocab, stats)
         clock.lap("copy chunks, documents, vocabulary")
 
-        ann = "hnsw" if n_units > exact_max else None
-        _create_indexes(conn, cid, gen, ann)
+        ann = ANN_KIND if n_units > exact_max else None
+        _create_indexes(conn, cid, gen, ann, src.dim)
         clock.lap("indexes" + (" (HNSW)" if ann else ""))
         _validate(conn, corpus, cid, gen, src, hashes)
         clock.lap("validate")
@@ -203,6 +213,12 @@ def _build(
         corpus, cid, gen, replaced, n_docs, n_units, n_chunks, v,
         vectors_sent=n_units - reused, vectors_reused=reused, ann=ann, seconds=clock.seconds,
     )
+
+
+def _analysis_workers(n_texts: int) -> int:
+    if n_texts < POOL_MIN_TEXTS:
+        return 1
+    return max(1, min(POOL_MAX_WORKERS, len(os.sched_getaffinity(0))))
 
 
 # -- checks ----------------------------------------------------------------------------------------
@@ -303,7 +319,9 @@ def _validate(conn: psycopg.Connection, corpus: str, cid: int, gen: int, src: In
 
 
 def _copy(conn: psycopg.Connection, table: sql.Composable, columns: list[str], data: list[copybin.Column], n: int) -> None:
-    stmt = sql.SQL("COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)").format(
+    # FREEZE: every table COPY fills was created in this transaction, so its rows are written frozen
+    # (no hint-bit rewrite or freeze vacuum later) and, under wal_level minimal, without WAL
+    stmt = sql.SQL("COPY {table} ({cols}) FROM STDIN (FORMAT BINARY, FREEZE)").format(
         table=table, cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     )
     with conn.cursor() as cur, cur.copy(stmt) as copy:
@@ -440,7 +458,7 @@ def _copy_vocabulary(conn: psycopg.Connection, cid: int, gen: int, vocab: Vocabu
 # -- indexes -----------------------------------------------------------------------------------------
 
 
-def _create_indexes(conn: psycopg.Connection, cid: int, gen: int, ann: str | None) -> None:
+def _create_indexes(conn: psycopg.Connection, cid: int, gen: int, ann: str | None, dim: int) -> None:
     def leaf(name: str) -> sql.Identifier:
         return leaf_table(name, cid, gen)
 
@@ -457,11 +475,12 @@ def _create_indexes(conn: psycopg.Connection, cid: int, gen: int, ann: str | Non
         conn.execute(sql.SQL("CREATE INDEX ON {t} USING gin (terms)").format(t=leaf(name)))
     conn.execute(sql.SQL("CREATE INDEX ON {t} (doc)").format(t=leaf("chunks")))
     conn.execute(sql.SQL("CREATE INDEX ON {t} (text_hash)").format(t=leaf("units")))
-    if ann == "hnsw":
+    if ann == ANN_KIND:
         conn.execute(
-            sql.SQL("CREATE INDEX ON {t} USING hnsw (embedding vector_ip_ops) WITH (m = {m}, ef_construction = {ef})").format(
-                t=leaf("units"), m=sql.Literal(HNSW_M), ef=sql.Literal(HNSW_EF_CONSTRUCTION)
-            )
+            sql.SQL(
+                "CREATE INDEX ON {t} USING hnsw ((embedding::halfvec({dim})) halfvec_ip_ops) "
+                "WITH (m = {m}, ef_construction = {ef})"
+            ).format(t=leaf("units"), dim=sql.Literal(int(dim)), m=sql.Literal(HNSW_M), ef=sql.Literal(HNSW_EF_CONSTRUCTION))
         )
     for name in keys:
         conn.execute(sql.SQL("ANALYZE {t}").format(t=leaf(name)))

@@ -29,11 +29,13 @@ _SEP = -3  # the separator between two texts of a block
 
 
 def _separator(texts: Sequence[str]) -> str:
-    """A word (letters only, no stopword) that none of ``texts`` contains, in any case."""
+    """A word (letters only, no stopword) that none of ``texts`` contains, in any case (lower-casing
+    the joined texts changes no ASCII letter: only a sigma's form depends on its context)."""
+    joined = "\n".join(texts).lower()
     n = 0
     while True:
         sep = f"citebotsep{'x' * n}q"
-        if not any(sep in t.lower() for t in texts if "q" in t or "Q" in t):
+        if sep not in joined:
             return sep
         n += 1
 
@@ -108,32 +110,37 @@ class Vocabulary:
         self._words[word] = tid
         return tid
 
-    def analyze(self, texts: Sequence[str], block: int = 20_000) -> TermRows:
+    def analyze(self, texts: Sequence[str], block: int = 20_000, workers: int = 1) -> TermRows:
         """Each text's terms, exactly ``Analyzer.terms(text)``, as CSR rows.
 
         Texts are analyzed a block at a time: one ``Analyzer.words`` call over the block joined by a
         separator word that occurs in none of them, on lines of its own (so neither a word nor
-        lower-casing's context, such as a final sigma, crosses from one text into the next)."""
-        flat: list[int] = []
+        lower-casing's context, such as a final sigma, crosses from one text into the next). A block
+        comes back as its distinct words (first occurrence first) and each word's index among them,
+        so only the distinct words go through Python here. With ``workers`` > 1 the blocks are split
+        into words by a pool of processes (each with its own default ``Analyzer``); term ids are
+        the same either way (first occurrence in the texts' order)."""
+        flat: list[np.ndarray] = []
         words_of = self._words
         word = self._word
-        for lo in range(0, len(texts), block):
-            part = texts[lo : lo + block]
-            sep = _separator(part)
+        parts = [texts[lo : lo + block] for lo in range(0, len(texts), block)]
+        for sep, uniq, idx in _split_blocks(parts, self.analyzer, workers):
             words_of[sep] = _SEP
-            flat.extend([words_of[w] if w in words_of else word(w) for w in self.analyzer.words(f"\n{sep}\n".join(part))])
+            table = np.fromiter((words_of[w] if w in words_of else word(w) for w in uniq), dtype=np.int64,
+                                count=len(uniq))
             del words_of[sep]
-            flat.append(_SEP)
-        ids = np.asarray(flat, dtype=np.int64)
+            flat.append(table[idx])
+            flat.append(np.array([_SEP], dtype=np.int64))
+        ids = np.concatenate(flat) if flat else np.zeros(0, np.int64)
         sep_at = ids == _SEP
         row = np.cumsum(sep_at) - sep_at  # texts before each word
         keep = ids >= 0
         return _rows(row[keep], ids[keep], np.ones(int(keep.sum()), dtype=np.int64), len(texts))
 
-    def compose(self, units: TermRows, pieces: Pieces) -> TermRows:
+    def compose(self, units: TermRows, pieces: Pieces, workers: int = 1) -> TermRows:
         """Rows made of whole units plus other texts (see ``Pieces``): the units' counts are summed
         instead of analyzing their text again, and the other texts are analyzed."""
-        extra = self.analyze(pieces.texts)
+        extra = self.analyze(pieces.texts, workers=workers)
         n = len(pieces.first)
         span = pieces.last - pieces.first
         unit = _ranges(pieces.first, span)  # every (target, unit) pair, target-major
@@ -154,6 +161,38 @@ class Vocabulary:
             if tid is not None:
                 out[tid] = out.get(tid, 0) + 1
         return out
+
+
+def _block_words(analyzer: Analyzer, part: Sequence[str]) -> tuple[str, list[str], np.ndarray]:
+    """One block of texts as (its separator, its distinct words in first-occurrence order, the
+    index of every word among them)."""
+    sep = _separator(part)
+    words = analyzer.words(f"\n{sep}\n".join(part))
+    uniq = list(dict.fromkeys(words))
+    pos = dict(zip(uniq, range(len(uniq)), strict=True))
+    return sep, uniq, np.fromiter(map(pos.__getitem__, words), dtype=np.int32, count=len(words))
+
+
+_WORKER: Analyzer | None = None
+
+
+def _worker_block(part: Sequence[str]) -> tuple[str, list[str], np.ndarray]:
+    global _WORKER  # noqa: PLW0603 - one analyzer per pool process
+    if _WORKER is None:
+        _WORKER = Analyzer()
+    return _block_words(_WORKER, part)
+
+
+def _split_blocks(parts: list[Sequence[str]], analyzer: Analyzer, workers: int):  # noqa: ANN202 - an iterator
+    """``_block_words`` of every block, in order; on a pool of processes when ``workers`` > 1."""
+    if workers <= 1 or len(parts) <= 1:
+        yield from (_block_words(analyzer, p) for p in parts)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=mp.get_context("fork")) as pool:
+        yield from pool.map(_worker_block, parts)
 
 
 @dataclass

@@ -10,7 +10,8 @@ inner product of normalized vectors; BM25 = the inner product of the stored weig
 query's term counts (``lexicon.py``), 0 for a row without any query term.
 
 Dense search: ``exact=False`` uses the generation's HNSW index when it has one (large corpora; an
-iterative scan, re-sorted exactly), a sequential scan otherwise; ``exact=True`` always scans every
+iterative scan, re-sorted exactly; over a halfvec index, ``OVERFETCH`` times ``k`` candidates by the
+half-precision distance, re-sorted by the float32 one), a sequential scan otherwise; ``exact=True`` always scans every
 unit of the generation (the same results as FAISS ``Flat``).
 """
 
@@ -29,6 +30,8 @@ from index.storage.postgres.generations import Scope
 Level = Literal["units", "chunks", "documents"]
 _ID = {"units": "unit", "chunks": "chunk", "documents": "doc"}
 _DF = {"units": "df_units", "chunks": "df_chunks", "documents": "df_documents"}
+HALFVEC = "hnsw-halfvec"  # ingest.ANN_KIND: an HNSW index over the units' embedding::halfvec(dim)
+OVERFETCH = 2  # candidates by the halfvec distance per unit returned, re-sorted by the float32 one
 
 
 @dataclass
@@ -88,7 +91,15 @@ def _by_id(ids: Sequence[int]) -> Callable[[list[tuple]], np.ndarray]:
 
 def dense_units(scope: Scope, q_vec: np.ndarray, k: int, *, exact: bool = False) -> Query:
     """The ``k`` units nearest to ``q_vec`` (cosine), with their chunk and document."""
-    if exact:  # ordered by a cast of the distance, which no index provides: every unit is scanned
+    if not exact and scope.ann == HALFVEC:  # the halfvec HNSW graph, over-fetched, re-sorted in float32
+        dim = int(np.asarray(q_vec).size)
+        stmt = (
+            "SELECT c.unit, (c.embedding <#> %(q)s)::float8 AS d, c.chunk, c.doc FROM ("
+            f"SELECT x.unit, x.embedding, x.chunk, x.doc FROM units x WHERE {_where()} "
+            f"ORDER BY x.embedding::halfvec({dim}) <#> %(q)s::halfvec({dim}) LIMIT %(over)s"
+            ") c ORDER BY d, c.unit LIMIT %(k)s"
+        )
+    elif exact:  # ordered by a cast of the distance, which no index provides: every unit is scanned
         stmt = (
             f"SELECT x.unit, (x.embedding <#> %(q)s)::float8 AS d, x.chunk, x.doc FROM units x WHERE {_where()} "
             "ORDER BY d, x.unit LIMIT %(k)s"
@@ -108,7 +119,7 @@ def dense_units(scope: Scope, q_vec: np.ndarray, k: int, *, exact: bool = False)
             np.array([extra[i][1] for i in r.ids.tolist()], dtype=np.int64),
         )
 
-    return Query(stmt, _scope(scope, q=_vec(q_vec), k=int(k)), decode)
+    return Query(stmt, _scope(scope, q=_vec(q_vec), k=int(k), over=int(k) * OVERFETCH), decode)
 
 
 def cosines(scope: Scope, level: Level, q_vec: np.ndarray, ids: Sequence[int]) -> Query:

@@ -38,6 +38,13 @@ THROWAWAY = {
     "synchronous_commit": "off",
     "full_page_writes": "off",
 }
+# no streaming replicas of a throwaway server: with wal_level minimal, a table created and filled
+# by COPY in one transaction (every generation's leaves, ``ingest.py``), and its indexes, are written
+# without WAL and synced once at COMMIT (crash-safe all the same)
+NO_REPLICAS = {
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
+}
 # the defaults of a small test server; a benchmark passes bigger ones
 SMALL = {
     "shared_buffers": "128MB",
@@ -162,13 +169,15 @@ def start_local_postgres(
     *,
     run_as: str = "nobody",
     durable: bool = False,
+    replicas: bool = False,
     base_dir: Path | None = None,
     attempts: int = 3,
 ) -> LocalPostgres:
     """initdb + pg_ctl start on 127.0.0.1 at a free port; returns the running server.
 
     ``settings`` are passed as ``-c name=value`` (over ``SMALL``); ``durable=False`` also turns off
-    fsync. As root the server runs as ``run_as``.
+    fsync; ``replicas=False`` sets ``wal_level`` minimal (``NO_REPLICAS``). As root the server runs
+    as ``run_as``.
     """
     bin_dir = wheel_bin_dir()
     as_root = os.geteuid() == 0
@@ -182,7 +191,7 @@ def start_local_postgres(
             os.chown(path, pw.pw_uid, pw.pw_gid)
             path.chmod(0o700)
     server = LocalPostgres(root=root, socket_dir=socket_dir, bin_dir=bin_dir, port=0, run_as=user)
-    conf = {**SMALL, **(settings or {}), **({} if durable else THROWAWAY)}
+    conf = {**SMALL, **({} if replicas else NO_REPLICAS), **(settings or {}), **({} if durable else THROWAWAY)}
     try:
         _run(server, [
             "initdb", "-D", str(server.data_dir), "-U", SUPERUSER, "--auth=trust", "--encoding=UTF8",

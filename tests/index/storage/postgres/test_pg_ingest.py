@@ -182,16 +182,32 @@ def test_a_corpus_without_a_finished_generation(pg: psycopg.Connection) -> None:
         live_scope(pg, "nope")
 
 
-def test_a_large_corpus_gets_an_hnsw_index(pg: psycopg.Connection) -> None:
+def test_a_large_corpus_gets_a_halfvec_hnsw_index_searched_and_rescored(pg: psycopg.Connection) -> None:
     src = synthetic_source(3000, dim=64, seed=3)
     report = ingest(pg, "big", src, exact_max=1000)
-    assert report.ann == "hnsw"
+    assert report.ann == "hnsw-halfvec"
     scope = live_scope(pg, "big")
-    plan = "\n".join(r[0] for r in pg.execute(
-        "EXPLAIN SELECT unit FROM units WHERE corpus_id = %s AND generation = %s ORDER BY embedding <#> %s LIMIT 10",
-        (scope.corpus_id, scope.generation, src.unit_vectors[0]),
-    ).fetchall())
-    assert "hnsw" in plan.lower() or "embedding_idx" in plan
+    assert scope.ann == "hnsw-halfvec"
+    q = src.unit_vectors[7]
+    query = search.dense_units(scope, q, 10)
+    plan = "\n".join(r[0] for r in pg.execute("EXPLAIN " + query.sql, query.params).fetchall())
+    assert "embedding_idx" in plan and "halfvec" in plan
+    found = search.dense_top_k(pg, scope, q, 10)
+    exact = search.dense_top_k(pg, scope, q, 10, exact=True)
+    assert found.ids[0] == 7 == exact.ids[0]
+    assert len(set(found.ids.tolist()) & set(exact.ids.tolist())) >= 8
+    # the candidates are re-sorted by the float32 cosine: the same scores as the exact scan's
+    same = np.isin(found.ids, exact.ids)
+    np.testing.assert_allclose(found.scores[same], exact.scores[np.isin(exact.ids, found.ids)], rtol=0, atol=1e-6)
+
+
+def test_an_older_float32_hnsw_generation_keeps_its_query(pg: psycopg.Connection) -> None:
+    src = synthetic_source(300, dim=64, seed=4)
+    ingest(pg, "old", src)
+    scope = dataclasses.replace(live_scope(pg, "old"), ann="hnsw")
+    query = search.dense_units(scope, src.unit_vectors[3], 5)
+    assert "halfvec" not in query.sql
+    assert search.dense_top_k(pg, scope, src.unit_vectors[3], 5).ids[0] == 3
 
 
 def test_tables_left_by_a_cut_short_drop_are_swept(pg: psycopg.Connection) -> None:

@@ -107,3 +107,13 @@ def test_units_that_cannot_stand_for_their_text_fall_back_to_the_whole_text() ->
     second = Document("e", "t", "h", "ΣΣ alpha beta")
     src.documents.append(second)
     _check_composed(src)
+
+
+def test_a_pool_of_processes_gives_the_same_rows_and_term_ids() -> None:
+    texts = _texts() * 3
+    alone, pooled = Vocabulary(), Vocabulary()
+    a = alone.analyze(texts, block=7)
+    b = pooled.analyze(texts, block=7, workers=2)
+    assert alone.terms == pooled.terms
+    for x, y in ((a.indptr, b.indptr), (a.ids, b.ids), (a.tf, b.tf), (a.lengths, b.lengths)):
+        np.testing.assert_array_equal(x, y)
