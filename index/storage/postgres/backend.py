@@ -291,6 +291,15 @@ class PostgresBackend:
         all_chunks = _ranges(self._doc_chunk_start[docs_a], self._doc_chunk_start[docs_a + 1])
         cand_a = np.fromiter(sorted(cand), dtype=np.int64, count=len(cand))
         need_chunks = [c for c in cand_a.tolist() if self._chunks.get(c) is None]
+        need_docs, budget = [], self.TEXT_BUDGET
+        for d in chunk_docs:
+            if self._texts.get(("text", d)) is None and self._doc_bytes[d] <= budget:
+                need_docs.append(d)
+                budget -= int(self._doc_bytes[d])
+        # a chunk of a document whose text comes in this round trip is cut from it here, not by the
+        # server (a join to the document's out-of-line text, per chunk: the costliest query of the trip)
+        cut_here = sorted(set(need_docs) & set(self._chunk_doc[np.asarray(need_chunks, dtype=np.int64)].tolist())) \
+            if need_chunks else []
         # the units of the candidate chunks and the window around them that quote spans may read
         cdoc = self._chunk_doc[cand_a]
         lo = np.maximum(self._chunk_first[cand_a] - SPAN_WINDOW, self._doc_unit_start[cdoc])
@@ -298,11 +307,6 @@ class PostgresBackend:
         need_units = [u for u in np.unique(_ranges(lo, hi)).tolist() if self._units.get(u) is None]
         # the texts and blocks of the candidate chunks' documents (the top passages are among them), up
         # to a byte budget, best-ranked first; what is left out costs a round trip when it is read
-        need_docs, budget = [], self.TEXT_BUDGET
-        for d in chunk_docs:
-            if self._texts.get(("text", d)) is None and self._doc_bytes[d] <= budget:
-                need_docs.append(d)
-                budget -= int(self._doc_bytes[d])
         second: list[Query] = []
         if q_vec is not None:
             second += [search.cosines(s, "units", q_vec, units), search.cosines(s, "chunks", q_vec, all_chunks),
@@ -310,7 +314,7 @@ class PostgresBackend:
         if qvec_sparse is not None:
             second += [_bm25_given(s, "chunks", qvec_sparse, all_chunks), _bm25_given(s, "documents", qvec_sparse, docs_a)]
         if need_chunks:
-            second.append(_chunk_rows(s, need_chunks))
+            second.append(_chunk_rows(s, need_chunks, cut_here))
         if need_units:
             second.append(_unit_rows(s, need_units))
         if need_docs:
@@ -328,12 +332,17 @@ class PostgresBackend:
             q.bm25 = {"chunks": c_bm, "documents": d_bm}
         elif terms is not None:  # no known term: every score is 0
             q.bm25 = {"chunks": dict.fromkeys(all_chunks.tolist(), 0.0), "documents": dict.fromkeys(docs_a.tolist(), 0.0)}
-        if need_chunks:
-            self._chunks.put_many(got.pop(0))
+        chunk_rows = got.pop(0) if need_chunks else {}
         if need_units:
             self._store_units(got.pop(0))
-        if need_docs:
-            self._texts.put_many({("text", d): row for d, row in got.pop(0).items()})
+        texts = got.pop(0) if need_docs else {}
+        if texts:
+            self._texts.put_many({("text", d): row for d, row in texts.items()})
+        for c, row in chunk_rows.items():
+            if row[5] is None:  # its document's text came with it: cut by code points, as substr does
+                chunk_rows[c] = (*row[:5], texts[row[0]][0][row[1] : row[2]], *row[6:])
+        if chunk_rows:
+            self._chunks.put_many(chunk_rows)
         self._local.question = q
 
     def prefetch_documents(self, docs: Sequence[int]) -> None:
@@ -571,12 +580,14 @@ def _bm25_given(scope: Scope, level: str, qv: SparseVector, ids: np.ndarray) -> 
     return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "q": qv, "ids": want}, decode)
 
 
-def _chunk_rows(scope: Scope, ids: Sequence[int]) -> Query:
-    """chunk -> (doc, start, end, first unit, last unit, text, line and page of its first unit)."""
+def _chunk_rows(scope: Scope, ids: Sequence[int], without_text: Sequence[int] = ()) -> Query:
+    """chunk -> (doc, start, end, first unit, last unit, text, line and page of its first unit); the
+    text is None for a chunk of the documents ``without_text`` (the caller has their texts)."""
     stmt = (
         "SELECT x.chunk, x.doc, x.char_start, x.char_end, x.first_unit, x.last_unit, "
         "substr(d.text, x.char_start + 1, x.char_end - x.char_start), u.line, u.page "
-        "FROM chunks x JOIN documents d ON d.corpus_id = x.corpus_id AND d.generation = x.generation AND d.doc = x.doc "
+        "FROM chunks x LEFT JOIN documents d ON d.corpus_id = x.corpus_id AND d.generation = x.generation "
+        "AND d.doc = x.doc AND NOT d.doc = ANY(%(local)s) "
         "LEFT JOIN units u ON u.corpus_id = x.corpus_id AND u.generation = x.generation AND u.unit = x.first_unit "
         "WHERE x.corpus_id = %(c)s AND x.generation = %(g)s AND x.chunk = ANY(%(ids)s)"
     )
@@ -586,7 +597,8 @@ def _chunk_rows(scope: Scope, ids: Sequence[int]) -> Query:
                             int(r[7]) if r[7] is not None else 1, (int(r[8]) or None) if r[8] is not None else None)
                 for r in rows}
 
-    return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "ids": [int(i) for i in ids]}, decode)
+    return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "ids": [int(i) for i in ids],
+                        "local": [int(d) for d in without_text]}, decode)
 
 
 def _document_rows(scope: Scope, ids: Sequence[int]) -> Query:
