@@ -39,6 +39,7 @@ import numpy as np
 
 from index.ingest.documents import PROSE_KINDS
 from index.query.abstain import SCORE, Evidence, evidence
+from index.query.foreign import corpus_code_names
 
 if TYPE_CHECKING:
     from index.models.embeddings import Embedder
@@ -66,7 +67,7 @@ def key() -> str:
     import hashlib
 
     h = hashlib.sha256("\n".join(bank()).encode())
-    h.update(f"{SCORE}|rule 3|{BANK_QUANTILE}|{PSEUDO_ACCEPT}|{PSEUDO_MAX}|{FLOOR}|{CEILING}|{MIN_PSEUDO}|{BANK_MIN}".encode())
+    h.update(f"{SCORE}|rule 3|code names|{BANK_QUANTILE}|{PSEUDO_ACCEPT}|{PSEUDO_MAX}|{FLOOR}|{CEILING}|{MIN_PSEUDO}|{BANK_MIN}".encode())
     return h.hexdigest()[:16]
 
 
@@ -182,6 +183,8 @@ def calibrate(backend: Backend, embedder: Embedder, questions: list[str] | None 
         "pseudo": len(pseudo),
         "pseudo_accept": round(float((p >= t).mean()), 4) if len(p) else 0.0,
         "seconds": round(time.perf_counter() - t0, 2),
+        # the code names the corpus writes that the analyzer splits (web.Application, --resolve)
+        "code_names": corpus_code_names(backend.unit_display(i) for i in range(backend.n_units)),
     }
 
 

@@ -24,14 +24,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.query.foreign import foreign_share
+from index.query.asked import unvalued
+from index.query.foreign import framed_elsewhere, foreign_words, unseen_code_share
 
 if TYPE_CHECKING:
     from index.query.state import Context, QueryState
 
-SCORE = "evidence-v2"  # the score a stored threshold was calibrated for (a changed score ignores old ones)
+SCORE = "evidence-v5"  # the score a stored threshold was calibrated for (a changed score ignores old ones)
 LEX = 0.5
 FOREIGN = 0.5
+UNVALUED = 0.5  # the question asks for a year / version / count that its best quotes do not hold
+UNSEEN_CODE = 0.35  # share of its code names that the corpus never writes
+FRAMED = 0.3  # it is framed in a tool the corpus never mentions ("in flask, ...")
+VALUE_QUOTES = 2  # the best candidates whose text must hold the asked value
 
 
 @dataclass(frozen=True)
@@ -39,10 +44,14 @@ class Evidence:
     cos: float = 0.0
     lex: float = 0.0
     foreign: float = 0.0
+    unvalued: float = 0.0
+    unseen_code: float = 0.0
+    framed: float = 0.0
 
     @property
     def score(self) -> float:
-        return self.cos + LEX * self.lex - FOREIGN * self.foreign
+        return (self.cos + LEX * self.lex - FOREIGN * self.foreign - UNVALUED * self.unvalued
+                - UNSEEN_CODE * self.unseen_code - FRAMED * self.framed)
 
 
 def evidence(ctx: Context, state: QueryState, exclude: Collection[int] = ()) -> Evidence:
@@ -59,11 +68,49 @@ def evidence(ctx: Context, state: QueryState, exclude: Collection[int] = ()) -> 
         cos, lex = cos[keep], lex[keep]
     idf = ctx.backend.idf
     never = idf("\uffff never indexed \uffff")  # the IDF of a term in no chunk
+
+    def in_corpus(t: str) -> bool:
+        return idf(t) < never - 1e-9
+
+    question = state.question
+    foreign, n = foreign_words(question, in_corpus, ctx.texts.terms)
+    units = [c.unit for c in state.candidates if c.unit not in exclude]
+    display = ctx.backend.unit_display
+    names = corpus_names(ctx.backend.manifest)
+    retrieved: list[str] = []
+
+    def written(name: str) -> bool:
+        if names is not None:
+            return name.lower() in names
+        if not retrieved:  # an index built before the names were stored: the retrieved text
+            retrieved.extend(display(u).lower() for u in units)
+        return any(name.lower() in t for t in retrieved)
+
     return Evidence(
         cos=float(cos.max()),
         lex=float(lex.max()),
-        foreign=foreign_share(state.question, lambda t: idf(t) < never - 1e-9, ctx.texts.terms),
+        foreign=len(foreign) / n if n else 0.0,
+        unvalued=unvalued(question, [display(u) for u in units[:VALUE_QUOTES]]),
+        unseen_code=unseen_code_share(question, in_corpus, ctx.texts.terms, written),
+        framed=framed_elsewhere(question, foreign),
     )
+
+
+_names: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def corpus_names(manifest: Any) -> frozenset[str] | None:
+    """The split code names the corpus writes (``Manifest.abstention["code_names"]``), if stored."""
+    cal = getattr(manifest, "abstention", None) or {}
+    listed = cal.get("code_names")
+    if not isinstance(listed, list):
+        return None
+    cached = _names.get(id(listed))
+    if cached is None or cached[0] is not listed:
+        cached = (listed, frozenset(listed))
+        _names.clear()
+        _names[id(listed)] = cached
+    return cached[1]
 
 
 def stored(manifest: Any) -> float | None:

@@ -32,6 +32,9 @@ RARE_ZIPF = 3.3  # a word under this Zipf frequency is rare in English ("django"
 _WORD = re.compile(r"[A-Za-z_][\w]*(?:[-.][\w]+)*")
 # a name: a capitalized word that does not open a sentence ("Pride and Prejudice", "Django")
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w]*(?:[-.][\w]+)*")
+# URLs, host names and query strings are addresses, not code names ("https://api.example.com", "?page=2")
+_ADDRESS = re.compile(r"\b[a-z][\w+.-]*://\S+|\?\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|dev|corp|local|"
+                      r"internal|example|test|localhost)\b(?::\d+)?\S*", re.I)
 _lock = threading.Lock()
 _FILLER = frozenset(["do", "does", "did", "can", "could", "should", "would", "will", "may", "might", "must", "shall", "get", "got", "make", "i", "im"])
 
@@ -72,6 +75,7 @@ def foreign_words(question: str, in_corpus: Callable[[str], bool], stem: Callabl
     a stemmed term occurs in the index. A word is foreign when none of its terms is in the corpus
     and it is written as a name (capitalized, not opening a sentence: "who wrote Pride and
     Prejudice?" of a news story) or it (or, for "user-agent", every part of it) is rare in English."""
+    question = _ADDRESS.sub(" ", question)
     names = {m.group(0).lower().strip("._-") for m in _NAME.finditer(question.strip())}
     seen: set[str] = set()
     foreign: list[str] = []
@@ -83,9 +87,12 @@ def foreign_words(question: str, in_corpus: Callable[[str], bool], stem: Callabl
         if not terms or word in _FILLER:  # a stopword, a question word, a one-letter word
             continue
         seen.add(word)
-        if any(in_corpus(t) for t in terms):
+        if all(in_corpus(t) for t in terms):
             continue
-        parts = [p for p in re.split(r"[-._]", word) if p]
+        # "requests-toolbelt" of the httpx docs: its unseen parts decide, not the ones the corpus uses
+        parts = [p for p in re.split(r"[-._]", word) if p and not all(in_corpus(t) for t in stem(p))]
+        if not parts and any(in_corpus(t) for t in terms):
+            continue
         if word in names or (zipf(word) < RARE_ZIPF and all(zipf(p) < RARE_ZIPF for p in parts)):
             foreign.append(word)
     return foreign, len(seen)
@@ -95,3 +102,88 @@ def foreign_share(question: str, in_corpus: Callable[[str], bool], stem: Callabl
     """Share of the question's content words that are foreign (0 when it has none)."""
     foreign, n = foreign_words(question, in_corpus, stem)
     return len(foreign) / n if n else 0.0
+
+
+# where a question says which tool it is about: "in flask, ...", "with aiohttp", "urllib3's",
+# "using selenium" (not "the X way": "the cleanest way" names no tool)
+_FRAMES = (
+    r"\b(?:in|with|using|via|for|from|on)\s+{w}\b",
+    r"\b{w}(?:'s|’s)",
+)
+
+
+def framed_elsewhere(question: str, foreign: list[str]) -> float:
+    """1.0 when the question is framed in a tool the corpus never mentions (one of its foreign words
+    stands where a question names its setting: "in flask, how do i ...", "with aiohttp ...")."""
+    for word in foreign:
+        w = re.escape(word)
+        if any(re.search(f.format(w=w), question, re.I) for f in _FRAMES):
+            return 1.0
+    return 0.0
+
+
+_FLAG = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
+
+
+_DOTTED = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+# a name the question says is missing or replaced: "there's no requests.propfind()", "instead of X"
+_DENIED = re.compile(r"\b(?:no|not|never|without|instead\s+of|rather\s+than)\s+(?:a\s+|an\s+|the\s+)?$", re.I)
+MAX_NAMES = 50_000  # the corpus's split code names kept in the manifest (a large corpus keeps the first)
+
+
+def code_names(question: str) -> list[str]:
+    """The code names a question writes: identifiers (``foo_bar``, ``Foo.bar()``, ``FooBar``,
+    ``x=``, anything in backticks) and command-line flags (``--resolve``); not addresses, nor a name
+    the question says is absent ("there's no requests.propfind()")."""
+    from index.query.cues import code_identifiers
+
+    text = _ADDRESS.sub(" ", question)
+    kept = []
+    for m in _DOTTED.finditer(text):  # "no requests.propfind()": blank out denied names first
+        if _DENIED.search(text[: m.start()][-20:]):
+            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+    names = [n.rstrip("(=").strip() for n in code_identifiers(text)]
+    names += [m.group(0) for m in _FLAG.finditer(text) if len(m.group(0)) > 2]
+    for n in dict.fromkeys(names):
+        if n and not (n.isupper() and "_" not in n):  # "PROPFIND", "GET": words in capitals, not names
+            kept.append(n)
+    return kept
+
+
+def corpus_code_names(texts: list[str] | tuple[str, ...] | object) -> list[str]:
+    """The code names a corpus writes that the analyzer splits (dotted names, flags), lower-cased and
+    sorted: what ``unseen_code_share`` looks a split name up in (stored in the manifest at build)."""
+    found: set[str] = set()
+    for text in texts:  # type: ignore[attr-defined]
+        found.update(m.group(0).lower() for m in _DOTTED.finditer(text))
+        found.update(m.group(0).lower() for m in _FLAG.finditer(text) if len(m.group(0)) > 2)
+    return sorted(found)[:MAX_NAMES]
+
+
+REMARK = 0.5  # a name in a sentence around the question ("... 2xx? requests has response.ok") counts this much
+
+
+def unseen_code_share(question: str, in_corpus: Callable[[str], bool], stem: Callable[[str], list[str]],
+                      written: Callable[[str], bool]) -> float:
+    """Share of the question's code names that the corpus never writes (0 when it names none).
+
+    A name the analyzer keeps whole (``assert_fingerprint``, ``MultipartEncoder``) is looked up in the
+    index; one it splits (``web.Application``, ``--resolve``) must be ``written`` verbatim
+    (case-insensitively) somewhere in the corpus. A name in a remark beside the question sentence
+    (one not ending in "?", when another does) weighs ``REMARK``: it sets the scene, the question
+    asks about something else ("which property says 2xx? requests has response.ok")."""
+    sentences = [t for t in re.split(r"(?<=[.?!])\s+", question.strip()) if t]
+    asking = any(t.endswith("?") for t in sentences)
+    total = unseen = 0.0
+    for sentence in sentences:
+        weight = 1.0 if not asking or sentence.endswith("?") else REMARK
+        for name in code_names(sentence):
+            terms = stem(name)
+            if not terms:
+                continue
+            total += 1
+            if len(terms) == 1 and not name.startswith("-") and "." not in name:
+                unseen += weight * (not in_corpus(terms[0]))
+            else:
+                unseen += weight * (not written(name))
+    return unseen / total if total else 0.0

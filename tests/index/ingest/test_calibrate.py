@@ -112,6 +112,8 @@ def test_the_build_stores_the_calibration_and_reports_it(tmp_path: Path, fake_em
     assert calibrate.FLOOR <= cal["threshold"] <= calibrate.CEILING
     assert cal["bank"] == calibrate.BANK_MIN and cal["pseudo"] >= 15
     assert 0.0 <= cal["bank_accept"] <= 1.0 and 0.0 <= cal["pseudo_accept"] <= 1.0
+    # the code names the analyzer splits, for the unseen-code check (flags here)
+    assert {"--help", "--name", "--verbose", "--no-verbose"} <= set(cal["code_names"])
     line = next(d for d in report.details if d.startswith("abstention:"))
     assert f"threshold {cal['threshold']:.2f}" in line and "off-topic bank 80" in line
     engine = Engine.open(Settings(index_dir=index_dir), embedder=fake_embedder)
@@ -157,3 +159,7 @@ def test_off_topic_and_near_topic_questions_abstain_on_real_docs(tmp_path: Path,
     assert "envvar" in answer.citations[0].quote
     answer = engine.ask("how do i hide the password while the user types it?")
     assert not answer.abstained and "hide_input" in answer.citations[0].quote
+    # a code name these docs never write, a count they never give
+    assert engine.ask("how do i pass --log-level to set the verbosity of a command?").abstained
+    assert engine.ask("how many commands can a group hold at most?").abstained
+    assert not engine.ask("how do i turn the --verbose flag off?").abstained

@@ -17,9 +17,13 @@ class Manifest:
 
 
 class Backend:
-    def __init__(self, manifest: Manifest, vocabulary: set[str] = frozenset()) -> None:
+    def __init__(self, manifest: Manifest, vocabulary: set[str] = frozenset(), displays: dict[int, str] | None = None) -> None:
         self.manifest = manifest
         self.vocabulary = vocabulary
+        self.displays = displays or {}
+
+    def unit_display(self, i: int) -> str:
+        return self.displays.get(i, "")
 
     def idf(self, term: str) -> float:
         return 1.0 if term in self.vocabulary else 9.0
@@ -33,8 +37,9 @@ class Texts:
 
 
 class Ctx:
-    def __init__(self, manifest: Manifest, abstain_below: float | None = None, vocabulary: set[str] = frozenset()) -> None:
-        self.backend = Backend(manifest, vocabulary)
+    def __init__(self, manifest: Manifest, abstain_below: float | None = None, vocabulary: set[str] = frozenset(),
+                 displays: dict[int, str] | None = None) -> None:
+        self.backend = Backend(manifest, vocabulary, displays)
         self.texts = Texts()
         self.quotes = QuoteParams()
         self.abstain_below = abstain_below
@@ -62,6 +67,7 @@ def test_evidence_is_the_best_unit_and_leaves_out_excluded_units() -> None:
     ctx = Ctx(Manifest(), vocabulary={"timeout", "client"})
     s = state("client timeout?", [0.9, 0.5], [0.2, 0.7])
     assert evidence(ctx, s) == Evidence(0.9, 0.7, 0.0)
+    assert Evidence(0.6, 0.4, unvalued=1.0, unseen_code=0.5, framed=1.0).score == pytest.approx(0.8 - 0.5 - 0.175 - 0.3)
     assert evidence(ctx, s, exclude={10}) == Evidence(0.5, 0.7, 0.0)
     assert evidence(ctx, s, exclude={10, 11}) == Evidence()
     # "aiohttp" is in no indexed text and rare in English: one of two content words is foreign
@@ -87,3 +93,44 @@ def test_abstains_under_the_threshold_and_without_candidates() -> None:
     assert abstains(ctx, state("client timeout?", [0.5], [0.1]))  # 0.55
     empty = replace(state("client timeout?", [0.6], [0.1]), candidates=[])
     assert abstains(ctx, empty)
+
+
+def test_a_count_or_year_question_whose_best_quotes_hold_none_abstains() -> None:
+    cal = Manifest({"score": SCORE, "threshold": 0.62, "code_names": []})
+    vocab = {"star", "repositori", "pool", "connect", "releas", "httpx"}
+    quotes = {10: "The pool keeps connections alive.", 11: "Stars and repositories are listed on the site."}
+    ctx = Ctx(cal, vocabulary=vocab, displays=quotes)
+    s = state("how many stars does the repository have?", [0.7, 0.6], [0.4, 0.3])
+    assert evidence(ctx, s).unvalued == 1.0 and abstains(ctx, s)
+    # the same question answered by a quote that holds a number
+    counted = Ctx(cal, vocabulary=vocab, displays={10: "It has 50,000 stars.", 11: ""})
+    assert evidence(counted, s).unvalued == 0.0 and not abstains(counted, s)
+    # a question asking for no value is not touched
+    assert not abstains(ctx, state("how does the pool keep connections?", [0.7], [0.4]))
+    assert abstains(ctx, state("what year was httpx first released?", [0.7], [0.4]))
+    assert not abstains(Ctx(cal, vocabulary=vocab, displays={10: "First released in 2019."}),
+                        state("what year was httpx first released?", [0.7], [0.4]))
+
+
+def test_a_question_naming_a_code_identifier_the_corpus_never_writes_abstains() -> None:
+    vocab = {"pin", "fingerprint", "certif", "verifi", "client", "session"}
+    cal = Manifest({"score": SCORE, "threshold": 0.62, "code_names": ["requests.session", "--cert"]})
+    ctx = Ctx(cal, vocabulary=vocab)
+    unknown = state("how do i pin a cert fingerprint with assert_fingerprint?", [0.7], [0.3])
+    assert evidence(ctx, unknown).unseen_code == 1.0 and abstains(ctx, unknown)
+    flag = state("how do i pin a fingerprint like curl --pinnedpubkey?", [0.7], [0.3])
+    assert evidence(ctx, flag).unseen_code == 1.0 and abstains(ctx, flag)
+    # names the corpus writes: answered
+    known = state("can a requests.Session verify a fingerprint with --cert?", [0.7], [0.3])
+    assert evidence(ctx, known).unseen_code == 0.0 and not abstains(ctx, known)
+    # an index that stored no names looks in the retrieved text
+    old = Ctx(Manifest({"score": SCORE, "threshold": 0.62}), vocabulary=vocab, displays={10: "s = requests.Session()"})
+    assert not abstains(old, state("can a requests.Session verify a fingerprint?", [0.7], [0.3]))
+
+
+def test_a_question_framed_in_a_tool_the_corpus_never_mentions_abstains() -> None:
+    vocab = {"read", "json", "bodi", "post", "rout", "client"}
+    ctx = Ctx(Manifest({"score": SCORE, "threshold": 0.62, "code_names": []}), vocabulary=vocab)
+    framed = state("in flask, how do i read the json body my client posted to the route?", [0.75], [0.3])
+    assert evidence(ctx, framed).framed == 1.0 and abstains(ctx, framed)
+    assert not abstains(ctx, state("how do i read the json body my client posted?", [0.75], [0.3]))

@@ -31,3 +31,57 @@ def test_the_share_is_over_content_words() -> None:
     # a name (capitalized, not opening the question) the corpus lacks is foreign even if common English
     assert foreign_words("who wrote Pride and Prejudice?", lambda t: False, analyzer.terms)[0] == ["pride", "prejudice"]
     assert foreign_words("Pride matters", lambda t: False, analyzer.terms)[0] == []
+
+
+def test_a_hyphenated_name_is_foreign_by_its_unseen_parts() -> None:
+    analyzer = Analyzer()
+    corpus = set(analyzer.terms("requests sends uploads; user agent header"))
+    words, _ = foreign_words("how do I use requests-toolbelt's encoder?", corpus.__contains__, analyzer.terms)
+    assert "requests-toolbelt's" in words or "requests-toolbelt" in words
+    assert foreign_words("set the user-agent header", corpus.__contains__, analyzer.terms)[0] == []
+    # an address is not a word of the question
+    assert foreign_words("call https://api.mycompany.com", corpus.__contains__, analyzer.terms)[0] == []
+
+
+def test_code_names_are_identifiers_and_flags_not_addresses_nor_denied_names() -> None:
+    from index.query.foreign import code_names
+
+    assert code_names("pin it with urllib3's assert_fingerprint?") == ["assert_fingerprint"]
+    assert code_names("like curl --resolve?") == ["--resolve"]
+    assert code_names("mount on an aiohttp web.Application?") == ["web.Application"]
+    assert code_names("tired of repeating https://api.mycompany.com, ?page=2&per_page=50") == []
+    assert code_names("there's no requests.propfind(). how do i send PROPFIND?") == []
+
+
+def test_unseen_code_share_counts_names_the_corpus_never_writes() -> None:
+    from index.query.foreign import corpus_code_names, unseen_code_share
+
+    analyzer = Analyzer()
+    docs = ["Call `httpx.get()` or use `Client(timeout=5)`.", "Run it with --verbose."]
+    terms = {t for d in docs for t in analyzer.terms(d)}
+    names = set(corpus_code_names(docs))
+    assert {"httpx.get", "--verbose"} <= names
+
+    def share(q: str) -> float:
+        return unseen_code_share(q, terms.__contains__, analyzer.terms, lambda n: n.lower() in names)
+
+    assert share("why call httpx.get() and not a Client?") == 0.0
+    assert share("how do i pass --verbose?") == 0.0
+    assert share("how do i set assert_fingerprint?") == 1.0
+    assert share("like curl --resolve?") == 1.0
+    assert share("does httpx.get take assert_fingerprint?") == 0.5
+    assert share("how do i stream?") == 0.0  # names none
+    # a name in a remark beside the question counts half
+    assert share("which property says 2xx? requests has response.is_ok") == 0.5
+
+
+def test_a_question_framed_in_a_tool_the_corpus_never_mentions() -> None:
+    from index.query.foreign import framed_elsewhere
+
+    assert framed_elsewhere("in flask, how do i read the body?", ["flask"]) == 1.0
+    assert framed_elsewhere("with aiohttp should i reuse a session?", ["aiohttp"]) == 1.0
+    assert framed_elsewhere("how do i click with selenium's driver?", ["selenium"]) == 1.0
+    # "the cleanest way" names no tool, and a foreign word elsewhere frames nothing
+    assert framed_elsewhere("what's the cleanest way to throttle?", ["cleanest"]) == 0.0
+    assert framed_elsewhere("is aiohttp faster?", ["aiohttp"]) == 0.0
+    assert framed_elsewhere("in flask, how?", []) == 0.0

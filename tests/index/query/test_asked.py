@@ -1,0 +1,38 @@
+"""What value a question asks for (a year, a version, a count) and whether a quote holds one."""
+
+from index.query.asked import asked_value, holds_value, unvalued
+
+
+def test_the_wording_fixes_the_kind_of_value() -> None:
+    assert asked_value("what year was httpx first released?") == "year"
+    assert asked_value("since which version is verify= deprecated?") == "version"
+    assert asked_value("what python version do i need?") == "version"
+    assert asked_value("when was the retries option added?") == "date"
+    assert asked_value("how many connections does the pool keep?") == "number"
+    assert asked_value("what's the default max number of redirects?") == "number"
+    # a situation, a manner, a reason: no value asked for
+    assert asked_value("when should I use a Client?") is None
+    assert asked_value("when is it worth using a Session?") is None
+    assert asked_value("how do I stream a download?") is None
+    assert asked_value("what version of the docs is this?") is None
+
+
+def test_a_quote_holds_a_value_of_the_kind() -> None:
+    assert holds_value("number", "The pool holds up to 10.")
+    assert holds_value("number", "limits = httpx.Limits(max_connections=10)")
+    assert holds_value("number", "it tries two times")
+    # digits inside names and versions are not counts
+    assert not holds_value("number", "urllib3 speaks HTTP/1.1 and http2")
+    assert not holds_value("number", "pip install requests==2.31.0.")
+    assert holds_value("year", "First released in 2019.")
+    assert not holds_value("year", "fully removed with the HTTPX 1.0 release; see #1006")
+    assert holds_value("version", "Deprecated since 0.28.")
+    assert holds_value("date", "Released on 12 March.")
+
+
+def test_unvalued_when_no_best_quote_holds_the_value() -> None:
+    assert unvalued("how many github stars does it have?", ["Requests is an elegant HTTP library."]) == 1.0
+    assert unvalued("how many retries by default?", ["It retries 3 times.", "Nothing here."]) == 0.0
+    assert unvalued("what year was it released?", ["It is expected with the 1.0 release."]) == 1.0
+    assert unvalued("how do I stream?", ["Use stream()."]) == 0.0  # no value asked
+    assert unvalued("how many?", []) == 0.0  # no quote: the other evidence decides
