@@ -6,9 +6,14 @@ The decision looks at question-level evidence (``Evidence``), the same for every
 * ``lex``: the best share of the question's IDF mass that one unit holds;
 * ``foreign``: the share of its content words that the corpus never uses and that are rare in
   English or written as names ("aiohttp", "CSRF_TRUSTED_ORIGINS", "Django" asked of the httpx docs;
-  ``index.query.foreign``). It replaces the earlier penalty for unknown names.
+  ``index.query.foreign``). It replaces the earlier penalty for unknown names;
+* ``unvalued``: 1 when the question asks for a year, a version or a count and its best quotes hold
+  none (``index.query.asked``);
+* ``unseen_code``: the share of its code names (``foo_bar``, ``Foo.bar()``, ``--flag``) the corpus never
+  writes;
+* ``framed``: 1 when a foreign word frames it ("in flask, ...", "with aiohttp ...").
 
-``score = cos + ½ lex − ½ foreign``, and citebot abstains when it is under the index's
+``score = cos + ½ lex − ½ foreign − ½ unvalued − 0.35 unseen_code − 0.3 framed``, and citebot abstains when it is under the index's
 threshold. That threshold is calibrated when the index is built, on that corpus
 (``index.ingest.calibrate``: a bank of off-topic and near-topic questions shipped with the package,
 and pseudo-questions made from the corpus's own units), and stored in the manifest
@@ -25,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.query.asked import unvalued
-from index.query.foreign import framed_elsewhere, foreign_words, unseen_code_share
+from index.query.foreign import foreign_words, framed_elsewhere, unseen_code_share
 
 if TYPE_CHECKING:
     from index.query.state import Context, QueryState
