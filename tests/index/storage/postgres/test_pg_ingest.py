@@ -222,3 +222,15 @@ def test_tables_left_by_a_cut_short_drop_are_swept(pg: psycopg.Connection) -> No
     ingest(pg, "c", src, grace_seconds=600)
     assert _tables(pg, f"%_c{cid}_g1") == []
     assert [g for g, _ in generations(pg, "c")] == [2, 3]
+
+
+def test_bm25_columns_stay_in_the_row(pg: psycopg.Connection) -> None:
+    ingest(pg, "inline", synthetic_source(40, dim=64, seed=5))
+    cid = corpus_id(pg, "inline")
+    for table in ("units", "chunks", "document_terms"):
+        rows = pg.execute(
+            "SELECT a.attname, a.attstorage, c.reloptions FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE c.relname = %s AND a.attname IN ('bm25', 'terms')", (f"{table}_c{cid}_g1",),
+        ).fetchall()
+        assert {name: storage for name, storage, _ in rows} == {"bm25": "m", "terms": "m"}
+        assert "toast_tuple_target=8160" in rows[0][2]
