@@ -40,6 +40,7 @@ from index.query.cues import (
     unknown_entity_share,
     wants_code,
 )
+from index.query.extend import LEAD_IN_END
 from index.query.features import FeatureRows
 from index.query.unit_facts import NO_FACTS, ContextVectors, UnitFacts
 
@@ -106,6 +107,7 @@ class QuoteParams:
     refine: int = 5  # questions: how many top candidates the answer ranker (``index.query.refine``) reorders
     keep_ratio: float = 0.01  # a 2nd/3rd quote must have at least this share of the best's probability
     neighbours: bool = True  # a quote takes in the next-best candidates beside it (``extend.with_neighbours``)
+    spill: int = 3  # a passage that ends in code or a lead-in: this many units of the chunk after it too (``spill``)
     abstain_below: float = 0.30  # evidence under this → the documents do not answer
     entity_miss: float = 0.2  # evidence − this × share of the question's names that the corpus never mentions
 
@@ -326,7 +328,7 @@ def candidate_units(ctx: Context, state: QueryState) -> None:
     if prefetch is not None and top:
         prefetch(sorted(set(ctx.backend.chunk_documents(np.asarray(top, dtype=np.int64)).tolist())))
     firsts, lasts = ctx.backend.chunk_spans(np.asarray(top, dtype=np.int64))
-    units_of = {c: range(f, e) for c, f, e in zip(top, firsts.tolist(), lasts.tolist(), strict=True)}
+    units_of = {c: range(f, spill(ctx, f, e, p.spill)) for c, f, e in zip(top, firsts.tolist(), lasts.tolist(), strict=True)}
     units = list(dict.fromkeys(i for c in top for i in units_of[c]))
     context_cos = dict(zip(units, context_cosines(ctx, units, state.q_vec), strict=True))
     state.rows, state.meta = sentence_rows(
@@ -342,6 +344,26 @@ def candidate_units(ctx: Context, state: QueryState) -> None:
         facts_of=ctx.texts.facts,
         context_cos=context_cos.__getitem__,
     )
+
+
+def spill(ctx: Context, first: int, end: int, most: int) -> int:
+    """Where a passage's candidates end: its own units ``first .. end - 1`` and, when it ends in a code
+    block or a lead-in ("… like this:") while its section goes on in the next chunk, up to ``most`` units
+    of that chunk (same document, same heading path). A chunk boundary is the chunker's, not the
+    author's: the warning after an example, the code a lead-in announces, land in the next chunk."""
+    if most <= 0 or end <= first or end >= ctx.backend.n_units:
+        return end
+    last = end - 1
+    f = ctx.texts.facts(last)
+    if not (f.code or f.lead_in or ctx.backend.unit_display(last).rstrip().endswith(LEAD_IN_END)):
+        return end
+    doc = ctx.backend.unit(last).doc
+    stop = end
+    while stop < min(end + most, ctx.backend.n_units):
+        if ctx.backend.unit(stop).doc != doc or ctx.texts.facts(stop).context != f.context:
+            break
+        stop += 1
+    return stop
 
 
 def context_cosines(ctx: Context, units: list[int], q_vec: np.ndarray | None) -> list[float]:
