@@ -107,7 +107,8 @@ class QuoteParams:
     refine: int = 5  # questions: how many top candidates the answer ranker (``index.query.refine``) reorders
     keep_ratio: float = 0.01  # a 2nd/3rd quote must have at least this share of the best's probability
     neighbours: bool = True  # a quote takes in the next-best candidates beside it (``extend.with_neighbours``)
-    spill: int = 3  # a passage that ends in code or a lead-in: this many units of the chunk after it too (``spill``)
+    spill: int = 0  # a passage that ends in code or a lead-in: this many units of the chunk after it too (``spill``;
+    # off: with the shipped rankers 3 gave httpx answer@3 +0.04 but requests answer@1 -0.05, tuning sets)
     abstain_below: float = 0.30  # evidence under this → the documents do not answer
     entity_miss: float = 0.2  # evidence − this × share of the question's names that the corpus never mentions
 
