@@ -14,7 +14,6 @@ from pathlib import Path
 from index.ingest.calibrate import key as calibration_key
 from index.ingest.documents import Document
 from index.models.embeddings import Embedder
-from index.models.lexical import ANALYZER_VERSION
 from index.settings import Settings
 from index.storage.generations import POINTER
 from index.storage.manifest import FORMAT_VERSION
@@ -32,7 +31,6 @@ def fingerprint(documents: list[Document], embedder: Embedder, settings: Setting
     h.update(f"{settings.chunk_tokens}|{settings.chunk_overlap}|format{FORMAT_VERSION}".encode())
     h.update(f"abstention {calibration_key()}".encode())
     h.update(f"|token_states{settings.token_states_max_tokens}".encode())  # stored token states (or not)
-    h.update(f"|analyzer{ANALYZER_VERSION}".encode())  # how the BM25 index splits words
     return h.hexdigest()
 
 

@@ -1,10 +1,4 @@
-"""BM25 over chunks (bm25s, Lucene variant, English stopwords + Snowball stemmer).
-
-Identifiers are indexed whole *and* by their parts (``max_connections`` → ``max_connections``, ``max``,
-``connections``; ``ProxyRoundRobin`` → ``proxyroundrobin``, ``proxy``, ``round``, ``robin``), on the
-document and the query side alike, so "connections" finds ``max_connections=10`` and the exact name still
-counts most (it matches the whole and every part).
-"""
+"""BM25 over chunks (bm25s, Lucene variant, English stopwords + Snowball stemmer)."""
 
 from __future__ import annotations
 
@@ -24,49 +18,11 @@ def _stemmer():  # noqa: ANN202 - PyStemmer has no stubs
     return Stemmer.Stemmer("english")
 
 
-ANALYZER_VERSION = 2  # 2: identifiers also by their parts (``split_words``); 1: bm25s's own splitter
-_WORD = re.compile(r"(?u)\b\w\w+\b")
-# the humps of an ASCII identifier piece: "HTTPTransport" → HTTP, Transport; "getURL2" → get, URL2;
-# a plural acronym stays one ("URLs")
-_HUMP = re.compile(r"[A-Z0-9]+s?(?![a-z])|[A-Z0-9]?[a-z0-9]+")
-
-
-def identifier_parts(word: str) -> list[str]:
-    """The parts of an identifier (split at underscores and, in ASCII, at camelCase humps), when it has
-    more than one: ``max_connections`` → [max, connections], ``AsyncClient`` → [Async, Client]; [] for a
-    plain word. Parts keep their case; parts shorter than two characters are left out."""
-    pieces = [p for p in word.split("_") if p]
-    parts: list[str] = []
-    for piece in pieces:
-        humps = _HUMP.findall(piece) if piece.isascii() and piece.isalnum() else []
-        parts.extend(humps if "".join(humps) == piece else [piece])
-    if len(parts) < 2:
-        return []
-    return [p for p in parts if len(p) >= 2]
-
-
-def split_words(text: str) -> list[str]:
-    """Lower-cased words of two or more characters (bm25s's splitter), each identifier followed by its
-    parts: the splitter of both the BM25 index and ``Analyzer``. Each word is lower-cased on its own, so
-    no text's case context reaches the next one's words, and every word it returns splits into itself
-    (the PostgreSQL vocabulary analyzes a word once and remembers it)."""
-    out: list[str] = []
-    for w in _WORD.findall(text):
-        low = w.lower()
-        lows = _WORD.findall(low)
-        if lows != [low]:  # lower-casing moved the word's bounds ("İ" → "i̇"): the lower-cased text's words
-            out.extend(lows)
-            continue
-        out.append(low)
-        if "_" in w or not (w.islower() or w.isupper() or w.istitle()):
-            out.extend(p for p in (q.lower() for q in identifier_parts(w)) if p != low)
-    return out
-
-
 class Analyzer:
-    """Text → stemmed terms, exactly as the BM25 index's tokenizer does it (``split_words``: lower case,
-    words of two or more characters, identifiers also by their parts; English stopwords, Snowball
-    stemmer), for queries and quote scoring."""
+    """Text → stemmed terms, exactly as bm25s's tokenizer does it (lower case, words of two or more
+    characters, English stopwords, Snowball stemmer), for queries and quote scoring."""
+
+    _WORD = re.compile(r"(?u)\b\w\w+\b")
 
     def __init__(self) -> None:
         from bm25s.stopwords import STOPWORDS_EN
@@ -75,7 +31,7 @@ class Analyzer:
         self._stemmer = _stemmer()
 
     def words(self, text: str) -> list[str]:
-        return [w for w in split_words(text) if w not in self._stop]
+        return [w for w in self._WORD.findall(text.lower()) if w not in self._stop]
 
     def terms(self, text: str) -> list[str]:
         return self._stemmer.stemWords(self.words(text))
@@ -84,7 +40,7 @@ class Analyzer:
 def _tokenize_corpus(texts: list[str]) -> tuple[list[list[int]], dict[str, int]]:
     from bm25s.tokenization import Tokenizer
 
-    tok = Tokenizer(lower=False, splitter=split_words, stopwords="en", stemmer=_stemmer())
+    tok = Tokenizer(stopwords="en", stemmer=_stemmer())
     ids = tok.tokenize(texts, update_vocab=True, return_as="ids", show_progress=False)
     return ids, tok.get_vocab_dict()
 
