@@ -255,7 +255,24 @@ def extend(n: Neighbourhood, anchor: int, evidence: Evidence, max_chars: int = M
     """The span to quote for unit ``anchor``: the unit itself, or with its lead-in, what it introduces,
     its follow-up or (``neighbours``) the next-best candidates beside it; a long code block trimmed to
     its best lines. Never over ``max_chars`` of display text (but a single prose unit is kept whole)."""
-    return replace(_extend(n, anchor, evidence, max_chars, neighbours), doc=n.unit(anchor).doc)
+    span = _extend(n, anchor, evidence, max_chars, neighbours)
+    if not continuous(span, n.text):  # it would show less than it quotes: the unit alone
+        a = n.part(anchor)
+        span = code_span(n, a, evidence, max_chars) if a.kind == CODE else Span((a,))
+        if not continuous(span, n.text):
+            span = Span((a,))
+    return replace(span, doc=n.unit(anchor).doc)
+
+
+_MARKUP_GAP = " \t\r\n*_`"
+
+
+def continuous(span: Span, text: str) -> bool:
+    """No text of a block between two of the span's parts is left out of its display: consecutive units
+    can be apart in the source when the build dropped a near-duplicate sentence between them, and the
+    quote (from the first part's start to the last one's end) would hold a sentence nobody is shown."""
+    return all(p.block != q.block or not text[p.end : q.start].strip(_MARKUP_GAP)
+               for p, q in zip(span.parts, span.parts[1:], strict=False))
 
 
 def _extend(n: Neighbourhood, anchor: int, evidence: Evidence, max_chars: int, neighbours: bool = True) -> Span:

@@ -356,3 +356,21 @@ def test_no_neighbours_when_weak_far_across_a_heading_or_switched_off(tmp_path):
     assert extend(neighbourhood(backend, i), i, rated, neighbours=False).units == (i,)
     third = evidence("why", {i: 0.6, 90: 0.3, 91: 0.2, i + 1: 0.1})  # not among the best three
     assert extend(neighbourhood(backend, i), i, third).units == (i,)
+
+
+DUPLICATE_BETWEEN = """# Fire
+
+fire fire fire fire fire. fire fire fire fire. fire.
+"""
+
+
+def test_a_span_never_skips_a_sentence_the_build_dropped_as_a_near_duplicate(tmp_path):
+    backend, text = backend_of(tmp_path, DUPLICATE_BETWEEN)
+    i = unit_of(backend, "fire fire fire fire fire.")
+    j = i + 1  # the next unit; the near-duplicate sentence between them is no unit
+    assert backend.unit(j).start > backend.unit(i).end + 1
+    ev = evidence("fire", {i: 0.6, j: 0.3})
+    span = extend(neighbourhood(backend, i), i, ev)
+    assert span.units == (i,)  # not (i, j): its quote would hold a sentence its display leaves out
+    shown = span.display(text).replace(" ", "")
+    assert shown in text[span.start : span.end].replace(" ", "")
