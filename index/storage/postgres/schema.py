@@ -257,6 +257,19 @@ def _keep_inline(conn: psycopg.Connection, leaf: sql.Identifier, columns: tuple[
 
 
 def attach_leaves(conn: psycopg.Connection, corpus_id: int, generation: int) -> None:
+    """Inside the build's transaction, just before the flip: attach one generation's tables.
+
+    ATTACH PARTITION takes only SHARE UPDATE EXCLUSIVE on the parent, so readers are not held up,
+    and PostgreSQL sends the parent's cache invalidation only after a commit is already visible to
+    new snapshots: in that window a reader could see the flipped live pointer and still plan with
+    the partitions it knew before, finding none of the new generation's rows. Holding the corpus's
+    parents in ACCESS EXCLUSIVE until the commit makes such a reader wait for the end of the commit
+    (a few milliseconds: the attach and the flip) and then plan with the new partitions."""
+    conn.execute(
+        sql.SQL("LOCK TABLE {parts} IN ACCESS EXCLUSIVE MODE").format(
+            parts=sql.SQL(", ").join(corpus_table(t, corpus_id) for t in LEVEL_TABLES)
+        )
+    )
     for table in LEVEL_TABLES:
         conn.execute(
             sql.SQL("ALTER TABLE {part} ATTACH PARTITION {leaf} FOR VALUES IN ({gen})").format(

@@ -97,3 +97,40 @@ def test_a_dropped_generation_is_reported_not_read_as_empty(pg: psycopg.Connecti
     with pytest.raises(GenerationGone, match="ask again"):
         search.dense_top_k(pg, pinned, src.unit_vectors[0], 5)
     assert len(search.dense_top_k(pg, live_scope(pg, "guild"), src.unit_vectors[0], 5)) == 5
+
+
+def test_a_reader_during_the_flip_waits_for_the_commit_instead_of_missing_the_new_rows(
+    pg: psycopg.Connection, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL makes a commit visible to new snapshots before it sends the partition change to
+    other sessions: a reader that saw the new live pointer must not plan with the old partitions.
+    The build holds the corpus's parents until its commit, so such a reader waits, then sees it all."""
+    from index.storage.postgres import ingest as ingest_module
+
+    src = synthetic_source(60, dim=64, seed=6)
+    ingest(pg, "guild", src)
+    reader = connect(pg_dsn)
+    pinned = live_scope(reader, "guild")
+    outcome: dict[str, object] = {}
+    real_flip = ingest_module.flip
+
+    def flip_then_read(conn: psycopg.Connection, cid: int, generation: int) -> int | None:
+        replaced = real_flip(conn, cid, generation)
+        reader.execute("SET lock_timeout = '200ms'")
+        try:  # the build's transaction is still open: its new partitions are not readable yet
+            search.one(reader, pinned, search.document_texts(pinned, [0]))
+            outcome["read"] = "did not wait"
+        except psycopg.errors.LockNotAvailable:
+            outcome["read"] = "waited"
+        finally:
+            reader.execute("SET lock_timeout = 0")
+        return replaced
+
+    monkeypatch.setattr(ingest_module, "flip", flip_then_read)
+    ingest(pg, "guild", src, grace_seconds=600)
+    assert outcome["read"] == "waited"
+    scope = live_scope(reader, "guild")
+    assert scope.generation == pinned.generation + 1
+    texts = search.one(reader, scope, search.document_texts(scope, range(len(src.documents))))
+    assert [t for _, t in texts] == [d.text for d in src.documents]
+    reader.close()
