@@ -20,11 +20,11 @@ import gzip
 import importlib.util
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from index.query.cues import evidence_terms
+from index.query.cues import code_identifiers, evidence_terms
 
 RARE_ZIPF = 3.3  # a word under this Zipf frequency is rare in English ("django" 3.1, "curl" 3.5)
 
@@ -135,8 +135,6 @@ def code_names(question: str) -> list[str]:
     """The code names a question writes: identifiers (``foo_bar``, ``Foo.bar()``, ``FooBar``,
     ``x=``, anything in backticks) and command-line flags (``--resolve``); not addresses, nor a name
     the question says is absent ("there's no requests.propfind()")."""
-    from index.query.cues import code_identifiers
-
     text = _ADDRESS.sub(" ", question)
     kept = []
     for m in _DOTTED.finditer(text):  # "no requests.propfind()": blank out denied names first
@@ -150,11 +148,11 @@ def code_names(question: str) -> list[str]:
     return kept
 
 
-def corpus_code_names(texts: list[str] | tuple[str, ...] | object) -> list[str]:
+def corpus_code_names(texts: Iterable[str]) -> list[str]:
     """The code names a corpus writes that the analyzer splits (dotted names, flags), lower-cased and
     sorted: what ``unseen_code_share`` looks a split name up in (stored in the manifest at build)."""
     found: set[str] = set()
-    for text in texts:  # type: ignore[attr-defined]
+    for text in texts:
         found.update(m.group(0).lower() for m in _DOTTED.finditer(text))
         found.update(m.group(0).lower() for m in _FLAG.finditer(text) if len(m.group(0)) > 2)
     return sorted(found)[:MAX_NAMES]
