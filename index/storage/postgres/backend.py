@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 import psycopg
-from pgvector import SparseVector
 
 from index.storage.backend import ChunkRecord, UnitRecord, register
 from index.storage.manifest import Manifest
@@ -86,6 +85,7 @@ class _Question:
     chunk_cos: dict[int, float] = field(default_factory=dict)
     doc_cos: dict[int, float] = field(default_factory=dict)
     bm25: dict[str, dict[int, float]] = field(default_factory=lambda: {"chunks": {}, "documents": {}})
+    bm25_all: dict[str, _Scores] = field(default_factory=dict)  # level -> BM25 of every row
 
 
 class _Doc(DocRecord):
@@ -113,6 +113,9 @@ class _Lexical:
 
     def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         q = self.backend._question(terms=self.terms)
+        if q is not None and self.level in q.bm25_all:
+            ids, scores = _top_k(q.bm25_all[self.level], k)
+            return ids, scores.astype(np.float32)
         got = q.top.get(self.level) if q is not None else None
         if got is not None and (k <= got[2] or len(got[0]) < got[2]):
             ids, scores, _ = got
@@ -123,12 +126,36 @@ class _Lexical:
     def scores(self, ids: np.ndarray) -> np.ndarray:
         ids = np.asarray(ids, dtype=np.int64)
         q = self.backend._question(terms=self.terms)
+        if q is not None and self.level in q.bm25_all:
+            return q.bm25_all[self.level][ids].astype(np.float32)
         known = q.bm25[self.level] if q is not None else {}
         missing = [i for i in ids.tolist() if i not in known]
         if missing:
             fetched = self.backend._run(search.bm25_scores(self.backend.scope, self.level, self.terms, missing))[0]
             known = dict(known) | dict(zip(missing, fetched.tolist(), strict=True))
         return np.array([known[i] for i in ids.tolist()], dtype=np.float32)
+
+
+LEVELS = ("chunks", "documents")
+_UNKNOWN = (-1, 0)  # a term in no vocabulary: no term id, document frequency 0
+_NO_POSTINGS = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))
+
+
+class _SizedCache(_Cache):
+    """A ``_Cache`` of postings bounded by their total length (entries), not their number."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self._size = 0
+
+    def put_many(self, items: dict[Any, Any]) -> None:
+        with self._lock:
+            for key, value in items.items():
+                old = self._items.pop(key, None)
+                self._size += len(value[0]) - (len(old[0]) if old is not None else 0)
+                self._items[key] = value
+            while self._size > self.limit and len(self._items) > 1:
+                self._size -= len(self._items.popitem(last=False)[1][0])
 
 
 SPAN_WINDOW = 12  # units on each side of a candidate quote that the spans stage may read (index.query.extend)
@@ -138,6 +165,7 @@ class PostgresBackend:
     CHUNK_CACHE = 50_000
     DOC_CACHE = 2048  # document texts (a question's candidates bring up to a few hundred)
     TEXT_BUDGET = 1 << 20  # bytes of document text a question's second round trip may bring
+    POSTINGS_CACHE = 4_000_000  # BM25 postings (row, weight) kept per level, across questions
 
     def __init__(self, dsn: str, scope: Scope, manifest: Manifest, *, exact: bool = False,
                  conn: psycopg.Connection | None = None) -> None:
@@ -157,6 +185,8 @@ class PostgresBackend:
         self._chunks = _Cache(self.CHUNK_CACHE)
         self._texts = _Cache(self.DOC_CACHE)
         self._idf = _Cache(1_000_000)
+        self._vocab = _Cache(1_000_000)  # term -> (term id, df among chunks), or None: not in the vocabulary
+        self._postings = {level: _SizedCache(self.POSTINGS_CACHE) for level in ("chunks", "documents")}
         self._load_structure()
 
     # -- opening -------------------------------------------------------------------------------------
@@ -246,22 +276,40 @@ class PostgresBackend:
         if dense:
             first.append(search.dense_units(s, q_vec, dense_k, exact=self.exact))
         lexical = terms is not None and bool(terms)
-        extra = sorted({t for t in idf_terms if _TERM.fullmatch(t)} - set(terms or ()))
-        if lexical:
-            first += [search.bm25_top_k(s, "chunks", terms, chunk_k), search.bm25_top_k(s, "documents", terms, doc_k),
-                      _term_ids(s, [*terms, *extra])]
+        want = list(dict.fromkeys([*(terms or ()), *idf_terms])) if lexical else []
+        for t in want:  # no analyzed term looks like this: in no vocabulary
+            if not _TERM.fullmatch(t):
+                self._vocab.put_many({t: _UNKNOWN})
+        need_vocab = [t for t in want if self._vocab.get(t) is None]
+        q_terms = sorted({t for t in (terms or ()) if _TERM.fullmatch(t)}) if lexical else []
+        need_post = {lvl: [t for t in q_terms if self._postings[lvl].get(t) is None] for lvl in LEVELS}
+        if need_vocab:
+            first.append(_term_ids(s, need_vocab))
+        first += [_postings(s, lvl, need) for lvl, need in need_post.items() if need]
         got = self._run(*first) if first else []
         if dense:
             top = got.pop(0)
             q.dense, q.dense_k = top.ids, dense_k
-        qvec_sparse = None
+        if need_vocab:
+            found = got.pop(0)
+            self._vocab.put_many({t: found.get(t, _UNKNOWN) for t in need_vocab})
+        for lvl, need in need_post.items():
+            if need:
+                found = got.pop(0)
+                self._postings[lvl].put_many({t: found.get(t, _NO_POSTINGS) for t in need})
         if lexical:
-            chunks_top, docs_top, term_ids = got
-            q.top["chunks"] = (chunks_top.ids, chunks_top.scores, chunk_k)
-            q.top["documents"] = (docs_top.ids, docs_top.scores, doc_k)
             n = int(s.stats["chunks"]["n"])
-            self._idf.put_many({t: _idf(n, term_ids.get(t, (0, 0))[1]) for t in [*terms, *extra]})
-            qvec_sparse = _query_vector(terms, term_ids, s.vocabulary)
+            vocab = {t: self._vocab.get(t) for t in want}
+            self._idf.put_many({t: _idf(n, vocab[t][1]) for t in want})
+            counts: dict[int, tuple[str, int]] = {}
+            for t in terms or ():
+                tid = vocab[t][0]
+                if tid >= 0:
+                    counts[tid] = (t, counts.get(tid, (t, 0))[1] + 1)
+            sizes = {"chunks": self.n_chunks, "documents": self.n_documents}
+            for lvl in LEVELS:
+                posts = [(self._postings[lvl].get(t), c) for _, (t, c) in sorted(counts.items())]
+                q.bm25_all[lvl] = _bm25(posts, sizes[lvl])
         elif terms is not None:
             q.top["chunks"] = (np.zeros(0, np.int64), np.zeros(0), chunk_k)
             q.top["documents"] = (np.zeros(0, np.int64), np.zeros(0), doc_k)
@@ -275,13 +323,17 @@ class PostgresBackend:
                 ranked.append(a)
                 if b < self.n_chunks:
                     ranked.append(b)
-        if "chunks" in q.top:
+        if "chunks" in q.bm25_all:
+            ranked += _top_k(q.bm25_all["chunks"], chunk_k)[0].tolist()
+        elif "chunks" in q.top:
             ranked += q.top["chunks"][0].tolist()
         ranked = list(dict.fromkeys(ranked))
         cand = set(ranked)
         chunk_docs = list(dict.fromkeys(self._chunk_doc[np.asarray(ranked, dtype=np.int64)].tolist())) if ranked else []
         docs = set(chunk_docs)
-        if "documents" in q.top:
+        if "documents" in q.bm25_all:
+            docs.update(_top_k(q.bm25_all["documents"], doc_k)[0].tolist())
+        elif "documents" in q.top:
             docs.update(q.top["documents"][0].tolist())
         if not docs:
             self._local.question = q
@@ -311,8 +363,6 @@ class PostgresBackend:
         if q_vec is not None:
             second += [search.cosines(s, "units", q_vec, units), search.cosines(s, "chunks", q_vec, all_chunks),
                        search.cosines(s, "documents", q_vec, docs_a)]
-        if qvec_sparse is not None:
-            second += [_bm25_given(s, "chunks", qvec_sparse, all_chunks), _bm25_given(s, "documents", qvec_sparse, docs_a)]
         if need_chunks:
             second.append(_chunk_rows(s, need_chunks, cut_here))
         if need_units:
@@ -326,11 +376,7 @@ class PostgresBackend:
             q.unit_cos = dict(zip(units.tolist(), u_cos.tolist(), strict=True))
             q.chunk_cos = dict(zip(all_chunks.tolist(), c_cos.tolist(), strict=True))
             q.doc_cos = dict(zip(docs_a.tolist(), d_cos.tolist(), strict=True))
-        if qvec_sparse is not None:
-            c_bm, d_bm = got[:2]
-            got = got[2:]
-            q.bm25 = {"chunks": c_bm, "documents": d_bm}
-        elif terms is not None:  # no known term: every score is 0
+        if terms is not None and not lexical:  # no term: every score is 0
             q.bm25 = {"chunks": dict.fromkeys(all_chunks.tolist(), 0.0), "documents": dict.fromkeys(docs_a.tolist(), 0.0)}
         chunk_rows = got.pop(0) if need_chunks else {}
         if need_units:
@@ -554,31 +600,65 @@ def _term_ids(scope: Scope, terms: Sequence[str]) -> Query:
     return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "terms": sorted(set(terms))}, decode)
 
 
-def _query_vector(terms: Sequence[str], known: dict[str, tuple[int, int]], vocabulary: int) -> SparseVector:
-    counts: dict[int, float] = {}
-    for t in terms:
-        if t in known:
-            tid = known[t][0]
-            counts[tid] = counts.get(tid, 0.0) + 1.0
-    return SparseVector(counts, max(1, vocabulary))
+def _postings(scope: Scope, level: str, terms: Sequence[str]) -> Query:
+    """term -> the BM25 postings of a level: (row ids, document parts, weights as float32), every
+    row holding the term. A weight is read as its row's inner product with the term's one-hot
+    vector: the stored float32 value itself."""
+    table, key, part = ("document_terms", "doc", "x.part") if level == "documents" else ("chunks", "chunk", "0")
+    stmt = (
+        "WITH v AS MATERIALIZED (SELECT v.term, v.term_id, ('{' || (v.term_id + 1)::text || ':1}/' "
+        "|| %(dim)s::text)::sparsevec AS one FROM vocabulary v "
+        "WHERE v.corpus_id = %(c)s AND v.generation = %(g)s AND v.term = ANY(%(terms)s::text[])) "
+        f"SELECT v.term, p.ids, p.parts, p.w FROM v, LATERAL (SELECT array_agg(x.{key}) AS ids, "
+        f"array_agg({part}) AS parts, array_agg((-(x.bm25 <#> v.one))::float4) AS w FROM {table} x "
+        "WHERE x.corpus_id = %(c)s AND x.generation = %(g)s AND x.terms && ARRAY[v.term_id]) p"
+    )
+
+    def decode(rows: list[tuple]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        return {str(t): _NO_POSTINGS if ids is None else
+                (np.asarray(ids, dtype=np.int64), np.asarray(parts, dtype=np.int64), np.asarray(w, dtype=np.float32))
+                for t, ids, parts, w in rows}
+
+    return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "dim": max(1, scope.vocabulary),
+                        "terms": sorted(set(terms))}, decode)
 
 
-def _bm25_given(scope: Scope, level: str, qv: SparseVector, ids: np.ndarray) -> Query:
-    """BM25 of the given chunks or documents: id -> score (every id, 0 without a query term)."""
-    if level == "documents":
-        stmt = ("SELECT x.doc, -sum(x.bm25 <#> %(q)s) FROM document_terms x "
-                "WHERE x.corpus_id = %(c)s AND x.generation = %(g)s AND x.doc = ANY(%(ids)s) GROUP BY x.doc")
-    else:
-        stmt = ("SELECT x.chunk, -(x.bm25 <#> %(q)s) FROM chunks x "
-                "WHERE x.corpus_id = %(c)s AND x.generation = %(g)s AND x.chunk = ANY(%(ids)s)")
-    want = [int(i) for i in ids.tolist()]
+def _bm25(postings: list[tuple[tuple[np.ndarray, np.ndarray, np.ndarray], int]], n: int) -> _Scores:
+    """BM25 of every row of a level from its query terms' postings (with their counts), in ascending
+    term id order: the server's arithmetic (pgvector's sparsevec inner product sums float32 products
+    of weight and count in that order, per row or document part; a document's parts add in float64)."""
+    parts: dict[int, np.ndarray] = {}
+    hit = np.zeros(n, dtype=bool)
+    for (ids, part, w), count in postings:
+        if not len(ids):
+            continue
+        hit[ids] = True
+        for p in np.unique(part).tolist():
+            acc = parts.setdefault(p, np.zeros(n, dtype=np.float32))
+            sel = part == p
+            acc[ids[sel]] += w[sel] * np.float32(count)
+    total = np.zeros(n, dtype=np.float64)
+    for p in sorted(parts):
+        total += parts[p].astype(np.float64)
+    return _Scores(total, np.flatnonzero(hit))
 
-    def decode(rows: list[tuple]) -> dict[int, float]:
-        got = dict.fromkeys(want, 0.0)
-        got.update({int(i): float(v or 0.0) for i, v in rows})
-        return got
 
-    return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "q": qv, "ids": want}, decode)
+@dataclass
+class _Scores:
+    """BM25 of every row of a level for one question, and the rows holding any of its terms."""
+
+    all: np.ndarray  # float64, by row id
+    hit: np.ndarray  # int64, ascending
+
+    def __getitem__(self, ids: np.ndarray) -> np.ndarray:
+        return self.all[ids]
+
+
+def _top_k(scores: _Scores, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best rows holding a query term, best first, ties by id (as the server's ORDER BY)."""
+    s = scores.all[scores.hit]
+    order = np.lexsort((scores.hit, -s))[: max(0, int(k))]
+    return scores.hit[order].copy(), s[order]
 
 
 def _chunk_rows(scope: Scope, ids: Sequence[int], without_text: Sequence[int] = ()) -> Query:

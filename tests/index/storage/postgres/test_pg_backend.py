@@ -61,6 +61,28 @@ def test_scifact_answers_and_rankings_equal_the_local_index(scifact_pair) -> Non
         assert same_answer(remote.ask(q).to_json(), local.ask(q).to_json()), q
 
 
+def test_bm25_from_cached_postings_equals_the_servers_own(scifact_pair) -> None:  # noqa: ANN001
+    """BM25 is summed by the client from per-term postings (cached across questions): the same
+    top-k and scores, bit for bit, as the server's sparsevec inner products; warm or cold."""
+    from index.models.lexical import Analyzer
+    from index.storage.postgres import search
+
+    _, remote = scifact_pair
+    backend, analyzer = remote.backend, Analyzer()
+    for q in scifact_queries(12) * 2:  # the second pass reads every term's postings from the cache
+        terms = analyzer.terms(q)
+        backend.prefetch(None, terms, 0, 100, 100)
+        for level, lexical in (("chunks", backend.bm25_chunks(terms)), ("documents", backend.bm25_documents(terms))):
+            ids, scores = lexical.top(100)
+            want = backend._run(search.bm25_top_k(backend.scope, level, terms, 100))[0]
+            assert ids.tolist() == want.ids.tolist(), (q, level)
+            assert scores.tolist() == want.scores.astype(np.float32).tolist(), (q, level)
+            some = np.arange(0, backend.n_chunks if level == "chunks" else backend.n_documents, 7)
+            given = backend._run(search.bm25_scores(backend.scope, level, terms, some))[0]
+            assert lexical.scores(some).tolist() == given.astype(np.float32).tolist(), (q, level)
+    assert len(backend._postings["chunks"]._items) > 0
+
+
 def test_a_question_costs_at_most_two_round_trips(scifact_pair) -> None:  # noqa: ANN001
     _, remote = scifact_pair
     for q in scifact_queries(30)[25:]:
