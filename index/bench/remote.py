@@ -97,7 +97,8 @@ def _ingest_rows(name: str, n: int, report) -> list[Row]:  # noqa: ANN001
             f"{s.get('copy units', 0):.0f} s, the rest {s.get('copy chunks, documents, vocabulary', 0):.0f} s"),
         Row("remote", f"{name}: ingest incl. indexes", n / total, None, "sentences/s", None, "", None,
             f"{total:.0f} s in all: indexes {sum(v for k, v in s.items() if k.startswith('indexes')):.0f} s ({kind}), "
-            f"validate {s.get('validate', 0):.1f} s, attach + flip {s.get('attach + flip', 0):.2f} s"),
+            f"validate {s.get('validate', 0):.1f} s, attach + commit {s.get('attach + commit', 0):.2f} s, "
+            f"flip {s.get('flip', 0):.3f} s"),
     ]
 
 
@@ -176,6 +177,10 @@ def bench_remote(cfg: BenchConfig) -> list[Row]:
             from index.bench.remote_scifact import bench_scifact
 
             rows.extend(bench_scifact(cfg, dsn, MAINTENANCE_WORK_MEM))
+        if "reindex" in parts:
+            from index.bench.remote_reindex import bench_reindex
+
+            rows.extend(bench_reindex(cfg, conn, dsn, max(2 * EXACT_MAX, cfg.scale_n // 10), MAINTENANCE_WORK_MEM))
         n = cfg.scale_n
         cases = [("large guild", "bench-large", n, 11), ("small guild (10 %)", "bench-small", max(1000, n // 10), 12),
                  ("tiny guild (exact)", "bench-tiny", EXACT_MAX, 13)]

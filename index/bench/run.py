@@ -52,7 +52,7 @@ class BenchConfig:
     threads: int | None = None
     pg_dsn: str = ""  # remote: an existing PostgreSQL + pgvector; empty = start one from the wheel
     ef_search: tuple[int, ...] = (100, 200, 400)  # remote: the HNSW ef_search values measured
-    remote_parts: tuple[str, ...] = ("exact", "scifact", "large", "small", "tiny")  # remote: which corpora
+    remote_parts: tuple[str, ...] = ("exact", "scifact", "reindex", "large", "small", "tiny")  # remote: which corpora
     log: Callable[[str], None] = field(default=lambda _msg: None, repr=False)
 
 

@@ -68,8 +68,8 @@ def bench(
         str, typer.Option("--ef-search", help="remote: HNSW ef_search values to measure, comma separated.")
     ] = "100,200,400",
     remote_parts: Annotated[
-        str, typer.Option("--remote-parts", help="remote: exact,scifact,large,small,tiny (default: all).")
-    ] = "exact,scifact,large,small,tiny",
+        str, typer.Option("--remote-parts", help="remote: exact,scifact,reindex,large,small,tiny (default: all).")
+    ] = "exact,scifact,reindex,large,small,tiny",
 ) -> None:
     """Measure citebot against plain sentence-transformers / FAISS in one run and print one table."""
     import sys

@@ -1,9 +1,10 @@
 """Corpora, generations and the live pointer: which tables answer a corpus's questions.
 
 A reader resolves a corpus to its live generation once per question (``live_scope``) and reads
-that generation only; a re-index builds generation N+1 in new tables and flips
-``corpora.live_generation`` in the transaction that makes it visible (``ingest.py``), so a reader
-sees generation N or N+1 whole, never a mix and never a half-built one. A replaced generation
+that generation only; a re-index builds generation N+1 in new tables, commits it as 'ready', then
+flips ``corpora.live_generation`` in a second, short transaction (``ingest.py``), so a reader sees
+generation N or N+1 whole, never a mix and never a half-built one. A build that died between the
+two leaves a 'ready' generation nobody reads; the next build drops it (``sweep_unfinished``). A replaced generation
 stays readable for a grace period (questions that resolved it just before the flip finish on it),
 then its tables are dropped (``drop_retired``).
 """
@@ -106,11 +107,16 @@ def unlock(conn: psycopg.Connection, cid: int) -> None:
 
 
 def flip(conn: psycopg.Connection, cid: int, generation: int) -> int | None:
-    """Inside the build's transaction: retire the live generation and make ``generation`` live.
-    Returns the generation it replaced."""
+    """In its own transaction, after the one that committed ``generation`` as 'ready': retire the
+    live generation and make ``generation`` live. Returns the generation it replaced."""
     old = conn.execute(
         "SELECT live_generation FROM corpora WHERE corpus_id = %s FOR UPDATE", (cid,)
     ).fetchone()[0]
+    state = conn.execute(
+        "SELECT state FROM generations WHERE corpus_id = %s AND generation = %s", (cid, generation)
+    ).fetchone()
+    if state is None or state[0] != "ready":
+        raise ValueError(f"generation {generation} is {state[0] if state else 'missing'}, not ready")
     conn.execute(
         "UPDATE generations SET state = 'retired', retired_at = clock_timestamp() "
         "WHERE corpus_id = %s AND state = 'live'",
@@ -139,6 +145,21 @@ def drop_retired(conn: psycopg.Connection, cid: int, grace_seconds: float = DEFA
         drop_leaves(conn, cid, int(gen))
         dropped.append(int(gen))
     return dropped
+
+
+def sweep_unfinished(conn: psycopg.Connection, cid: int) -> list[int]:
+    """Drop generations that were never made live (a build that died after committing its
+    generation and before flipping the pointer). Autocommit connection, under the corpus's
+    re-index lock. Returns the generations dropped."""
+    rows = conn.execute(
+        "SELECT generation FROM generations WHERE corpus_id = %s AND state IN ('building', 'ready') "
+        "ORDER BY generation",
+        (cid,),
+    ).fetchall()
+    for (gen,) in rows:
+        conn.execute("DELETE FROM generations WHERE corpus_id = %s AND generation = %s", (cid, gen))
+        drop_leaves(conn, cid, int(gen))
+    return [int(g) for (g,) in rows]
 
 
 def sweep_orphans(conn: psycopg.Connection, cid: int) -> list[int]:

@@ -1,6 +1,6 @@
 """Ingest: copy an index into generation N+1 of a corpus and make it live, while N keeps serving.
 
-One transaction, on one connection holding the corpus's advisory lock:
+Two transactions, on one connection holding the corpus's advisory lock. The first builds:
 
 1. new leaf tables for (corpus, N+1), not yet attached (bulk load without index maintenance);
 2. BM25: the weights of chunks and documents are the local index's own (bm25s's matrices, when the
@@ -13,11 +13,17 @@ One transaction, on one connection holding the corpus's advisory lock:
    corpus is too large for an exact scan; ANALYZE;
 5. validation (counts, offsets inside their documents, unit text hashes recomputed by the server
    from the stored text); any failure rolls everything back;
-6. attach the leaves, retire N, point ``corpora.live_generation`` at N+1; COMMIT.
+6. N+1's row as 'ready', the leaves attached; COMMIT. The commit syncs the new tables to disk
+   (seconds at a million units), and readers of N go on meanwhile: nothing they read is locked.
 
-A crash, kill or error anywhere before the COMMIT rolls the whole transaction back: N stays live and
-untouched, no trace of N+1 remains, and the lock goes with the connection. After the COMMIT,
-generations retired more than the grace period ago are dropped.
+The second flips: retire N, point ``corpora.live_generation`` at N+1; COMMIT (milliseconds). Only
+then do readers see N+1, and by then the partitions attached by the first were announced to
+every session (``schema.attach_leaves``).
+
+A crash, kill or error anywhere before the first COMMIT rolls it back: N stays live and untouched,
+no trace of N+1 remains, and the lock goes with the connection. One between the two COMMITs leaves
+N live and N+1 'ready', read by nobody, dropped by the next build (``sweep_unfinished``). After the
+flip, generations retired more than the grace period ago are dropped.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from index.storage.postgres.generations import (
     drop_retired,
     flip,
     sweep_orphans,
+    sweep_unfinished,
     try_lock,
     unlock,
 )
@@ -119,6 +126,7 @@ def ingest(
     if not try_lock(conn, cid):
         raise ReindexInProgress(corpus)
     try:
+        sweep_unfinished(conn, cid)
         sweep_orphans(conn, cid)
         report = _build(conn, corpus, cid, source, exact_max, maintenance_work_mem, log)
         report.dropped = drop_retired(conn, cid, grace_seconds)
@@ -202,13 +210,15 @@ def _build(
         counts = {"documents": n_docs, "units": n_units, "chunks": n_chunks}
         conn.execute(
             "INSERT INTO generations (corpus_id, generation, state, model, manifest, stats, counts, tables, ann) "
-            "VALUES (%s, %s, 'building', %s, %s, %s, %s, %s, %s)",
+            "VALUES (%s, %s, 'ready', %s, %s, %s, %s, %s, %s)",
             (cid, gen, Jsonb(src.model), Jsonb(src.manifest), Jsonb(gen_stats), Jsonb(counts),
              Jsonb(src.tables or {}), ann),
         )
         attach_leaves(conn, cid, gen)
+    clock.lap("attach + commit")
+    with conn.transaction():
         replaced = flip(conn, cid, gen)
-    clock.lap("attach + flip")
+    clock.lap("flip")
     return IngestReport(
         corpus, cid, gen, replaced, n_docs, n_units, n_chunks, v,
         vectors_sent=n_units - reused, vectors_reused=reused, ann=ann, seconds=clock.seconds,

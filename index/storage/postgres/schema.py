@@ -6,7 +6,8 @@ corpus's rows on one node, and every question touches one corpus. A corpus is re
 
     citebot_schema   the schema version and the vector dimension of this database (one row)
     corpora          corpus_id, name (a guild, a channel mapping…), live_generation
-    generations      (corpus_id, generation): state building|live|retired, model, manifest, the frozen
+    generations      (corpus_id, generation): state ready|live|retired (ready: built, attached, not yet
+                     live; "building" is never committed), model, manifest, the frozen
                      BM25 statistics (k1, b, per level: count, average length), counts, the strings
                      blocks refer to by number (kinds, contexts), ann
     documents        (corpus_id, generation, doc): source, title, hash, format, role, repo path, text
@@ -35,7 +36,12 @@ from psycopg import sql
 
 from index.storage.postgres.errors import ExtensionMissing, SchemaMismatch
 
-SCHEMA_VERSION = 2  # 2: units with display text, block, end line, language; documents with blocks, format, role
+# 2: units with display text, block, end line, language; documents with blocks, format, role
+# 3: a generation can be 'ready' (committed and attached, flipped live by a second transaction)
+SCHEMA_VERSION = 3
+# versions a reader can answer from unchanged (a version-2 database has no 'ready' rows); a build
+# migrates them to SCHEMA_VERSION (``ensure_schema``)
+READABLE_VERSIONS = (2, 3)
 DEFAULT_DIM = 384
 LEVEL_TABLES = ("units", "chunks", "documents", "document_terms", "vocabulary")
 _SCHEMA_LOCK = 0x63697465  # advisory lock key while the schema is created ("cite")
@@ -56,7 +62,7 @@ CREATE TABLE corpora (
 CREATE TABLE generations (
     corpus_id integer NOT NULL REFERENCES corpora ON DELETE CASCADE,
     generation integer NOT NULL,
-    state text NOT NULL CHECK (state IN ('building', 'live', 'retired')),
+    state text NOT NULL CONSTRAINT generations_state_check CHECK (state IN {states}),
     model jsonb NOT NULL,
     manifest jsonb NOT NULL DEFAULT '{}',
     stats jsonb NOT NULL,
@@ -148,17 +154,24 @@ CREATE TABLE vocabulary (
 """
 
 
+STATES = ("building", "ready", "live", "retired")
+_STATE_CHECK = "(" + ", ".join(f"'{s}'" for s in STATES) + ")"
+
+
 def ensure_schema(conn: psycopg.Connection, dim: int = DEFAULT_DIM) -> int:
-    """Create citebot's tables if this database has none; check the version and dimension if it has.
-    Returns the vector dimension of the database."""
+    """Create citebot's tables if this database has none, migrate them from an older readable
+    version, check the version and dimension. Returns the vector dimension of the database."""
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
         _ensure_extension(conn)
         row = _read_version(conn)
         if row is None:
-            conn.execute(_TABLES.replace("{dim}", str(int(dim))))
+            conn.execute(_TABLES.replace("{dim}", str(int(dim))).replace("{states}", _STATE_CHECK))
             conn.execute("INSERT INTO citebot_schema (version, dim) VALUES (%s, %s)", (SCHEMA_VERSION, dim))
             return int(dim)
+        if row[0] == 2:
+            _migrate_2_to_3(conn)
+            row = (SCHEMA_VERSION, row[1])
     version, found_dim = row
     if version != SCHEMA_VERSION:
         raise SchemaMismatch("schema version", version, SCHEMA_VERSION)
@@ -167,11 +180,21 @@ def ensure_schema(conn: psycopg.Connection, dim: int = DEFAULT_DIM) -> int:
     return int(found_dim)
 
 
+def _migrate_2_to_3(conn: psycopg.Connection) -> None:
+    """Version 3 adds the 'ready' state (inside ``ensure_schema``'s transaction and lock)."""
+    conn.execute(
+        "ALTER TABLE generations DROP CONSTRAINT IF EXISTS generations_state_check, "
+        f"ADD CONSTRAINT generations_state_check CHECK (state IN {_STATE_CHECK})"
+    )
+    conn.execute("UPDATE citebot_schema SET version = %s", (SCHEMA_VERSION,))
+
+
 def schema_dim(conn: psycopg.Connection) -> int:
+    """The vector dimension of a database a reader can answer from (SchemaMismatch otherwise)."""
     row = _read_version(conn)
     if row is None:
         raise SchemaMismatch("schema version", "none", SCHEMA_VERSION)
-    if row[0] != SCHEMA_VERSION:
+    if row[0] not in READABLE_VERSIONS:
         raise SchemaMismatch("schema version", row[0], SCHEMA_VERSION)
     return int(row[1])
 
@@ -257,19 +280,15 @@ def _keep_inline(conn: psycopg.Connection, leaf: sql.Identifier, columns: tuple[
 
 
 def attach_leaves(conn: psycopg.Connection, corpus_id: int, generation: int) -> None:
-    """Inside the build's transaction, just before the flip: attach one generation's tables.
+    """At the end of the build's transaction: attach one generation's tables.
 
-    ATTACH PARTITION takes only SHARE UPDATE EXCLUSIVE on the parent, so readers are not held up,
-    and PostgreSQL sends the parent's cache invalidation only after a commit is already visible to
-    new snapshots: in that window a reader could see the flipped live pointer and still plan with
-    the partitions it knew before, finding none of the new generation's rows. Holding the corpus's
-    parents in ACCESS EXCLUSIVE until the commit makes such a reader wait for the end of the commit
-    (a few milliseconds: the attach and the flip) and then plan with the new partitions."""
-    conn.execute(
-        sql.SQL("LOCK TABLE {parts} IN ACCESS EXCLUSIVE MODE").format(
-            parts=sql.SQL(", ").join(corpus_table(t, corpus_id) for t in LEVEL_TABLES)
-        )
-    )
+    ATTACH PARTITION takes only SHARE UPDATE EXCLUSIVE on the parent, so readers of the live
+    generation are not held up, not even while the commit syncs the new tables to disk. The live
+    pointer must not move in this same transaction: PostgreSQL sends the parent's cache
+    invalidation only after the commit is visible to new snapshots, so a reader could see the new
+    pointer and still plan with the partitions it knew before, finding none of the new rows. The
+    flip is a second transaction (``generations.flip``), begun after this one's invalidations
+    were sent; a reader takes them in when it next locks the parent."""
     for table in LEVEL_TABLES:
         conn.execute(
             sql.SQL("ALTER TABLE {part} ATTACH PARTITION {leaf} FOR VALUES IN ({gen})").format(

@@ -303,7 +303,7 @@ def run(conn: psycopg.Connection, scope: Scope, *queries: Query) -> list[Any]:
         for cur, q in zip(cursors, queries, strict=True):
             cur.execute(q.sql, q.params)
         check = conn.execute(
-            "SELECT 1 FROM generations WHERE corpus_id = %s AND generation = %s AND state <> 'building'",
+            "SELECT 1 FROM generations WHERE corpus_id = %s AND generation = %s AND state IN ('live', 'retired')",
             (scope.corpus_id, scope.generation),
         )
     if check.fetchone() is None:

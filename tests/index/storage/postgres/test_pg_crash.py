@@ -24,6 +24,15 @@ from index.bench.sentences import synthetic_source
 from index.storage.postgres.connection import connect
 from index.storage.postgres.ingest import ingest
 src = synthetic_source(int(sys.argv[2]), dim=64, seed=5)
+if sys.argv[3:] == ["pause-before-flip"]:  # a builder that dies between its two transactions
+    import time
+    from index.storage.postgres import ingest as ingest_module
+    real_flip = ingest_module.flip
+    def slow_flip(*args):
+        print("flipping", flush=True)
+        time.sleep(60)
+        return real_flip(*args)
+    ingest_module.flip = slow_flip
 conn = connect(sys.argv[1], create=True, dim=64)
 conn.execute("SET application_name = 'citebot-crash-test'")
 print("start", flush=True)
@@ -58,7 +67,7 @@ def test_killed_build_leaves_the_live_generation(pg: psycopg.Connection, pg_dsn:
     try:
         assert child.stdout is not None
         for line in child.stdout:
-            assert not line.startswith("attach + flip"), "the build finished before it could be killed"
+            assert not line.startswith("attach + commit"), "the build finished before it could be killed"
             if line.startswith(after_line):
                 break
         deadline = time.monotonic() + 60
@@ -88,3 +97,39 @@ def test_killed_build_leaves_the_live_generation(pg: psycopg.Connection, pg_dsn:
     unlock(pg, cid)
     report = ingest(pg, "guild", synthetic_source(300, dim=64, seed=6))
     assert (report.generation, report.replaced) == (2, 1) and live_scope(pg, "guild").counts["units"] == 300
+
+
+def test_a_build_killed_between_its_commit_and_the_flip_leaves_the_live_generation(
+    pg: psycopg.Connection, pg_dsn: str
+) -> None:
+    """The new generation is committed ('ready', attached) but the live pointer never moved: readers
+    go on with the old one, and the next build drops the orphan instead of making it live."""
+    live_src = synthetic_source(200, dim=64, seed=1)
+    ingest(pg, "guild", live_src)
+    scope = live_scope(pg, "guild")
+    before = search.dense_top_k(pg, scope, live_src.unit_vectors[3], 10, exact=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", BUILDER, pg_dsn, "300", "pause-before-flip"], cwd=ROOT, stdout=subprocess.PIPE,
+        text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert child.stdout is not None
+        lines = []
+        for line in child.stdout:
+            lines.append(line)
+            if line.startswith("flipping"):
+                child.send_signal(signal.SIGKILL)
+                break
+        assert any(line.startswith("attach + commit") for line in lines), lines
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+
+    assert generations(pg, "guild") == [(1, "live"), (2, "ready")]
+    assert live_scope(pg, "guild") == scope
+    after = search.dense_top_k(pg, scope, live_src.unit_vectors[3], 10, exact=True)
+    assert after.ids.tolist() == before.ids.tolist()
+    report = ingest(pg, "guild", synthetic_source(250, dim=64, seed=6))
+    assert (report.generation, report.replaced) == (2, 1)
+    assert generations(pg, "guild") == [(1, "retired"), (2, "live")]
+    assert live_scope(pg, "guild").counts["units"] == 250  # the new build's, not the orphan's 300

@@ -174,6 +174,26 @@ def test_schema_is_versioned_and_keeps_its_dimension(pg_dsn: str, pg: psycopg.Co
         connect(pg_dsn, create=True, dim=64)
 
 
+def test_a_version_2_database_is_read_as_it_is_and_migrated_by_the_next_build(pg_dsn: str, pg: psycopg.Connection) -> None:
+    """Version 2 had no 'ready' state: readers answer from such a database unchanged, and the first
+    build of version 3 migrates it (the state constraint) before it commits a 'ready' generation."""
+    from index.storage.postgres.schema import schema_dim
+
+    ingest(pg, "c", synthetic_source(30, dim=64, seed=1))
+    pg.execute(
+        "ALTER TABLE generations DROP CONSTRAINT generations_state_check, "
+        "ADD CONSTRAINT generations_state_check CHECK (state IN ('building', 'live', 'retired'))"
+    )
+    pg.execute("UPDATE citebot_schema SET version = 2")
+    assert schema_dim(pg) == 64
+    scope = live_scope(pg, "c")
+    assert len(search.dense_top_k(pg, scope, synthetic_source(30, dim=64, seed=1).unit_vectors[0], 5)) == 5
+    report = ingest(pg, "c", synthetic_source(40, dim=64, seed=2))
+    assert report.generation == 2
+    assert pg.execute("SELECT version FROM citebot_schema").fetchone() == (SCHEMA_VERSION,)
+    assert live_scope(pg, "c").counts["units"] == 40
+
+
 def test_a_corpus_without_a_finished_generation(pg: psycopg.Connection) -> None:
     corpus_id(pg, "empty", create=True)
     with pytest.raises(NoLiveGeneration):
