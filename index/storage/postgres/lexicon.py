@@ -163,11 +163,29 @@ class Vocabulary:
         return out
 
 
+# every ASCII character that is not a regex word character (``\w``), as a space
+_ASCII_NON_WORD = str.maketrans({chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")})
+
+
+def _words(analyzer: Analyzer, text: str) -> list[str]:
+    """``analyzer.words(text)``; for the default analyzer and a text that is ASCII once lower-cased,
+    without the regex: there a word of the analyzer's pattern (two or more word characters between
+    word boundaries) is a run of two or more of ``[a-z0-9_]``, which splitting at every other
+    character gives (3x faster; the same words, tested)."""
+    if type(analyzer) is not Analyzer:
+        return analyzer.words(text)
+    low = text.lower()
+    if not low.isascii():
+        return analyzer.words(text)
+    stop = analyzer._stop  # noqa: SLF001 - exactly the default Analyzer (checked above)
+    return [w for w in low.translate(_ASCII_NON_WORD).split() if len(w) > 1 and w not in stop]
+
+
 def _block_words(analyzer: Analyzer, part: Sequence[str]) -> tuple[str, list[str], np.ndarray]:
     """One block of texts as (its separator, its distinct words in first-occurrence order, the
     index of every word among them)."""
     sep = _separator(part)
-    words = analyzer.words(f"\n{sep}\n".join(part))
+    words = _words(analyzer, f"\n{sep}\n".join(part))
     uniq = list(dict.fromkeys(words))
     pos = dict(zip(uniq, range(len(uniq)), strict=True))
     return sep, uniq, np.fromiter(map(pos.__getitem__, words), dtype=np.int32, count=len(words))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import string
 from collections import Counter
 from itertools import islice
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 from index.models.lexical import Analyzer, BM25Index
-from index.storage.postgres.lexicon import Vocabulary, level_stats, scores, weights
+from index.storage.postgres.lexicon import Vocabulary, _words, level_stats, scores, weights
 from tests.conftest import SEEDS, SHARED_DATA
 
 SCIFACT = SHARED_DATA / "scifact"
@@ -117,3 +118,11 @@ def test_a_pool_of_processes_gives_the_same_rows_and_term_ids() -> None:
     assert alone.terms == pooled.terms
     for x, y in ((a.indptr, b.indptr), (a.ids, b.ids), (a.tf, b.tf), (a.lengths, b.lengths)):
         np.testing.assert_array_equal(x, y)
+
+
+def test_the_ascii_word_split_gives_the_analyzers_words() -> None:
+    analyzer = Analyzer()
+    rng = random.Random(3)
+    alphabet = string.printable + "\x00\x1c\x1f\x7f_K\u212aÉß"  # the Kelvin sign lower-cases to ASCII "k"
+    texts = _texts() + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(20_000)]
+    assert all(_words(analyzer, t) == analyzer.words(t) for t in texts)
