@@ -238,8 +238,13 @@ def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
 def _rows(row: np.ndarray, ids: np.ndarray, tf: np.ndarray, n: int) -> TermRows:
     """CSR rows from (row, term id, count) entries in any order, duplicates summed."""
     key = (row.astype(np.int64) << 32) | ids.astype(np.int64)
-    uniq, inverse = np.unique(key, return_inverse=True)
-    counts = np.bincount(inverse.reshape(-1), weights=tf, minlength=len(uniq)).astype(np.int64)
+    # a stable sort (radix/timsort: the entries come mostly in row order) and run starts, instead of
+    # np.unique's inverse (2-3x slower on millions of entries)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if len(key) else np.zeros(0, np.int64)
+    uniq = key[starts]
+    counts = np.add.reduceat(np.asarray(tf, dtype=np.int64)[order], starts) if len(key) else np.zeros(0, np.int64)
     rows_u = uniq >> 32
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows_u, minlength=n), out=indptr[1:])
