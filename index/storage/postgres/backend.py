@@ -10,11 +10,14 @@ A question costs two round trips, both made by ``prefetch`` (called by ``retriev
 it reads anything):
 
 1. its candidates, in one pipeline: the dense top-k units (exact scan or the generation's HNSW
-   index), the BM25 top chunks and documents, and the document frequencies of its terms (and of the
-   other terms whose IDF the quote spans weigh);
+   index) and, for the terms not seen before, their term ids and document frequencies (and those
+   of the other terms whose IDF the quote spans weigh) and their BM25 postings among chunks and
+   documents; BM25 of every chunk and document is then summed here from the postings of the
+   question's terms (``_bm25``: the server's float32 arithmetic, in its order), so the BM25 top
+   chunks and documents and every BM25 score the rankers read cost no query;
 2. everything the rest of the question reads about them, in a second pipeline: the cosine of every
-   unit of every candidate document, the cosine and BM25 of every chunk of those documents, the
-   cosine and BM25 of the documents, the records (offsets, display text, kind…) and texts of the
+   unit of every candidate document, the cosine of every chunk of those documents, the
+   cosine of the documents, the records (offsets, display text, kind…) and texts of the
    candidate chunks, the records of their units and of the units around them that a quote may
    extend to, and the texts and blocks of the candidate chunks' documents (up to ``TEXT_BUDGET``
    bytes, best-ranked first: the top passages and their quotes are among them).
@@ -22,8 +25,8 @@ it reads anything):
 Retrieval, document ranking, quote selection, refinement and the answer then read from what these
 brought (candidate documents are a superset of what the query path asks about). A lookup outside
 them (another caller, a larger k) is answered by a query of its own, so results never depend on the
-prefetch, only the number of round trips does (``round_trips`` counts them). Records are cached
-across questions (a generation never changes); per-question numbers are kept per thread, keyed by
+prefetch, only the number of round trips does (``round_trips`` counts them). Records, texts, term
+ids and postings are cached across questions (a generation never changes); per-question numbers are kept per thread, keyed by
 the question's vector and terms.
 """
 
@@ -361,7 +364,10 @@ class PostgresBackend:
         # to a byte budget, best-ranked first; what is left out costs a round trip when it is read
         second: list[Query] = []
         if q_vec is not None:
-            second += [search.cosines(s, "units", q_vec, units), search.cosines(s, "chunks", q_vec, all_chunks),
+            # the units and chunks of each candidate document are a range of ids
+            second += [search.cosines_in_ranges(s, "units", q_vec, self._doc_unit_start[docs_a], self._doc_unit_end[docs_a]),
+                       search.cosines_in_ranges(s, "chunks", q_vec, self._doc_chunk_start[docs_a],
+                                                self._doc_chunk_start[docs_a + 1]),
                        search.cosines(s, "documents", q_vec, docs_a)]
         if need_chunks:
             second.append(_chunk_rows(s, need_chunks, cut_here))

@@ -129,6 +129,49 @@ def cosines(scope: Scope, level: Level, q_vec: np.ndarray, ids: Sequence[int]) -
     return Query(stmt, _scope(scope, q=_vec(q_vec), ids=_ids(ids)), _by_id(ids))
 
 
+def cosines_in_ranges(scope: Scope, level: Level, q_vec: np.ndarray, starts: Sequence[int], ends: Sequence[int]) -> Query:
+    """Cosine of ``q_vec`` with every row whose id is in one of the ranges [start, end) (disjoint),
+    aligned with the ranges' ids in order (0 for an id without a row). One index range scan a range
+    instead of a lookup an id, and the result as two binary arrays (``array_send``) instead of rows."""
+    key = _ID[level]
+    # OFFSET 0 keeps the subquery a parameterized index range scan a range (flattened into a join, the
+    # planner, blind to the ranges' number, scans every row of the generation against every range)
+    stmt = (
+        "SELECT array_send(array_agg(y.id)), array_send(array_agg(y.cos)) "
+        "FROM unnest(%(lo)s::int[], %(hi)s::int[]) AS r(lo, hi), LATERAL ("
+        f"SELECT x.{key} AS id, -(x.embedding <#> %(q)s) AS cos FROM {level} x "
+        f"WHERE {_where()} AND x.{key} >= r.lo AND x.{key} < r.hi OFFSET 0) y"
+    )
+    lo, hi = _ids(starts), _ids(ends)
+    want = np.concatenate([np.arange(a, b, dtype=np.int64) for a, b in zip(lo, hi, strict=True)]) if lo else np.zeros(0, np.int64)
+
+    def decode(rows: list[tuple]) -> np.ndarray:
+        out = np.zeros(len(want), dtype=np.float64)
+        if not rows or rows[0][0] is None:
+            return out
+        ids, values = sent_array(rows[0][0], ">i4"), sent_array(rows[0][1], ">f8")
+        pos = np.searchsorted(want, ids)
+        ok = (pos < len(want)) & (want[np.minimum(pos, len(want) - 1)] == ids)
+        out[pos[ok]] = values[ok]
+        return out
+
+    return Query(stmt, _scope(scope, q=_vec(q_vec), lo=lo, hi=hi), decode)
+
+
+def sent_array(raw: bytes, dtype: str) -> np.ndarray:
+    """The elements of a one-dimensional array without NULLs in PostgreSQL's binary format
+    (``array_send``), as numbers of ``dtype`` (``>i4``, ``>f8``…)."""
+    buf = memoryview(raw)
+    ndim = int.from_bytes(buf[0:4], "big")
+    if ndim == 0:
+        return np.zeros(0, dtype=np.dtype(dtype).newbyteorder("="))
+    if ndim != 1 or int.from_bytes(buf[4:8], "big"):
+        raise ValueError("not a one-dimensional array without NULLs")
+    n = int.from_bytes(buf[12:16], "big")
+    item = np.dtype([("len", ">i4"), ("v", dtype)])
+    return np.frombuffer(buf[20 : 20 + n * item.itemsize], dtype=item)["v"].astype(np.dtype(dtype).newbyteorder("="))
+
+
 def unit_cosines_within(scope: Scope, level: Literal["chunks", "documents"], q_vec: np.ndarray, ids: Sequence[int]) -> Query:
     """Cosine of ``q_vec`` with every unit of the given chunks or documents: unit id -> cosine."""
     first, last = ("first_unit", "last_unit") if level == "chunks" else ("unit_start", "unit_end")

@@ -164,6 +164,21 @@ def test_cosines_and_mean_vectors_match_the_local_arrays(case: Case) -> None:
     assert np.array_equal(doc_vecs, np.asarray(data.document_vectors)[docs])
 
 
+def test_cosines_over_id_ranges_equal_the_cosines_of_each_id(case: Case) -> None:
+    scope, q = case.scope, case.vectors[0]
+    n = int(scope.counts["units"])
+    assert n >= 8
+    starts, ends = [0, 2, 4, n - 2], [1, 2, 6, n + 2]  # an empty range, and one past the last unit
+    ids = [i for a, b in zip(starts, ends, strict=True) for i in range(a, b)]
+    ranged, each, none = search.run(
+        case.conn, scope, search.cosines_in_ranges(scope, "units", q, starts, ends),
+        search.cosines(scope, "units", q, ids), search.cosines_in_ranges(scope, "chunks", q, [], []),
+    )
+    assert ranged.tolist() == each.tolist()  # the same float8 values, 0 past the last unit
+    assert ranged[-2:].tolist() == [0.0, 0.0] and ranged[0] != 0.0
+    assert len(none) == 0
+
+
 def test_a_questions_candidates_in_one_round_trip(case: Case) -> None:
     """Dense units, BM25 chunks and BM25 documents of one question: one batch, one snapshot."""
     terms = Analyzer().terms(case.questions[0])
