@@ -8,9 +8,9 @@ The decision looks at question-level evidence (``Evidence``), the same for every
   English or written as names ("aiohttp", "CSRF_TRUSTED_ORIGINS", "Django" asked of the httpx docs;
   ``index.query.foreign``). It replaces the earlier penalty for unknown names;
 * ``unvalued``: 1 when the question asks for a year, a version or a count and its best quotes hold
-  none (``index.query.asked``);
-* ``unseen_code``: the share of its code names (``foo_bar``, ``Foo.bar()``, ``--flag``) the corpus never
-  writes;
+  none, or asks how many of a thing the corpus never names (``index.query.asked``);
+* ``unseen_code``: the share of its code names (``foo_bar``, ``Foo.bar()``, ``--flag``, ``HTTP/3``) the
+  corpus never writes;
 * ``framed``: 1 when a foreign word frames it ("in flask, ...", "with aiohttp ...").
 
 ``score = cos + ½ lex − ½ foreign − ½ unvalued − 0.35 unseen_code − 0.3 framed``, and citebot abstains when it is under the index's
@@ -35,7 +35,7 @@ from index.query.foreign import foreign_words, framed_elsewhere, unseen_code_sha
 if TYPE_CHECKING:
     from index.query.state import Context, QueryState
 
-SCORE = "evidence-v5"  # the score a stored threshold was calibrated for (a changed score ignores old ones)
+SCORE = "evidence-v6"  # the score a stored threshold was calibrated for (a changed score ignores old ones)
 LEX = 0.5
 FOREIGN = 0.5
 UNVALUED = 0.5  # the question asks for a year / version / count that its best quotes do not hold
@@ -77,6 +77,10 @@ def evidence(ctx: Context, state: QueryState, exclude: Collection[int] = ()) -> 
     def in_corpus(t: str) -> bool:
         return idf(t) < never - 1e-9
 
+    def named(word: str) -> bool:  # the corpus uses the word (a stopword: as good as named)
+        terms = ctx.texts.terms(word)
+        return not terms or any(in_corpus(t) for t in terms)
+
     question = state.question
     foreign, n = foreign_words(question, in_corpus, ctx.texts.terms)
     units = [c.unit for c in state.candidates if c.unit not in exclude]
@@ -95,7 +99,7 @@ def evidence(ctx: Context, state: QueryState, exclude: Collection[int] = ()) -> 
         cos=float(cos.max()),
         lex=float(lex.max()),
         foreign=len(foreign) / n if n else 0.0,
-        unvalued=unvalued(question, [display(u) for u in units[:VALUE_QUOTES]]),
+        unvalued=unvalued(question, [display(u) for u in units[:VALUE_QUOTES]], named),
         unseen_code=unseen_code_share(question, in_corpus, ctx.texts.terms, written),
         framed=framed_elsewhere(question, foreign),
     )
@@ -108,7 +112,8 @@ def corpus_names(manifest: Any) -> frozenset[str] | None:
     """The split code names the corpus writes (``Manifest.abstention["code_names"]``), if stored."""
     cal = getattr(manifest, "abstention", None) or {}
     listed = cal.get("code_names")
-    if not isinstance(listed, list):
+    # names stored for another score may lack a kind of name this one looks up (HTTP/2 before evidence-v6)
+    if not isinstance(listed, list) or cal.get("score") != SCORE:
         return None
     cached = _names.get(id(listed))
     if cached is None or cached[0] is not listed:

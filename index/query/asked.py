@@ -13,6 +13,7 @@ for any corpus, not about any corpus's words.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from index.query.cues import _NUMBER_WORDS
 
@@ -53,9 +54,44 @@ def holds_value(kind: str, text: str) -> bool:
     return bool(_HOLDS[kind].search(text))
 
 
-def unvalued(question: str, quotes: list[str]) -> float:
-    """1.0 when the question asks for a kind of value and none of ``quotes`` holds one, else 0.0."""
+# "how many github stars does it have": the words naming what is counted, up to the verb or a
+# preposition; a generic unit ("times", "ways") names nothing to look for
+_HOW_MANY = re.compile(r"\bhow\s+many\s+([A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,2})", re.I)
+_NOT_COUNTED = frozenset(re.findall(r"\S+", (
+    "a an the of in on at for to per by with from into about and or but than that which who whose there here "
+    "i you we they it he she me us them my your our their its this these those "
+    "do does did is are was were be been can could will would should shall may might must have has had "
+    "get got more other different times time ways kinds types sorts")))
+
+
+def counted_words(question: str) -> list[str]:
+    """The words naming what a "how many X" question counts ("how many github stars does it have" →
+    github, stars): at most three, up to the first verb, preposition or pronoun."""
+    m = _HOW_MANY.search(question)
+    if m is None:
+        return []
+    out: list[str] = []
+    for word in m.group(1).split():
+        if word.lower() in _NOT_COUNTED:
+            break
+        out.append(word)
+    return out
+
+
+def uncounted(question: str, named: Callable[[str], bool]) -> bool:
+    """Whether a "how many X" question counts a thing the documents never name (``named``: whether the
+    corpus uses a word): "how many github stars" of docs that never say "star". Then no number in them
+    counts it, however many numbers they hold."""
+    # "kgs" where the docs write "kg": an abbreviation's plural, which a stemmer leaves alone
+    return any(not named(w) and not (len(w) > 2 and w[-1] in "sS" and named(w[:-1])) for w in counted_words(question))
+
+
+def unvalued(question: str, quotes: list[str], named: Callable[[str], bool] | None = None) -> float:
+    """1.0 when the question asks for a kind of value and none of ``quotes`` holds one, else 0.0; also 1.0
+    when it asks how many of a thing the corpus never names (``named``, if given: ``uncounted``)."""
     kind = asked_value(question)
     if kind is None or not quotes:
         return 0.0
+    if kind == "number" and named is not None and uncounted(question, named):
+        return 1.0
     return 0.0 if any(holds_value(kind, q) for q in quotes) else 1.0

@@ -126,6 +126,8 @@ _FLAG = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
 
 
 _DOTTED = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+# a name at a version after a slash: a protocol or format ("HTTP/3", "HTTP/1.1", "SOCKS/5")
+_VERSIONED = re.compile(r"(?<![\w/.-])[A-Za-z][A-Za-z0-9-]*/\d+(?:\.\d+)*(?![\w/]|\.\d)")
 # a name the question says is missing or replaced: "there's no requests.propfind()", "instead of X"
 _DENIED = re.compile(r"\b(?:no|not|never|without|instead\s+of|rather\s+than)\s+(?:a\s+|an\s+|the\s+)?$", re.I)
 MAX_NAMES = 50_000  # the corpus's split code names kept in the manifest (a large corpus keeps the first)
@@ -133,7 +135,8 @@ MAX_NAMES = 50_000  # the corpus's split code names kept in the manifest (a larg
 
 def code_names(question: str) -> list[str]:
     """The code names a question writes: identifiers (``foo_bar``, ``Foo.bar()``, ``FooBar``,
-    ``x=``, anything in backticks) and command-line flags (``--resolve``); not addresses, nor a name
+    ``x=``, anything in backticks), command-line flags (``--resolve``) and versioned protocol names
+    (``HTTP/3``); not addresses, nor a name
     the question says is absent ("there's no requests.propfind()")."""
     text = _ADDRESS.sub(" ", question)
     kept = []
@@ -142,20 +145,32 @@ def code_names(question: str) -> list[str]:
             text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
     names = [n.rstrip("(=").strip() for n in code_identifiers(text)]
     names += [m.group(0) for m in _FLAG.finditer(text) if len(m.group(0)) > 2]
+    names += [m.group(0) for m in _VERSIONED.finditer(text)]
     for n in dict.fromkeys(names):
-        if n and not (n.isupper() and "_" not in n):  # "PROPFIND", "GET": words in capitals, not names
+        if n and not (n.isupper() and "_" not in n and "/" not in n):  # "PROPFIND", "GET": words in capitals, not names
             kept.append(n)
     return kept
 
 
 def corpus_code_names(texts: Iterable[str]) -> list[str]:
-    """The code names a corpus writes that the analyzer splits (dotted names, flags), lower-cased and
+    """The code names a corpus writes that the analyzer splits or cuts (dotted names, flags, versioned
+    names with the shorter versions they cover), lower-cased and
     sorted: what ``unseen_code_share`` looks a split name up in (stored in the manifest at build)."""
     found: set[str] = set()
     for text in texts:
         found.update(m.group(0).lower() for m in _DOTTED.finditer(text))
         found.update(m.group(0).lower() for m in _FLAG.finditer(text) if len(m.group(0)) > 2)
+        for m in _VERSIONED.finditer(text):
+            found.update(versions_of(m.group(0).lower()))
     return sorted(found)[:MAX_NAMES]
+
+
+def versions_of(name: str) -> list[str]:
+    """A versioned name and the shorter versions it covers: "http/1.1" → "http/1.1", "http/1" (a
+    question's "HTTP/1" is written where the docs write "HTTP/1.1")."""
+    base, _, version = name.partition("/")
+    parts = version.split(".")
+    return [f"{base}/{'.'.join(parts[:k])}" for k in range(len(parts), 0, -1)]
 
 
 REMARK = 0.5  # a name in a sentence around the question ("... 2xx? requests has response.ok") counts this much
@@ -166,7 +181,7 @@ def unseen_code_share(question: str, in_corpus: Callable[[str], bool], stem: Cal
     """Share of the question's code names that the corpus never writes (0 when it names none).
 
     A name the analyzer keeps whole (``assert_fingerprint``, ``MultipartEncoder``) is looked up in the
-    index; one it splits (``web.Application``, ``--resolve``) must be ``written`` verbatim
+    index; one it splits or cuts (``web.Application``, ``--resolve``, ``HTTP/3``) must be ``written`` verbatim
     (case-insensitively) somewhere in the corpus. A name in a remark beside the question sentence
     (one not ending in "?", when another does) weighs ``REMARK``: it sets the scene, the question
     asks about something else ("which property says 2xx? requests has response.ok")."""
@@ -180,7 +195,7 @@ def unseen_code_share(question: str, in_corpus: Callable[[str], bool], stem: Cal
             if not terms:
                 continue
             total += 1
-            if len(terms) == 1 and not name.startswith("-") and "." not in name:
+            if len(terms) == 1 and not name.startswith("-") and "." not in name and "/" not in name:
                 unseen += weight * (not in_corpus(terms[0]))
             else:
                 unseen += weight * (not written(name))

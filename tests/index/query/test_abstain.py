@@ -105,6 +105,12 @@ def test_a_count_or_year_question_whose_best_quotes_hold_none_abstains() -> None
     # the same question answered by a quote that holds a number
     counted = Ctx(cal, vocabulary=vocab, displays={10: "It has 50,000 stars.", 11: ""})
     assert evidence(counted, s).unvalued == 0.0 and not abstains(counted, s)
+    # a count of a thing the corpus never names, however many numbers the quotes hold
+    never = Ctx(cal, vocabulary={"github", "pool", "connect"}, displays={10: "GitHub does though: <Response [200]>"})
+    stars = state("how many github stars does it have?", [0.7, 0.6], [0.4, 0.3])
+    assert evidence(never, stars).unvalued == 1.0 and abstains(never, stars)
+    asked = state("how many connections does the pool keep?", [0.7], [0.4])
+    assert not abstains(Ctx(cal, vocabulary={"pool", "connect"}, displays={10: "The pool keeps 10 connections."}), asked)
     # a question asking for no value is not touched
     assert not abstains(ctx, state("how does the pool keep connections?", [0.7], [0.4]))
     assert abstains(ctx, state("what year was httpx first released?", [0.7], [0.4]))
@@ -123,6 +129,10 @@ def test_a_question_naming_a_code_identifier_the_corpus_never_writes_abstains() 
     # names the corpus writes: answered
     known = state("can a requests.Session verify a fingerprint with --cert?", [0.7], [0.3])
     assert evidence(ctx, known).unseen_code == 0.0 and not abstains(ctx, known)
+    # names stored for an older score are not trusted: the retrieved text decides
+    older = Ctx(Manifest({"score": "evidence-v5", "threshold": 0.62, "code_names": []}), vocabulary=vocab,
+                displays={10: "s = requests.Session()"})
+    assert evidence(older, state("can a requests.Session verify a fingerprint?", [0.7], [0.3])).unseen_code == 0.0
     # an index that stored no names looks in the retrieved text
     old = Ctx(Manifest({"score": SCORE, "threshold": 0.62}), vocabulary=vocab, displays={10: "s = requests.Session()"})
     assert not abstains(old, state("can a requests.Session verify a fingerprint?", [0.7], [0.3]))

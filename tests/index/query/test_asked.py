@@ -1,6 +1,6 @@
 """What value a question asks for (a year, a version, a count) and whether a quote holds one."""
 
-from index.query.asked import asked_value, holds_value, unvalued
+from index.query.asked import asked_value, counted_words, holds_value, uncounted, unvalued
 
 
 def test_the_wording_fixes_the_kind_of_value() -> None:
@@ -36,3 +36,33 @@ def test_unvalued_when_no_best_quote_holds_the_value() -> None:
     assert unvalued("what year was it released?", ["It is expected with the 1.0 release."]) == 1.0
     assert unvalued("how do I stream?", ["Use stream()."]) == 0.0  # no value asked
     assert unvalued("how many?", []) == 0.0  # no quote: the other evidence decides
+
+
+def test_the_words_naming_what_a_how_many_question_counts() -> None:
+    assert counted_words("how many github stars does requests have lol") == ["github", "stars"]
+    assert counted_words("How many British oil paintings does the museum have?") == ["British", "oil", "paintings"]
+    assert counted_words("how many connections can a pool hold?") == ["connections"]
+    # generic units and "how many of the six ..." name nothing to look for
+    assert counted_words("how many times does it retry?") == []
+    assert counted_words("how many of the six packages were sold?") == []
+    assert counted_words("what's the default max number of redirects?") == []
+
+
+def test_a_count_of_a_thing_the_corpus_never_names_is_unvalued() -> None:
+    vocabulary = {"github", "connect", "pool", "kg", "rock"}
+
+    def named(word: str) -> bool:
+        from index.models.lexical import Analyzer
+
+        return any(t in vocabulary for t in Analyzer().terms(word))
+
+    assert uncounted("how many github stars does requests have?", named)  # "star" is in no text
+    quote = ["GitHub does though:: requests.get('https://github.com') <Response [200]>"]
+    assert unvalued("how many github stars does requests have?", quote, named) == 1.0
+    # its answerable twin: the counted thing is named, the quote holds a number
+    assert not uncounted("how many connections does the pool keep?", named)
+    assert unvalued("how many connections does the pool keep?", ["The pool keeps 10 connections."], named) == 0.0
+    # an abbreviation's plural counts as named ("kgs" where the docs write "kg")
+    assert not uncounted("how many kgs of moon rocks came back?", named)
+    # without the corpus's words, only the quotes' values decide
+    assert unvalued("how many github stars does requests have?", quote) == 0.0

@@ -51,6 +51,8 @@ def test_code_names_are_identifiers_and_flags_not_addresses_nor_denied_names() -
     assert code_names("mount on an aiohttp web.Application?") == ["web.Application"]
     assert code_names("tired of repeating https://api.mycompany.com, ?page=2&per_page=50") == []
     assert code_names("there's no requests.propfind(). how do i send PROPFIND?") == []
+    assert code_names("does httpx support HTTP/3 / QUIC yet?") == ["HTTP/3"]
+    assert code_names("open 24/7, see https://example.org/v/2, and/or 1/2") == []
 
 
 def test_unseen_code_share_counts_names_the_corpus_never_writes() -> None:
@@ -73,6 +75,24 @@ def test_unseen_code_share_counts_names_the_corpus_never_writes() -> None:
     assert share("how do i stream?") == 0.0  # names none
     # a name in a remark beside the question counts half
     assert share("which property says 2xx? requests has response.is_ok") == 0.5
+
+
+def test_a_protocol_version_the_corpus_never_writes_is_an_unseen_code_name() -> None:
+    from index.query.foreign import corpus_code_names, unseen_code_share
+
+    analyzer = Analyzer()
+    docs = ["HTTPX supports both HTTP/1.1 and HTTP/2.", "Install httpx[http2]."]
+    terms = {t for d in docs for t in analyzer.terms(d)}
+    names = set(corpus_code_names(docs))
+    assert {"http/1.1", "http/1", "http/2"} <= names
+
+    def share(q: str) -> float:
+        return unseen_code_share(q, terms.__contains__, analyzer.terms, lambda n: n.lower() in names)
+
+    assert share("does httpx support HTTP/3 yet?") == 1.0
+    # its answerable twins: versions the docs write, or cover ("HTTP/1" where they write "HTTP/1.1")
+    assert share("does httpx support HTTP/2 yet?") == 0.0
+    assert share("is HTTP/1 the default?") == 0.0
 
 
 def test_a_question_framed_in_a_tool_the_corpus_never_mentions() -> None:
