@@ -23,7 +23,8 @@ calibration existed uses ``QuoteParams.abstain_below`` (0.30, calibrated on the 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,9 @@ def evidence(ctx: Context, state: QueryState, exclude: Collection[int] = ()) -> 
         terms = ctx.texts.terms(word)
         return not terms or any(in_corpus(t) for t in terms)
 
+    def close(word: str, quotes: list[str]) -> bool:  # a quote word means nearly the same (embedded alone)
+        return close_word(ctx.encoder.encode_many, word, quotes)
+
     question = state.question
     foreign, n = foreign_words(question, in_corpus, ctx.texts.terms)
     units = [c.unit for c in state.candidates if c.unit not in exclude]
@@ -99,10 +103,28 @@ def evidence(ctx: Context, state: QueryState, exclude: Collection[int] = ()) -> 
         cos=float(cos.max()),
         lex=float(lex.max()),
         foreign=len(foreign) / n if n else 0.0,
-        unvalued=unvalued(question, [display(u) for u in units[:VALUE_QUOTES]], named),
+        unvalued=unvalued(question, [display(u) for u in units[:VALUE_QUOTES]], named, close),
         unseen_code=unseen_code_share(question, in_corpus, ctx.texts.terms, written),
         framed=framed_elsewhere(question, foreign),
     )
+
+
+_QUOTE_WORD = re.compile(r"[A-Za-z]{3,}")
+CLOSE = 0.4  # cosine of two words embedded alone: "people" ~ "residents" 0.50, "stars" ~ "response" 0.31
+CLOSE_WORDS = 40  # the quote words compared, at most
+
+
+def close_word(encode_many: Callable[[list[str]], np.ndarray], word: str, quotes: list[str]) -> bool:
+    """Whether a word of ``quotes`` is close in meaning to ``word`` (the same word, or their embeddings'
+    cosine at least ``CLOSE``): what a count's number must stand near ("ten residents" counts people)."""
+    words = list(dict.fromkeys(w.lower() for q in quotes for w in _QUOTE_WORD.findall(q)))[:CLOSE_WORDS]
+    if word.lower() in words:
+        return True
+    if not words:
+        return False
+    vecs = np.asarray(encode_many([word, *words]), dtype=np.float32)
+    vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+    return bool((vecs[1:] @ vecs[0]).max() >= CLOSE)
 
 
 _names: dict[int, tuple[object, frozenset[str]]] = {}

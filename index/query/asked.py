@@ -78,20 +78,26 @@ def counted_words(question: str) -> list[str]:
     return out
 
 
-def uncounted(question: str, named: Callable[[str], bool]) -> bool:
+def uncounted(question: str, named: Callable[[str], bool], close: Callable[[str, list[str]], bool] | None = None,
+              quotes: list[str] = ()) -> bool:  # type: ignore[assignment]
     """Whether a "how many X" question counts a thing the documents never name (``named``: whether the
-    corpus uses a word): "how many github stars" of docs that never say "star". Then no number in them
-    counts it, however many numbers they hold."""
+    corpus uses a word) and that no word of ``quotes`` is ``close`` to (if given: "people" is close to
+    "residents", "stars" to nothing in "<Response [200]>"): "how many github stars" of docs that never
+    say "star". Then no number in them counts it, however many numbers they hold."""
     # "kgs" where the docs write "kg": an abbreviation's plural, which a stemmer leaves alone
-    return any(not named(w) and not (len(w) > 2 and w[-1] in "sS" and named(w[:-1])) for w in counted_words(question))
+    absent = [w for w in counted_words(question)
+              if not named(w) and not (len(w) > 2 and w[-1] in "sS" and named(w[:-1]))]
+    return any(close is None or not close(w, list(quotes)) for w in absent)
 
 
-def unvalued(question: str, quotes: list[str], named: Callable[[str], bool] | None = None) -> float:
+def unvalued(question: str, quotes: list[str], named: Callable[[str], bool] | None = None,
+             close: Callable[[str, list[str]], bool] | None = None) -> float:
     """1.0 when the question asks for a kind of value and none of ``quotes`` holds one, else 0.0; also 1.0
-    when it asks how many of a thing the corpus never names (``named``, if given: ``uncounted``)."""
+    when it asks how many of a thing the corpus never names and no quote word is close to
+    (``named``, ``close``, if given: ``uncounted``)."""
     kind = asked_value(question)
     if kind is None or not quotes:
         return 0.0
-    if kind == "number" and named is not None and uncounted(question, named):
+    if kind == "number" and named is not None and uncounted(question, named, close, quotes):
         return 1.0
     return 0.0 if any(holds_value(kind, q) for q in quotes) else 1.0

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from index.query.abstain import SCORE, Evidence, abstains, evidence, stored, threshold
+from index.query.abstain import SCORE, Evidence, abstains, close_word, evidence, stored, threshold
 from index.query.features import FeatureRows
 from index.query.quotes import SENTENCE_FEATURES, Candidate, QuoteParams
 from index.query.state import QueryState
@@ -36,11 +36,21 @@ class Texts:
         return Analyzer().terms(text)
 
 
+class Encoder:
+    """Every word its own direction: no two different words are close."""
+
+    def encode_many(self, texts: list[str]):  # noqa: ANN201
+        import numpy as np
+
+        return np.eye(len(texts), dtype=np.float32)
+
+
 class Ctx:
     def __init__(self, manifest: Manifest, abstain_below: float | None = None, vocabulary: set[str] = frozenset(),
                  displays: dict[int, str] | None = None) -> None:
         self.backend = Backend(manifest, vocabulary, displays)
         self.texts = Texts()
+        self.encoder = Encoder()
         self.quotes = QuoteParams()
         self.abstain_below = abstain_below
 
@@ -144,3 +154,17 @@ def test_a_question_framed_in_a_tool_the_corpus_never_mentions_abstains() -> Non
     framed = state("in flask, how do i read the json body my client posted to the route?", [0.75], [0.3])
     assert evidence(ctx, framed).framed == 1.0 and abstains(ctx, framed)
     assert not abstains(ctx, state("how do i read the json body my client posted?", [0.75], [0.3]))
+
+
+def test_a_word_is_close_when_the_quote_writes_it_or_its_embedding_is_near() -> None:
+    vectors = {"people": [1.0, 0.0], "residents": [0.8, 0.6], "response": [0.2, 0.98], "ten": [0.0, 1.0]}
+
+    def encode_many(words: list[str]):  # noqa: ANN202 - a stand-in for the question encoder
+        import numpy as np
+
+        return np.array([vectors.get(w, [0.0, 1.0]) for w in words])
+
+    assert close_word(encode_many, "people", ["Ten residents were taken to hospital."])
+    assert not close_word(encode_many, "people", ["<Response [200]>"])
+    assert close_word(lambda _: None, "stars", ["It has 50,000 stars."])  # the word itself: no encoding
+    assert not close_word(encode_many, "stars", ["200 42"])  # no words to compare

@@ -66,3 +66,18 @@ def test_a_count_of_a_thing_the_corpus_never_names_is_unvalued() -> None:
     assert not uncounted("how many kgs of moon rocks came back?", named)
     # without the corpus's words, only the quotes' values decide
     assert unvalued("how many github stars does requests have?", quote) == 0.0
+
+
+def test_a_quote_word_close_to_the_counted_thing_keeps_the_count() -> None:
+    # "how many people" of a story that says "ten residents": the word differs, the meaning is close
+    def named(word: str) -> bool:
+        return word.lower() not in {"people", "stars", "star"}
+
+    def close(word: str, quotes: list[str]) -> bool:
+        return word == "people" and any("residents" in q for q in quotes)
+
+    quotes = ["Ten residents were taken to hospital."]
+    assert not uncounted("How many people were taken to hospital?", named, close, quotes)
+    assert unvalued("How many people were taken to hospital?", quotes, named, close) == 0.0
+    # nothing in the quote is close to "stars": still a count of a thing the docs never name
+    assert uncounted("how many stars does it have?", named, close, ["GitHub does though: <Response [200]>"])
