@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 import psycopg
+from pgvector import SparseVector
 
 from index.storage.backend import ChunkRecord, UnitRecord, register
 from index.storage.manifest import Manifest
@@ -169,6 +170,10 @@ class PostgresBackend:
     DOC_CACHE = 2048  # document texts (a question's candidates bring up to a few hundred)
     TEXT_BUDGET = 1 << 20  # bytes of document text a question's second round trip may bring
     POSTINGS_CACHE = 4_000_000  # BM25 postings (row, weight) kept per level, across questions
+    # a level of more rows than this is scored by the server (its top-k, then the candidates'
+    # scores), not summed on the client from postings: a question would allocate arrays of every
+    # row, and a frequent term's postings would be a large fetch and crowd the cache
+    CLIENT_BM25_MAX_ROWS = 500_000
 
     def __init__(self, dsn: str, scope: Scope, manifest: Manifest, *, exact: bool = False,
                  conn: psycopg.Connection | None = None) -> None:
@@ -285,10 +290,14 @@ class PostgresBackend:
                 self._vocab.put_many({t: _UNKNOWN})
         need_vocab = [t for t in want if self._vocab.get(t) is None]
         q_terms = sorted({t for t in (terms or ()) if _TERM.fullmatch(t)}) if lexical else []
-        need_post = {lvl: [t for t in q_terms if self._postings[lvl].get(t) is None] for lvl in LEVELS}
+        sizes = {"chunks": self.n_chunks, "documents": self.n_documents}
+        client = [lvl for lvl in LEVELS if sizes[lvl] <= self.CLIENT_BM25_MAX_ROWS]
+        server = [lvl for lvl in LEVELS if lvl not in client] if lexical else []
+        need_post = {lvl: [t for t in q_terms if self._postings[lvl].get(t) is None] for lvl in client}
         if need_vocab:
             first.append(_term_ids(s, need_vocab))
         first += [_postings(s, lvl, need) for lvl, need in need_post.items() if need]
+        first += [search.bm25_top_k(s, lvl, terms, chunk_k if lvl == "chunks" else doc_k) for lvl in server]
         got = self._run(*first) if first else []
         if dense:
             top = got.pop(0)
@@ -300,17 +309,19 @@ class PostgresBackend:
             if need:
                 found = got.pop(0)
                 self._postings[lvl].put_many({t: found.get(t, _NO_POSTINGS) for t in need})
+        for lvl in server:
+            top = got.pop(0)
+            q.top[lvl] = (top.ids, top.scores, chunk_k if lvl == "chunks" else doc_k)
+        counts: dict[int, tuple[str, int]] = {}
         if lexical:
             n = int(s.stats["chunks"]["n"])
             vocab = {t: self._vocab.get(t) for t in want}
             self._idf.put_many({t: _idf(n, vocab[t][1]) for t in want})
-            counts: dict[int, tuple[str, int]] = {}
             for t in terms or ():
                 tid = vocab[t][0]
                 if tid >= 0:
                     counts[tid] = (t, counts.get(tid, (t, 0))[1] + 1)
-            sizes = {"chunks": self.n_chunks, "documents": self.n_documents}
-            for lvl in LEVELS:
+            for lvl in client:
                 posts = [(self._postings[lvl].get(t), c) for _, (t, c) in sorted(counts.items())]
                 q.bm25_all[lvl] = _bm25(posts, sizes[lvl])
         elif terms is not None:
@@ -369,6 +380,9 @@ class PostgresBackend:
                        search.cosines_in_ranges(s, "chunks", q_vec, self._doc_chunk_start[docs_a],
                                                 self._doc_chunk_start[docs_a + 1]),
                        search.cosines(s, "documents", q_vec, docs_a)]
+        given = {"chunks": all_chunks, "documents": docs_a}
+        qv = SparseVector({tid: float(c) for tid, (_, c) in counts.items()}, max(1, s.vocabulary))
+        second += [_bm25_given(s, lvl, qv, given[lvl]) for lvl in server]
         if need_chunks:
             second.append(_chunk_rows(s, need_chunks, cut_here))
         if need_units:
@@ -382,6 +396,8 @@ class PostgresBackend:
             q.unit_cos = dict(zip(units.tolist(), u_cos.tolist(), strict=True))
             q.chunk_cos = dict(zip(all_chunks.tolist(), c_cos.tolist(), strict=True))
             q.doc_cos = dict(zip(docs_a.tolist(), d_cos.tolist(), strict=True))
+        for lvl in server:
+            q.bm25[lvl] = got.pop(0)
         if terms is not None and not lexical:  # no term: every score is 0
             q.bm25 = {"chunks": dict.fromkeys(all_chunks.tolist(), 0.0), "documents": dict.fromkeys(docs_a.tolist(), 0.0)}
         chunk_rows = got.pop(0) if need_chunks else {}
@@ -604,6 +620,25 @@ def _term_ids(scope: Scope, terms: Sequence[str]) -> Query:
         return {str(t): (int(i), int(df)) for t, i, df in rows}
 
     return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "terms": sorted(set(terms))}, decode)
+
+
+def _bm25_given(scope: Scope, level: str, qv: SparseVector, ids: np.ndarray) -> Query:
+    """BM25 of the given chunks or documents, by the server: id -> score (every id; 0 without a
+    query term). For a level too large to be summed on the client from postings."""
+    if level == "documents":
+        stmt = ("SELECT x.doc, -sum(x.bm25 <#> %(q)s) FROM document_terms x "
+                "WHERE x.corpus_id = %(c)s AND x.generation = %(g)s AND x.doc = ANY(%(ids)s) GROUP BY x.doc")
+    else:
+        stmt = ("SELECT x.chunk, -(x.bm25 <#> %(q)s) FROM chunks x "
+                "WHERE x.corpus_id = %(c)s AND x.generation = %(g)s AND x.chunk = ANY(%(ids)s)")
+    want = [int(i) for i in ids.tolist()]
+
+    def decode(rows: list[tuple]) -> dict[int, float]:
+        got = dict.fromkeys(want, 0.0)
+        got.update({int(i): float(v or 0.0) for i, v in rows})
+        return got
+
+    return Query(stmt, {"c": scope.corpus_id, "g": scope.generation, "q": qv, "ids": want}, decode)
 
 
 def _postings(scope: Scope, level: str, terms: Sequence[str]) -> Query:

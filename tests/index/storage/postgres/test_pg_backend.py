@@ -83,6 +83,22 @@ def test_bm25_from_cached_postings_equals_the_servers_own(scifact_pair) -> None:
     assert len(backend._postings["chunks"]._items) > 0
 
 
+def test_a_level_too_large_for_client_sums_is_scored_by_the_server_with_the_same_answers(
+    scifact_pair, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    """Past ``CLIENT_BM25_MAX_ROWS`` rows a level's BM25 top-k and the candidates' scores come from
+    the server's sparsevec products in the same two round trips: the same answers as local."""
+    local, remote = scifact_pair
+    monkeypatch.setattr(remote.backend, "CLIENT_BM25_MAX_ROWS", 0)
+    for q in scifact_queries(30)[20:]:
+        before = remote.backend.round_trips
+        assert same_answer(remote.ask(q).to_json(), local.ask(q).to_json()), q
+        assert remote.backend.round_trips - before <= 2, q
+        a, b = local.retrieve(q), remote.retrieve(q)
+        assert b.documents.docs[:10].tolist() == a.documents.docs[:10].tolist(), q
+        assert "chunks" not in remote.backend._question().bm25_all
+
+
 def test_a_question_costs_at_most_two_round_trips(scifact_pair) -> None:  # noqa: ANN001
     _, remote = scifact_pair
     for q in scifact_queries(30)[25:]:
