@@ -353,8 +353,8 @@ class PostgresBackend:
             self._local.question = q
             return
         docs_a = np.fromiter(sorted(docs), dtype=np.int64, count=len(docs))
-        units = _ranges(self._doc_unit_start[docs_a], self._doc_unit_end[docs_a])
-        all_chunks = _ranges(self._doc_chunk_start[docs_a], self._doc_chunk_start[docs_a + 1])
+        units = search.id_ranges(self._doc_unit_start[docs_a], self._doc_unit_end[docs_a])
+        all_chunks = search.id_ranges(self._doc_chunk_start[docs_a], self._doc_chunk_start[docs_a + 1])
         cand_a = np.fromiter(sorted(cand), dtype=np.int64, count=len(cand))
         need_chunks = [c for c in cand_a.tolist() if self._chunks.get(c) is None]
         need_docs, budget = [], self.TEXT_BUDGET
@@ -370,7 +370,7 @@ class PostgresBackend:
         cdoc = self._chunk_doc[cand_a]
         lo = np.maximum(self._chunk_first[cand_a] - SPAN_WINDOW, self._doc_unit_start[cdoc])
         hi = np.minimum(self._chunk_last[cand_a] + SPAN_WINDOW, self._doc_unit_end[cdoc])
-        need_units = [u for u in np.unique(_ranges(lo, hi)).tolist() if self._units.get(u) is None]
+        need_units = [u for u in np.unique(search.id_ranges(lo, hi)).tolist() if self._units.get(u) is None]
         # the texts and blocks of the candidate chunks' documents (the top passages are among them), up
         # to a byte budget, best-ranked first; what is left out costs a round trip when it is read
         second: list[Query] = []
@@ -808,17 +808,6 @@ def primary_dsn(settings: Any) -> str:
 def _secret(value: Any) -> str:
     value = value.get_secret_value() if hasattr(value, "get_secret_value") else value
     return str(value or "").strip()
-
-
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """concatenate(arange(a, b) for a, b in zip(starts, ends))."""
-    starts = np.asarray(starts, dtype=np.int64)
-    sizes = np.maximum(np.asarray(ends, dtype=np.int64) - starts, 0)
-    total = int(sizes.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
-    return offsets + np.arange(total, dtype=np.int64)
 
 
 def _idf(n: int, df: int) -> float:

@@ -138,13 +138,15 @@ def drop_retired(conn: psycopg.Connection, cid: int, grace_seconds: float = DEFA
         "AND retired_at <= clock_timestamp() - make_interval(secs => %s) ORDER BY generation",
         (cid, float(grace_seconds)),
     ).fetchall()
-    dropped = []
-    for (gen,) in rows:
+    return _drop(conn, cid, [int(g) for (g,) in rows])
+
+
+def _drop(conn: psycopg.Connection, cid: int, gens: list[int]) -> list[int]:
+    for gen in gens:
         # the row first: a reader that still finds it after its queries knows the tables were there
         conn.execute("DELETE FROM generations WHERE corpus_id = %s AND generation = %s", (cid, gen))
-        drop_leaves(conn, cid, int(gen))
-        dropped.append(int(gen))
-    return dropped
+        drop_leaves(conn, cid, gen)
+    return gens
 
 
 def sweep_unfinished(conn: psycopg.Connection, cid: int) -> list[int]:
@@ -156,10 +158,7 @@ def sweep_unfinished(conn: psycopg.Connection, cid: int) -> list[int]:
         "ORDER BY generation",
         (cid,),
     ).fetchall()
-    for (gen,) in rows:
-        conn.execute("DELETE FROM generations WHERE corpus_id = %s AND generation = %s", (cid, gen))
-        drop_leaves(conn, cid, int(gen))
-    return [int(g) for (g,) in rows]
+    return _drop(conn, cid, [int(g) for (g,) in rows])
 
 
 def sweep_orphans(conn: psycopg.Connection, cid: int) -> list[int]:

@@ -143,7 +143,7 @@ def cosines_in_ranges(scope: Scope, level: Level, q_vec: np.ndarray, starts: Seq
         f"WHERE {_where()} AND x.{key} >= r.lo AND x.{key} < r.hi OFFSET 0) y"
     )
     lo, hi = _ids(starts), _ids(ends)
-    want = np.concatenate([np.arange(a, b, dtype=np.int64) for a, b in zip(lo, hi, strict=True)]) if lo else np.zeros(0, np.int64)
+    want = id_ranges(np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64))
 
     def decode(rows: list[tuple]) -> np.ndarray:
         out = np.zeros(len(want), dtype=np.float64)
@@ -156,6 +156,17 @@ def cosines_in_ranges(scope: Scope, level: Level, q_vec: np.ndarray, starts: Seq
         return out
 
     return Query(stmt, _scope(scope, q=_vec(q_vec), lo=lo, hi=hi), decode)
+
+
+def id_ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The ids of the ranges [start, end), in order: concatenate(arange(a, b) for a, b in zip(starts, ends))."""
+    starts = np.asarray(starts, dtype=np.int64)
+    sizes = np.maximum(np.asarray(ends, dtype=np.int64) - starts, 0)
+    total = int(sizes.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+    return offsets + np.arange(total, dtype=np.int64)
 
 
 def sent_array(raw: bytes, dtype: str) -> np.ndarray:
