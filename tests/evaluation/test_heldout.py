@@ -1,0 +1,79 @@
+"""The held-out sets' fetcher: sha256 check, unpacking of the docs folder only, the verbatim check."""
+
+import hashlib
+import io
+import json
+import tarfile
+
+import pytest
+
+from index.evaluation import heldout
+
+
+def make_sdist(path, files):
+    with tarfile.open(path, "w:gz") as tf:
+        for name, text in files.items():
+            data = text.encode("utf-8")
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def held_set(tmp_path):
+    cache = tmp_path / "dest" / "sdists"
+    cache.mkdir(parents=True)
+    sha = make_sdist(cache / "demo-1.0.tar.gz", {
+        "demo-1.0/docs/index.md": "# Demo\n\nTimeouts default to five seconds.\n",
+        "demo-1.0/docs/api/client.md": "Use `Client(timeout=10)` to change it.\n",
+        "demo-1.0/src/demo.py": "print('not docs')\n",
+        "demo-1.0/docs/../../escape.txt": "never written\n",
+    })
+    set_dir = tmp_path / "sets" / "demo"
+    set_dir.mkdir(parents=True)
+    (set_dir / "source.json").write_text(json.dumps({
+        "requirement": "demo==1.0", "sdist": "demo-1.0.tar.gz", "sha256": sha,
+        "docs_dir": "demo-1.0/docs", "license": "MIT"}))
+    rows = [{"q": "default timeout?", "any": ["default to five seconds"], "file": "docs/index.md",
+             "kind": "default", "abstain": False},
+            {"q": "async?", "any": [], "file": None, "kind": "unanswerable", "abstain": True}]
+    (set_dir / "questions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return tmp_path, set_dir
+
+
+def test_fetch_unpacks_only_the_docs_folder_and_checks(held_set, capsys):
+    root, _ = held_set
+    rc = heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")])
+    corpus = root / "dest" / "demo" / "corpus"
+    assert rc == 0
+    assert sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file()) == [
+        "docs/api/client.md", "docs/index.md"]
+    assert not (root / "escape.txt").exists() and not (root / "dest" / "escape.txt").exists()
+    assert "every any string is verbatim" in capsys.readouterr().out
+
+
+def test_a_wrong_sha256_is_refused(held_set, capsys):
+    root, set_dir = held_set
+    source = json.loads((set_dir / "source.json").read_text())
+    source["sha256"] = "0" * 64
+    (set_dir / "source.json").write_text(json.dumps(source))
+    assert heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")]) == 1
+    assert "sha256" in capsys.readouterr().err
+    assert not (root / "dest" / "demo" / "corpus").exists()
+
+
+def test_check_names_an_any_string_that_is_not_verbatim(held_set, capsys):
+    root, set_dir = held_set
+    heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")])
+    with (set_dir / "questions.jsonl").open("a") as fh:
+        fh.write(json.dumps({"q": "x", "any": ["Timeouts default to 5 seconds"], "file": "docs/index.md",
+                             "kind": "default", "abstain": False}) + "\n")
+    assert heldout.main(["check", "--sets", str(root / "sets"), "--dest", str(root / "dest")]) == 1
+    assert "questions.jsonl:3: 'Timeouts default to 5 seconds' is not verbatim in docs/index.md" in capsys.readouterr().out
+
+
+def test_an_unknown_set_name_is_one_line(held_set, capsys):
+    root, _ = held_set
+    assert heldout.main(["check", "nope", "--sets", str(root / "sets")]) == 1
+    assert capsys.readouterr().err.strip() == f"held-out sets: no held-out set named nope in {root / 'sets'}"
