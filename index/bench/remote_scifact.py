@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import time
 
-from index.bench.run import BenchConfig, Row, _load_embedder, _ms, _settings, percentile, scifact_index
+from index.bench.config import BenchConfig, Row, load_embedder, percentile, settings_for, to_ms
+from index.bench.scifact import scifact_index
 
 CORPUS = "bench-scifact"
 
@@ -44,8 +45,8 @@ def bench_scifact(cfg: BenchConfig, dsn: str, maintenance_work_mem: str) -> list
             None, f"{read_s + report.total_seconds:.0f} s in all, HNSW and GIN indexes "
             f"{sum(v for k, v in s.items() if k.startswith('indexes')):.0f} s"),
     ]
-    embedder = _load_embedder(cfg)
-    base = _settings(cfg, directory)
+    embedder = load_embedder(cfg)
+    base = settings_for(cfg, directory)
     local = Engine.open(base, directory, embedder=embedder)
     remote = {
         exact: Engine.open(base.model_copy(update={"store": "postgres", "pg_dsn": dsn, "corpus": CORPUS,
@@ -79,7 +80,7 @@ def bench_scifact(cfg: BenchConfig, dsn: str, maintenance_work_mem: str) -> list
             t0 = time.perf_counter()
             engine.ask(q)
             t.append(time.perf_counter() - t0)
-        times[name] = _ms(t)
+        times[name] = to_ms(t)
         if name == "postgres":
             trips = (engine.backend.round_trips - before) / len(queries)
     p50, p95 = percentile(times["postgres"], 50), percentile(times["local"], 50)

@@ -7,160 +7,27 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+
+from index.bench.config import BenchConfig, Row, env_for, load_embedder, percentile, settings_for, to_ms, wall
+from index.bench.scifact import (
+    chunk_texts,
+    index_name,
+    scifact_documents,
+    scifact_index,
+    scifact_test_queries,
+)
 
 PARTS = ("build", "latency", "cold", "scale", "rss", "docsqa")  # what `citebot bench` runs by default
 OPTIONAL_PARTS = ("remote",)  # only when asked for by --only (remote: PostgreSQL + pgvector, ~30 min)
 ALL_PARTS = PARTS + OPTIONAL_PARTS
 SEED_QUESTION = "who praised him?"
-
-
-@dataclass
-class Row:
-    part: str
-    metric: str
-    citebot: float | None
-    plain: float | None = None
-    unit: str = ""
-    ratio: float | None = None  # how many times better citebot is than plain (higher is better)
-    target: str = ""
-    ok: bool | None = None
-    note: str = ""
-
-
-@dataclass
-class BenchConfig:
-    data: Path = Path("../shared/data/scifact")
-    seeds: Path = Path("seeds")
-    docsqa: Path = Path("../shared/data/docsqa")  # docs-QA sets: <name>/questions.jsonl + <name>/corpus/
-    work: Path = Path(".citebot/bench")
-    backend: str = "onnx-int8"
-    model: str = ""
-    model_cache_dir: Path = Path(".citebot/models")
-    limit: int | None = None  # SciFact documents for build / latency / rss (None: all 5,183)
-    queries: int | None = None  # SciFact test queries for latency (None: all 300)
-    scale_n: int = 1_000_000
-    scale_queries: int = 1000
-    cold_runs: int = 5
-    threads: int | None = None
-    pg_dsn: str = ""  # remote: an existing PostgreSQL + pgvector; empty = start one from the wheel
-    ef_search: tuple[int, ...] = (100, 200, 400)  # remote: the HNSW ef_search values measured
-    remote_parts: tuple[str, ...] = ("exact", "scifact", "reindex", "large", "small", "tiny")  # remote: which corpora
-    log: Callable[[str], None] = field(default=lambda _msg: None, repr=False)
-
-
-# -- helpers -------------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values, dtype=np.float64), q)) if values else float("nan")
-
-
-def _ms(seconds: list[float]) -> list[float]:
-    return [s * 1000.0 for s in seconds]
-
-
-def _settings(cfg: BenchConfig, index_dir: Path):  # noqa: ANN202
-    from index.settings import Settings
-
-    return Settings(
-        backend=cfg.backend, model=cfg.model, model_cache_dir=cfg.model_cache_dir, index_dir=index_dir
-    )
-
-
-def _env(cfg: BenchConfig, index_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        CITEBOT_BACKEND=cfg.backend,
-        CITEBOT_MODEL=cfg.model,
-        CITEBOT_MODEL_CACHE_DIR=str(cfg.model_cache_dir.resolve()),
-        CITEBOT_INDEX_DIR=str(index_dir.resolve()),
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-    )
-    return env
-
-
-def scifact_documents(cfg: BenchConfig) -> list:  # noqa: ANN201 - list[Document]
-    from index.ingest.loaders.beir import iter_beir_corpus
-
-    docs = []
-    for doc in iter_beir_corpus(cfg.data / "corpus.jsonl"):
-        docs.append(doc)
-        if cfg.limit is not None and len(docs) >= cfg.limit:
-            break
-    return docs
-
-
-def scifact_test_queries(cfg: BenchConfig) -> list[str]:
-    qrels = cfg.data / "qrels" / "test.tsv"
-    wanted: list[str] = []
-    seen: set[str] = set()
-    for number, line in enumerate(qrels.read_text(encoding="utf-8").splitlines()):
-        parts = line.split("\t")
-        if number == 0 and parts[0].lower().startswith("query"):
-            continue
-        if parts and parts[0] and parts[0] not in seen:
-            seen.add(parts[0])
-            wanted.append(parts[0])
-    text: dict[str, str] = {}
-    with open(cfg.data / "queries.jsonl", encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                rec = json.loads(line)
-                text[str(rec["_id"])] = str(rec["text"])
-    out = [text[q] for q in wanted if q in text]
-    return out[: cfg.queries] if cfg.queries else out
-
-
-def _index_name(cfg: BenchConfig) -> str:
-    return f"scifact-{cfg.backend}-{cfg.limit or 'all'}"
-
-
-def _load_embedder(cfg: BenchConfig):  # noqa: ANN202
-    from index.models.embeddings import load_embedder
-
-    t0 = time.perf_counter()
-    emb = load_embedder(cfg.model, cfg.backend, cfg.model_cache_dir)
-    cfg.log(f"embedder {cfg.backend} ready in {time.perf_counter() - t0:.1f} s")
-    return emb
-
-
-def scifact_index(cfg: BenchConfig, embedder=None) -> Path:  # noqa: ANN001
-    """The bench's SciFact index for the backend and limit, built (untimed) if missing."""
-    from index.errors import CitebotError
-    from index.ingest.builder import build_index
-    from index.storage.manifest import Manifest
-
-    directory = cfg.work / _index_name(cfg)
-    try:
-        m = Manifest.of(directory)
-        if m.model.get("backend") == cfg.backend:
-            return directory
-    except CitebotError:
-        pass
-    cfg.log(f"building {directory} (untimed)")
-    embedder = embedder or _load_embedder(cfg)
-    build_index(
-        _settings(cfg, directory), index_dir=directory, documents=scifact_documents(cfg), embedder=embedder
-    )
-    return directory
-
-
-def chunk_texts(directory: Path) -> list[str]:
-    """The texts an index searches for its chunks (``IndexData.chunk_search_text``): the context line,
-    then the display text."""
-    from index.storage.store import read_index
-
-    data = read_index(directory)
-    return [data.chunk_search_text(c) for c in range(len(data.chunks))]
 
 
 # -- 1. build throughput -------------------------------------------------------------------------
@@ -171,13 +38,13 @@ def bench_build(cfg: BenchConfig) -> list[Row]:
 
     docs = scifact_documents(cfg)
     n_docs = len(docs)
-    embedder = _load_embedder(cfg)
+    embedder = load_embedder(cfg)
     embedder.encode(["warm up the session"])
-    directory = cfg.work / _index_name(cfg)
+    directory = cfg.work / index_name(cfg)
     shutil.rmtree(directory, ignore_errors=True)  # a fresh build: nothing reused from before
     cfg.log(f"citebot index build over {n_docs} SciFact documents ({cfg.backend})")
     t0, c0 = time.perf_counter(), time.process_time()
-    report = build_index(_settings(cfg, directory), index_dir=directory, documents=docs, embedder=embedder)
+    report = build_index(settings_for(cfg, directory), index_dir=directory, documents=docs, embedder=embedder)
     ours, ours_cpu = time.perf_counter() - t0, time.process_time() - c0
     del embedder
     gc.collect()
@@ -229,7 +96,7 @@ def bench_latency(cfg: BenchConfig) -> list[Row]:
 
     directory = scifact_index(cfg)
     queries = scifact_test_queries(cfg)
-    engine = Engine.open(_settings(cfg, directory), directory)
+    engine = Engine.open(settings_for(cfg, directory), directory)
     for q in queries[:10]:  # warm up: page in the index, the session, the caches
         engine.ask(q)
     ask_t, enc_t, dense_t = [], [], []
@@ -250,7 +117,7 @@ def bench_latency(cfg: BenchConfig) -> list[Row]:
         dense_t.append(time.perf_counter() - t0)
     n_sent = len(engine.data.units)
     where = f"{len(queries)} SciFact test queries, {n_sent} sentences, N={cfg.limit or 'all'} docs"
-    ask_ms, enc_ms, dense_ms = _ms(ask_t), _ms(enc_t), _ms(dense_t)
+    ask_ms, enc_ms, dense_ms = to_ms(ask_t), to_ms(enc_t), to_ms(dense_t)
 
     # the plain pair: sentence-transformers encoding the same questions one by one
     plain_p50 = None
@@ -267,7 +134,7 @@ def bench_latency(cfg: BenchConfig) -> list[Row]:
             t0 = time.perf_counter()
             m.encode([q], show_progress_bar=False, normalize_embeddings=True)
             pt.append(time.perf_counter() - t0)
-        plain_p50 = percentile(_ms(pt), 50)
+        plain_p50 = percentile(to_ms(pt), 50)
     except ImportError:  # pragma: no cover
         pass
     p50, p95 = percentile(ask_ms, 50), percentile(ask_ms, 95)
@@ -319,7 +186,7 @@ def _question_latency(cfg: BenchConfig) -> list[Row]:
     from index.query.engine import Engine
 
     directory = seed_index(cfg)
-    engine = Engine.open(_settings(cfg, directory), directory)
+    engine = Engine.open(settings_for(cfg, directory), directory)
     questions = [q.question for q in load_questions(default_set())]
     for q in questions[:5]:
         engine.ask(q)
@@ -329,7 +196,7 @@ def _question_latency(cfg: BenchConfig) -> list[Row]:
             t0 = time.perf_counter()
             engine.ask(q)
             times.append(time.perf_counter() - t0)
-    ms = _ms(times)
+    ms = to_ms(times)
     where = f"{len(questions)} seed-set questions x 5, seed index (questions add the rerank + token-level refine)"
     return [
         Row("latency", "ask p50, questions", percentile(ms, 50), None, "ms", None, "", None, where),
@@ -351,35 +218,26 @@ def seed_index(cfg: BenchConfig) -> Path:
             return directory
     except CitebotError:
         pass
-    build_index(_settings(cfg, directory), cfg.seeds, directory)
+    build_index(settings_for(cfg, directory), cfg.seeds, directory)
     return directory
-
-
-def _wall(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd[:4])}… failed: {proc.stderr.strip()[-500:]}")
-    return wall, proc.stdout
 
 
 def bench_cold(cfg: BenchConfig) -> list[Row]:
     from index.models.embeddings import resolve_model
 
     directory = seed_index(cfg)
-    env = _env(cfg, directory)
+    env = env_for(cfg, directory)
     cmd = [sys.executable, "-m", "index", "ask", SEED_QUESTION, "--index", str(directory)]
-    _wall(cmd, env)  # the first run may page the files in
-    ours = [_wall(cmd, env)[0] for _ in range(cfg.cold_runs)]
+    wall(cmd, env)  # the first run may page the files in
+    ours = [wall(cmd, env)[0] for _ in range(cfg.cold_runs)]
     plain_script = (
         "from sentence_transformers import SentenceTransformer\n"
         f"m = SentenceTransformer({resolve_model(cfg.model)!r}, device='cpu')\n"
         f"print(m.encode([{SEED_QUESTION!r}]).shape)\n"
     )
-    plain = [_wall([sys.executable, "-c", plain_script], env)[0] for _ in range(max(1, cfg.cold_runs // 2))]
+    plain = [wall([sys.executable, "-c", plain_script], env)[0] for _ in range(max(1, cfg.cold_runs // 2))]
     o, p = statistics.median(ours), statistics.median(plain)
-    helpt = statistics.median(_wall([sys.executable, "-m", "index", "--help"], env)[0] for _ in range(3))
+    helpt = statistics.median(wall([sys.executable, "-m", "index", "--help"], env)[0] for _ in range(3))
     return [
         Row(
             "cold",
@@ -458,7 +316,7 @@ def bench_scale(cfg: BenchConfig) -> list[Row]:
         hits += len(set(ids[0].tolist()) & set(truth[i].tolist()))
     recall = hits / (10 * len(q))
     after_search = _rss_mb()
-    p50, plain50 = percentile(_ms(times), 50), percentile(_ms(plain), 50)
+    p50, plain50 = percentile(to_ms(times), 50), percentile(to_ms(plain), 50)
     note = f"n={n:,} clustered synthetic, {len(q)} held-out queries, nprobe={loaded.nprobe or '-'}"
     return [
         Row(
@@ -475,8 +333,8 @@ def bench_scale(cfg: BenchConfig) -> list[Row]:
         Row(
             "scale",
             "search p95",
-            percentile(_ms(times), 95),
-            percentile(_ms(plain), 95),
+            percentile(to_ms(times), 95),
+            percentile(to_ms(plain), 95),
             "ms",
             None,
             "",
@@ -538,13 +396,13 @@ def bench_rss(cfg: BenchConfig) -> list[Row]:
 
     directory = scifact_index(cfg)
     qs = json.dumps(scifact_test_queries(cfg)[:50])
-    env = _env(cfg, directory)
-    _, out = _wall([sys.executable, "-c", _SERVE, str(directory), qs], env)
+    env = env_for(cfg, directory)
+    _, out = wall([sys.executable, "-c", _SERVE, str(directory), qs], env)
     ours = json.loads(out.strip().splitlines()[-1])["maxrss_mb"]
     from index.storage.generations import current
 
     vectors = current(directory).path / "unit_vectors.npy"
-    _, out = _wall([sys.executable, "-c", _PLAIN_SERVE, str(vectors), qs, resolve_model(cfg.model)], env)
+    _, out = wall([sys.executable, "-c", _PLAIN_SERVE, str(vectors), qs, resolve_model(cfg.model)], env)
     plain = json.loads(out.strip().splitlines()[-1])["maxrss_mb"]
     return [
         Row(

@@ -94,3 +94,11 @@ def synthetic_source(
 def _normalized(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     return x / np.linalg.norm(x, axis=1, keepdims=True).clip(min=1e-12)
+
+
+def clustered_corpus(n: int, seed: int, queries: int) -> tuple[IngestSource, np.ndarray]:
+    """``n`` synthetic sentences over a clustered space of ``topics_for(n)`` topics, and ``queries`` query vectors
+    drawn from the same space."""
+    space = ClusteredSpace(dim=384, topics=topics_for(n), seed=seed)
+    x = space.sample(n, seed=1)
+    return synthetic_source(n, seed=seed, vectors=x), space.sample(queries, seed=2)
