@@ -128,7 +128,8 @@ class _Python:
         return (expr.end_lineno or expr.lineno) - 1
 
     def prose(self, start: int, end: int, context: str) -> None:
-        from index.ingest.loaders.rst import RstWalker, parse_rst
+        from index.ingest.loaders.rst import RstWalker
+        from index.ingest.loaders.rst_parse import parse_rst
 
         before = len(self.blocks)
         if not _RST_MARKUP.search(self.text, start, end):

@@ -48,6 +48,7 @@ from index.ingest.documents import (
 from index.ingest.loaders._align import Aligner, Lines, code_block, mark_lead_ins
 from index.ingest.loaders._common import LoaderError, read_text
 from index.ingest.loaders.context import LoadContext
+from index.ingest.loaders.formats import MARKDOWN
 from index.ingest.loaders.html_text import html_blocks
 from index.ingest.loaders.includes import (
     IncludeError,
@@ -59,8 +60,8 @@ from index.ingest.loaders.includes import (
 from index.ingest.loaders.languages import fence_language
 from index.ingest.loaders.markdown_rules import docs_rules
 from index.ingest.loaders.roles import role_display
+from index.ingest.loaders.rst_sphinx import API_DIRECTIVES
 
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx", ".mkd", ".qmd"})
 _MYST = re.compile(r"^\s*(?:```+|~~~+|:::+)\s*\{[\w:-]+\}|\{[\w:.-]+\}`|^\([\w.-]+\)=\s*$", re.M)
 
 ADMONITION_NAMES = frozenset(
@@ -104,27 +105,6 @@ ADMONITION_NAMES = frozenset(
 _CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
 _SILENT_DIRECTIVES = frozenset(
     {"toctree", "contents", "tableofcontents", "index", "highlight", "raw", "math"}
-)
-API_DIRECTIVES = frozenset(
-    [
-        "automodule",
-        "autoclass",
-        "autofunction",
-        "automethod",
-        "autoattribute",
-        "autodata",
-        "autoexception",
-        "autosummary",
-        "autoprogram",
-        "autopydantic_model",
-        "autodecorator",
-        "autoproperty",
-        "autonewtypedata",
-        "autotypeddict",
-        "click",
-        "argparse",
-        "typer",
-    ]
 )
 _VERSION_TITLES = {
     "versionadded": "Added in version",
@@ -465,7 +445,7 @@ class MarkdownWalker:
             self._include_at(line)
             try:
                 target = self.ctx.resolve(self.path, path_str)
-                if target.suffix.lower() in MARKDOWN_SUFFIXES:
+                if target.suffix.lower() in MARKDOWN:
                     self.ctx.include_document("markdown", target, self._context(line))
                 else:
                     ranges = snippet_ranges(self.ctx.text_of(target), selector)
@@ -536,7 +516,8 @@ class MarkdownWalker:
 
     def _eval_rst(self, first: int, content: list[str]) -> None:
         """MyST's ``{eval-rst}``: the content is reStructuredText, read by the rST loader in place."""
-        from index.ingest.loaders.rst import RstWalker, parse_rst
+        from index.ingest.loaders.rst import RstWalker
+        from index.ingest.loaders.rst_parse import parse_rst
 
         if not content:
             return
@@ -564,7 +545,7 @@ class MarkdownWalker:
         try:
             target = self.ctx.resolve(self.path, arg)
             if name == "include" and "literal" not in options and "code" not in options:
-                fmt = "markdown" if target.suffix.lower() in MARKDOWN_SUFFIXES else "rst"
+                fmt = "markdown" if target.suffix.lower() in MARKDOWN else "rst"
                 self.ctx.include_document(fmt, target, self._context(line))
                 return
             ranges = sphinx_ranges(self.ctx.text_of(target), options)

@@ -18,13 +18,9 @@ items, table rows, definitions (term: definition), field lists, footnotes, quote
 from __future__ import annotations
 
 import ast
-import copy
-import io
-from functools import lru_cache
 from pathlib import Path
 
-from docutils import frontend, nodes, utils
-from docutils.parsers.rst import Parser
+from docutils import nodes
 
 from index.ingest.documents import (
     ADMONITION,
@@ -41,19 +37,17 @@ from index.ingest.documents import (
 from index.ingest.loaders._align import Aligner, Lines, code_block, mark_lead_ins
 from index.ingest.loaders._common import LoaderError, read_text
 from index.ingest.loaders.context import LoadContext
+from index.ingest.loaders.formats import MARKDOWN
 from index.ingest.loaders.includes import IncludeError, sphinx_ranges
-from index.ingest.loaders.markdown import MARKDOWN_SUFFIXES
 from index.ingest.loaders.roles import role_display
+from index.ingest.loaders.rst_parse import parse_rst
 from index.ingest.loaders.rst_sphinx import (
     api_node,
     code_node,
     container_node,
     include_node,
-    register_sphinx,
-    register_unknown,
     role_node,
     silent_node,
-    sphinx_inliner,
 )
 from index.ingest.loaders.sphinx_conf import conf_substitutions
 
@@ -79,33 +73,6 @@ _INLINE_SKIP = (
     nodes.system_message,
     nodes.problematic,
 )
-
-
-@lru_cache(maxsize=1)
-def _default_settings() -> frontend.Values:
-    return _settings()
-
-
-def _settings() -> frontend.Values:
-    settings = frontend.get_default_settings(Parser)
-    settings.report_level = 5  # docutils' own messages never reach the user
-    settings.halt_level = 5
-    settings.warning_stream = io.StringIO()
-    settings.file_insertion_enabled = False
-    settings.raw_enabled = False
-    settings.input_encoding = "unicode"
-    settings.character_level_inline_markup = False
-    return settings
-
-
-def parse_rst(text: str, source: str) -> nodes.document:
-    register_sphinx()
-    register_unknown(text)
-    settings = copy.copy(_default_settings())
-    settings.warning_stream = io.StringIO()
-    document = utils.new_document(source, settings)
-    Parser(inliner=sphinx_inliner()).parse(text, document)
-    return document
 
 
 def load_rst(path: Path, source: str, ctx: LoadContext | None = None) -> Document:
@@ -547,7 +514,7 @@ class RstWalker:
             )
             literal = node["directive"] == "literalinclude" or "literal" in options or "code" in options
             if not literal:
-                fmt = "markdown" if target.suffix.lower() in MARKDOWN_SUFFIXES else "rst"
+                fmt = "markdown" if target.suffix.lower() in MARKDOWN else "rst"
                 self.ctx.include_document(fmt, target, self._context())
                 return
             text = self.ctx.text_of(target)

@@ -16,6 +16,7 @@ from pathlib import Path
 from docutils import nodes
 
 from index.ingest.loaders._common import log
+from index.ingest.loaders.rst_parse import parse_rst
 
 CONF_VALUES = ("version", "release", "today", "project", "copyright", "author")
 _TEXT_VALUES = ("rst_prolog", "rst_epilog")
@@ -64,8 +65,6 @@ def _read(conf: Path, mtime: int) -> dict[str, str]:
 
 def _definitions(text: str, source: str) -> dict[str, str]:
     """The ``.. |name| …`` substitution definitions of an rst_prolog/rst_epilog, as plain text."""
-    from index.ingest.loaders.rst import parse_rst
-
     try:
         doctree = parse_rst(text, source)
     except Exception:  # noqa: BLE001 (docutils' own bug on a strange prolog: no substitutions from it)

@@ -109,7 +109,7 @@ def test_requests_no_markup_in_any_display_text(requests_docs: LoadResult) -> No
 def test_requests_every_literal_block_is_a_code_block(requests_docs: LoadResult) -> None:
     from docutils import nodes
 
-    from index.ingest.loaders.rst import parse_rst
+    from index.ingest.loaders.rst_parse import parse_rst
     from index.ingest.loaders.rst_sphinx import code_node
 
     total = 0
