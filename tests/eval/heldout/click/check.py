@@ -21,6 +21,7 @@ The corpus defaults to ``.citebot/heldout/click/corpus`` at the repository root,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
@@ -31,9 +32,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[3]
 KINDS = ("howto", "factual", "why", "code", "unanswerable")
 KEYS = {"q", "any", "file", "kind", "abstain"}
-STOP = set("""a an the and or of to in on for with by at is are be do does did i my me we our you your it
+STOP_WORDS = """a an the and or of to in on for with by at is are be do does did i my me we our you your it
 its this that what whats which how can should would when why there any way click get set use using from as
-so if not no just like than then into out up about e g pls please im don't dont""".split())
+so if not no just like than then into out up about e g pls please im don't dont"""
+STOP = frozenset(STOP_WORDS.split())
 
 
 def content_words(text: str) -> set[str]:
@@ -44,10 +46,8 @@ def read_corpus(corpus: Path) -> dict[str, str]:
     texts = {}
     for path in sorted(corpus.rglob("*")):
         if path.is_file():
-            try:
+            with contextlib.suppress(UnicodeDecodeError, OSError):  # binary files are not checked
                 texts[path.relative_to(corpus).as_posix()] = path.read_text(encoding="utf-8")
-            except (UnicodeDecodeError, OSError):
-                pass  # svg/images are not text worth checking
     return texts
 
 
