@@ -17,7 +17,9 @@ generic container before parsing (``register_unknown``), so no directive aborts 
 
 from __future__ import annotations
 
+import ast
 import re
+import textwrap
 
 from docutils import nodes, utils
 from docutils.parsers.rst import Directive, directives, roles
@@ -94,12 +96,17 @@ class _Code(Directive):
     option_spec = _ANY_OPTIONS
 
     def run(self) -> list[nodes.Node]:
-        node = code_node()
-        node["language"] = (self.arguments[0] if self.arguments else "").lower()
-        node["first"] = self.content_offset
-        node["content"] = list(self.content)
-        node.line = self.lineno
-        return [node]
+        return [_code_of(self, (self.arguments[0] if self.arguments else "").lower())]
+
+
+def _code_of(directive: Directive, language: str) -> code_node:
+    """The directive's content as a code block in ``language``, located by its first content line."""
+    node = code_node()
+    node["language"] = language
+    node["first"] = directive.content_offset
+    node["content"] = list(directive.content)
+    node.line = directive.lineno
+    return node
 
 
 class _Highlight(Directive):
@@ -166,6 +173,39 @@ class _Container(Directive):
         if self.content:
             self.state.nested_parse(self.content, self.content_offset, node)
         return [node]
+
+
+_CODE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Call,
+               ast.Assign, ast.With, ast.AsyncWith)
+
+
+def content_language(lines: list[str]) -> str | None:
+    """``"python"`` / ``"pycon"`` when a directive's content is source code rather than reStructuredText.
+
+    Projects define their own directives for examples (``.. click:example::``, ``.. click:run::``,
+    ``.. exec_code::``); nobody here knows them, and their content read as reStructuredText turns a
+    function into a paragraph and its indented body into block quotes. Content is code when it is a
+    Python session (``>>>``) or parses as Python with a definition, an import, a call or an assignment
+    in it: prose does not parse ("Use it like this." is a syntax error), and a bare word is not code.
+    """
+    text = textwrap.dedent("\n".join(lines)).strip("\n")
+    if not text.strip():
+        return None
+    if text.lstrip().startswith(">>> "):
+        return "pycon"
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    return "python" if any(isinstance(n, _CODE_NODES) for n in ast.walk(tree)) else None
+
+
+class _UnknownContainer(_Container):
+    """A directive nobody here knows: a code block when its content is code, else a generic container."""
+
+    def run(self) -> list[nodes.Node]:
+        language = content_language(list(self.content)) if self.content else None
+        return super().run() if language is None else [_code_of(self, language)]
 
 
 class _Api(_Container):
@@ -259,7 +299,7 @@ def register_unknown(source_text: str) -> None:
         elif base in ("module", "currentmodule"):
             _register(key, _Silent)
         else:
-            _register(key, _Container)
+            _register(key, _UnknownContainer)
 
 
 _DOCUTILS_ROLES = frozenset(

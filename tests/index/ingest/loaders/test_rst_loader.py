@@ -151,3 +151,49 @@ def test_a_file_docutils_chokes_on_never_stops_the_load(write) -> None:
     )
     assert shown(doc)[0] == ("heading", "Title", "")
     assert ("paragraph", "Text y.", "Title") in shown(doc)  # the substitution is shown, not its name
+
+
+PROJECT_DIRECTIVES = """\
+Options
+=======
+
+Give the option a name:
+
+.. mylib:example::
+
+    @mylib.command()
+    @mylib.option('--name', 'name')
+    def hello(name):
+        mylib.echo(name)
+
+.. mylib:run::
+
+    invoke(hello, args=['--help'])
+
+.. mylib:aside:: Careful
+
+    Names are case sensitive.
+"""
+
+
+def test_a_project_directive_holding_code_is_a_code_block(write) -> None:
+    [doc] = load_file(write("options.rst", PROJECT_DIRECTIVES), "options.rst")
+    assert_well_formed(doc)
+    code = [(b.language, b.display_text(doc.text)) for b in doc.blocks if b.kind == CODE]
+    assert code == [
+        ("python", "@mylib.command()\n@mylib.option('--name', 'name')\ndef hello(name):\n    mylib.echo(name)"),
+        ("python", "invoke(hello, args=['--help'])"),
+    ]
+    prose = [text for kind, text, _ in shown(doc) if kind != CODE]
+    assert "Names are case sensitive." in prose  # prose inside an unknown directive stays text
+    assert not any("def hello" in text for text in prose)
+
+
+def test_content_language_tells_code_from_prose() -> None:
+    from index.ingest.loaders.rst_sphinx import content_language
+
+    assert content_language(["    import os", "    os.getcwd()"]) == "python"
+    assert content_language([">>> 1 + 1", "2"]) == "pycon"
+    assert content_language(["Use it like this."]) is None
+    assert content_language(["Note"]) is None  # a bare name parses but is not code
+    assert content_language(["See :func:`run` for more."]) is None
