@@ -146,24 +146,50 @@ def unpack(source: Source, sdist: Path, dest: Path) -> Path:
     return corpus
 
 
+KEYS = frozenset({"q", "any", "file", "kind", "abstain"})
+
+
+def _row_problems(row: object, corpus: Path) -> list[str]:
+    if not isinstance(row, dict) or set(row) != KEYS:
+        return [f"keys must be exactly {', '.join(sorted(KEYS))}"]
+    strings, file, unanswerable = row["any"], row["file"], row["kind"] == "unanswerable"
+    if row["abstain"] is not unanswerable:
+        return ["abstain must be true exactly when kind is unanswerable"]
+    if unanswerable:
+        return [] if strings == [] and file is None else ["an unanswerable question has any [] and file null"]
+    if not isinstance(strings, list) or not 1 <= len(strings) <= 3 or not all(
+            isinstance(x, str) and x.strip() for x in strings):
+        return ["any must hold 1 to 3 non-empty strings"]
+    target = corpus / str(file)
+    if not target.is_file():
+        return [f"file {file} is not in {corpus}"]
+    text = target.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    problems = []
+    for wanted in strings:
+        if wanted not in text:
+            problems.append(f"{wanted!r} is not verbatim in {file}")
+        elif not any(wanted in line for line in lines):
+            problems.append(f"{wanted!r} spans lines of {file}: a quote must hold it within one line")
+    return problems
+
+
 def check(set_dir: Path, corpus: Path) -> list[str]:
-    """One line per problem: an ``any`` string not found verbatim in the file its question names."""
+    """One line per problem of the set's ``questions.jsonl`` against its corpus: the docsqa keys,
+    ``abstain`` exactly for ``kind: unanswerable`` (with no ``any`` and no ``file``), 1 to 3 ``any``
+    strings each verbatim within one line of the file its question names, no question twice."""
     problems: list[str] = []
     path = set_dir / "questions.jsonl"
+    seen: dict[str, int] = {}
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         row = json.loads(line)
-        if row.get("abstain"):
-            continue
-        target = corpus / row["file"]
-        if not target.is_file():
-            problems.append(f"{path}:{n}: file {row['file']} is not in {corpus}")
-            continue
-        text = target.read_text(encoding="utf-8")
-        for wanted in row["any"]:
-            if wanted not in text:
-                problems.append(f"{path}:{n}: {wanted!r} is not verbatim in {row['file']}")
+        problems.extend(f"{path}:{n}: {p}" for p in _row_problems(row, corpus))
+        question = " ".join(str(row.get("q", "")).lower().split()) if isinstance(row, dict) else ""
+        if question in seen:
+            problems.append(f"{path}:{n}: the question of line {seen[question]} again")
+        seen.setdefault(question, n)
     return problems
 
 

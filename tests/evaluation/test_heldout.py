@@ -77,3 +77,23 @@ def test_an_unknown_set_name_is_one_line(held_set, capsys):
     root, _ = held_set
     assert heldout.main(["check", "nope", "--sets", str(root / "sets")]) == 1
     assert capsys.readouterr().err.strip() == f"held-out sets: no held-out set named nope in {root / 'sets'}"
+
+
+@pytest.mark.parametrize(("row", "problem"), [
+    ({"q": "a", "any": ["x"], "file": "docs/index.md", "kind": "default"}, "keys must be exactly"),
+    ({"q": "a", "any": [], "file": None, "kind": "howto", "abstain": True}, "abstain must be true exactly"),
+    ({"q": "a", "any": ["Demo"], "file": None, "kind": "unanswerable", "abstain": True}, "has any [] and file null"),
+    ({"q": "a", "any": [], "file": "docs/index.md", "kind": "howto", "abstain": False}, "1 to 3 non-empty"),
+    ({"q": "a", "any": ["Demo\n\nTimeouts"], "file": "docs/index.md", "kind": "howto", "abstain": False},
+     "spans lines of docs/index.md"),
+    ({"q": "a", "any": ["Demo"], "file": "docs/nope.md", "kind": "howto", "abstain": False}, "is not in"),
+    ({"q": "Default  TIMEOUT?", "any": ["Demo"], "file": "docs/index.md", "kind": "howto", "abstain": False},
+     "the question of line 1 again"),
+])
+def test_check_enforces_the_docsqa_rules(held_set, row, problem, capsys):
+    root, set_dir = held_set
+    heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")])
+    with (set_dir / "questions.jsonl").open("a") as fh:
+        fh.write(json.dumps(row) + "\n")
+    assert heldout.main(["check", "--sets", str(root / "sets"), "--dest", str(root / "dest")]) == 1
+    assert problem in capsys.readouterr().out
