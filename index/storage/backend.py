@@ -171,14 +171,15 @@ def unit_token_states(backend: Backend, ids: Sequence[int]) -> list[Tokens] | No
 
 class UnknownStore(CitebotError):
     def __init__(self, name: str) -> None:
-        known = ", ".join(sorted(_OPENERS)) or "none"
+        known = ", ".join(sorted({*_MODULES, *_OPENERS}))
         super().__init__(f"unknown index store {name!r} (CITEBOT_STORE); known: {known}")
 
 
 # name -> open(settings, index_dir, on_manifest) -> Backend
 Opener = Callable[[object, Path, Callable[[Manifest], None] | None], Backend]
 _OPENERS: dict[str, Opener] = {}
-_MODULES = {"postgres": "index.storage.postgres.backend"}  # stores that register themselves when imported
+# stores that register themselves when their module is imported (the first use of a name imports it)
+_MODULES = {"local": "index.storage.local", "postgres": "index.storage.postgres.backend"}
 # name -> publish(settings, index_dir) -> one line of what it did: a build into the local index directory
 # is then copied into the store (``index.ingest.builder.build_index`` calls ``publish_build``)
 Publisher = Callable[[object, Path], str]
@@ -193,16 +194,26 @@ def register(name: str, opener: Opener, publisher: Publisher | None = None) -> N
         _PUBLISHERS[name] = publisher
 
 
+def _store_name(settings: object) -> str:
+    return getattr(settings, "store", "local") or "local"
+
+
+def _opener(name: str) -> Opener:
+    """The opener registered as ``name``, importing the store's module on first use."""
+    if name not in _OPENERS and name in _MODULES:
+        importlib.import_module(_MODULES[name])  # registers it
+    if name not in _OPENERS:
+        raise UnknownStore(name)
+    return _OPENERS[name]
+
+
 def publish_build(settings: object, index_dir: Path) -> str | None:
     """After a build wrote ``index_dir``: copy it into the store ``settings.store`` names, if that is
     not the local one. Returns a line saying what was done (None for the local store)."""
-    name = getattr(settings, "store", "local") or "local"
+    name = _store_name(settings)
     if name == "local":
         return None
-    if name not in _OPENERS and name in _MODULES:
-        importlib.import_module(_MODULES[name])
-    if name not in _OPENERS:
-        raise UnknownStore(name)
+    _opener(name)
     publisher = _PUBLISHERS.get(name)
     return publisher(settings, Path(index_dir)) if publisher else None
 
@@ -212,12 +223,5 @@ def open_backend(
 ) -> Backend:
     """The backend ``settings.store`` names, opened on the live generation of ``index_dir``
     (``on_manifest`` sees the manifest before anything else is loaded)."""
-    import index.storage.local  # noqa: F401 - registers "local"
-
-    name = getattr(settings, "store", "local") or "local"
-    if name not in _OPENERS and name in _MODULES:
-        importlib.import_module(_MODULES[name])  # registers it
-    opener = _OPENERS.get(name)
-    if opener is None:
-        raise UnknownStore(name)
+    opener = _opener(_store_name(settings))
     return opener(settings, Path(index_dir or settings.index_dir), on_manifest)  # type: ignore[attr-defined]
