@@ -47,7 +47,7 @@ from pgvector import SparseVector
 
 from index.storage.backend import ChunkRecord, UnitRecord, register
 from index.storage.manifest import Manifest
-from index.storage.postgres import search
+from index.storage.postgres import search, vectors
 from index.storage.postgres.connection import connect
 from index.storage.postgres.generations import Scope, live_scope
 from index.storage.postgres.schema import schema_dim
@@ -167,13 +167,17 @@ SPAN_WINDOW = 12  # units on each side of a candidate quote that the spans stage
 class PostgresBackend:
     UNIT_CACHE = 200_000
     CHUNK_CACHE = 50_000
-    DOC_CACHE = 2048  # document texts (a question's candidates bring up to a few hundred)
+    TEXT_CACHE = 64 << 20  # characters of document text kept across questions (SciFact's are ~8M in all)
     TEXT_BUDGET = 1 << 20  # bytes of document text a question's second round trip may bring
     POSTINGS_CACHE = 4_000_000  # BM25 postings (row, weight) kept per level, across questions
     # a level of more rows than this is scored by the server (its top-k, then the candidates'
     # scores), not summed on the client from postings: a question would allocate arrays of every
     # row, and a frequent term's postings would be a large fetch and crowd the cache
     CLIENT_BM25_MAX_ROWS = 500_000
+    # a generation of at most this many units, chunks and documents in all has every vector held by
+    # the reader (``vectors.py``; 1.5 kB a row at 384 dimensions, ~300 MB at the limit): the cosines
+    # of the candidates cost no query, and a warm question one round trip (its dense candidates)
+    CLIENT_VECTORS_MAX_ROWS = 200_000
 
     def __init__(self, dsn: str, scope: Scope, manifest: Manifest, *, exact: bool = False,
                  conn: psycopg.Connection | None = None) -> None:
@@ -191,11 +195,15 @@ class PostgresBackend:
             self._conns.append(conn)
         self._units = _Cache(self.UNIT_CACHE)
         self._chunks = _Cache(self.CHUNK_CACHE)
-        self._texts = _Cache(self.DOC_CACHE)
+        self._texts = _SizedCache(self.TEXT_CACHE)  # (text, blocks) by document, bounded by characters
         self._idf = _Cache(1_000_000)
         self._vocab = _Cache(1_000_000)  # term -> (term id, df among chunks), or None: not in the vocabulary
         self._postings = {level: _SizedCache(self.POSTINGS_CACHE) for level in ("chunks", "documents")}
+        self._vectors: vectors.GenerationVectors | None = None
         self._load_structure()
+        if self.n_units + self.n_chunks + self.n_documents <= self.CLIENT_VECTORS_MAX_ROWS:
+            sizes = {"units": self.n_units, "chunks": self.n_chunks, "documents": self.n_documents}
+            self._vectors = vectors.load(self._conn(), scope, sizes)
 
     # -- opening -------------------------------------------------------------------------------------
     @classmethod
@@ -215,6 +223,7 @@ class PostgresBackend:
             raise
 
     def close(self) -> None:
+        self._vectors = None  # what was read of this generation goes with it
         with self._conns_lock:
             for c in self._conns:
                 c.close()
@@ -374,7 +383,7 @@ class PostgresBackend:
         # the texts and blocks of the candidate chunks' documents (the top passages are among them), up
         # to a byte budget, best-ranked first; what is left out costs a round trip when it is read
         second: list[Query] = []
-        if q_vec is not None:
+        if q_vec is not None and self._vectors is None:
             # the units and chunks of each candidate document are a range of ids
             second += [search.cosines_in_ranges(s, "units", q_vec, self._doc_unit_start[docs_a], self._doc_unit_end[docs_a]),
                        search.cosines_in_ranges(s, "chunks", q_vec, self._doc_chunk_start[docs_a],
@@ -390,7 +399,7 @@ class PostgresBackend:
         if need_docs:
             second.append(_document_rows(s, need_docs))
         got = self._run(*second) if second else []
-        if q_vec is not None:
+        if q_vec is not None and self._vectors is None:
             u_cos, c_cos, d_cos = got[:3]
             got = got[3:]
             q.unit_cos = dict(zip(units.tolist(), u_cos.tolist(), strict=True))
@@ -470,6 +479,9 @@ class PostgresBackend:
 
     def _cosines(self, level: str, attr: str, ids: np.ndarray, q_vec: np.ndarray) -> np.ndarray:
         ids = np.asarray(ids, dtype=np.int64)
+        held = self._vectors
+        if held is not None:
+            return held.cosines(level, ids, q_vec)
         q = self._question(q_vec=q_vec)
         known: dict[int, float] = getattr(q, attr) if q is not None else {}
         missing = [i for i in ids.tolist() if i not in known]
