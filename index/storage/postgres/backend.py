@@ -2,12 +2,14 @@
 
 Opened by the factory as ``CITEBOT_STORE=postgres`` (``CITEBOT_PG_DSN``, ``CITEBOT_CORPUS``; reads go
 to ``CITEBOT_PG_REPLICA_DSNS`` when there are any). What it keeps in memory is the generation's
-structure only, small integer arrays loaded once on open (each chunk's units and document, each
-document's units and its record without the text), the manifest and the block tables; vectors,
+structure, small integer arrays loaded once on open (each chunk's units and document, each
+document's units and its record without the text), the manifest and the block tables, and, for a
+generation of at most ``CLIENT_VECTORS_MAX_ROWS`` units, chunks and documents, every vector
+(``vectors.py``: the cosines of the candidates are then computed here, as the local index does);
 BM25 weights and texts stay in the database.
 
-A question costs two round trips, both made by ``prefetch`` (called by ``retrieval.search`` before
-it reads anything):
+A question costs at most two round trips, both made by ``prefetch`` (called by ``retrieval.search``
+before it reads anything), and one once what it reads is held:
 
 1. its candidates, in one pipeline: the dense top-k units (exact scan or the generation's HNSW
    index) and, for the terms not seen before, their term ids and document frequencies (and those
@@ -15,19 +17,20 @@ it reads anything):
    documents; BM25 of every chunk and document is then summed here from the postings of the
    question's terms (``_bm25``: the server's float32 arithmetic, in its order), so the BM25 top
    chunks and documents and every BM25 score the rankers read cost no query;
-2. everything the rest of the question reads about them, in a second pipeline: the cosine of every
-   unit of every candidate document, the cosine of every chunk of those documents, the
-   cosine of the documents, the records (offsets, display text, kind…) and texts of the
-   candidate chunks, the records of their units and of the units around them that a quote may
-   extend to, and the texts and blocks of the candidate chunks' documents (up to ``TEXT_BUDGET``
-   bytes, best-ranked first: the top passages and their quotes are among them).
+2. what the rest of the question reads about them and is not held yet, in a second pipeline: the
+   cosine of every unit of every candidate document, of every chunk of those documents and of the
+   documents (only when the vectors are not held), the records (offsets, display text, kind…) and
+   texts of the candidate chunks, the records of their units and of the units around them that a
+   quote may extend to, and the texts and blocks of the candidate chunks' documents (up to
+   ``TEXT_BUDGET`` bytes, best-ranked first: the top passages and their quotes are among them).
 
 Retrieval, document ranking, quote selection, refinement and the answer then read from what these
 brought (candidate documents are a superset of what the query path asks about). A lookup outside
 them (another caller, a larger k) is answered by a query of its own, so results never depend on the
-prefetch, only the number of round trips does (``round_trips`` counts them). Records, texts, term
-ids and postings are cached across questions (a generation never changes); per-question numbers are kept per thread, keyed by
-the question's vector and terms.
+prefetch, only the number of round trips does (``round_trips`` counts them). Vectors, records,
+texts, term ids and postings are kept across questions (a generation never changes; the backend is
+bound to one, and a re-index opens a new backend); per-question numbers are kept per thread, keyed
+by the question's vector and terms.
 """
 
 from __future__ import annotations
