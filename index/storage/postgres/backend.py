@@ -72,6 +72,12 @@ class _Cache:
         with self._lock:
             return self._items.get(key)
 
+    def missing(self, keys: Sequence[Any]) -> list[Any]:
+        """The keys not held, in order (one lock for all: a question checks thousands)."""
+        with self._lock:
+            items = self._items
+            return [k for k in keys if k not in items]
+
     def put_many(self, items: dict[Any, Any]) -> None:
         with self._lock:
             self._items.update(items)
@@ -197,6 +203,7 @@ class PostgresBackend:
             self._local.conn = conn
             self._conns.append(conn)
         self._units = _Cache(self.UNIT_CACHE)
+        self._records = _Cache(self.UNIT_CACHE)  # built UnitRecords (immutable, as the generation)
         self._chunks = _Cache(self.CHUNK_CACHE)
         self._texts = _SizedCache(self.TEXT_CACHE)  # (text, blocks) by document, bounded by characters
         self._idf = _Cache(1_000_000)
@@ -368,7 +375,7 @@ class PostgresBackend:
         units = search.id_ranges(self._doc_unit_start[docs_a], self._doc_unit_end[docs_a])
         all_chunks = search.id_ranges(self._doc_chunk_start[docs_a], self._doc_chunk_start[docs_a + 1])
         cand_a = np.fromiter(sorted(cand), dtype=np.int64, count=len(cand))
-        need_chunks = [c for c in cand_a.tolist() if self._chunks.get(c) is None]
+        need_chunks = self._chunks.missing(cand_a.tolist())
         need_docs, budget = [], self.TEXT_BUDGET
         for d in chunk_docs:
             if self._texts.get(("text", d)) is None and self._doc_bytes[d] <= budget:
@@ -382,7 +389,7 @@ class PostgresBackend:
         cdoc = self._chunk_doc[cand_a]
         lo = np.maximum(self._chunk_first[cand_a] - SPAN_WINDOW, self._doc_unit_start[cdoc])
         hi = np.minimum(self._chunk_last[cand_a] + SPAN_WINDOW, self._doc_unit_end[cdoc])
-        need_units = [u for u in np.unique(search.id_ranges(lo, hi)).tolist() if self._units.get(u) is None]
+        need_units = self._units.missing(np.unique(search.id_ranges(lo, hi)).tolist())
         # the texts and blocks of the candidate chunks' documents (the top passages are among them), up
         # to a byte budget, best-ranked first; what is left out costs a round trip when it is read
         second: list[Query] = []
@@ -444,7 +451,7 @@ class PostgresBackend:
         need_units: set[int] = set()
         for u, d in zip(ids.tolist(), self.unit_documents(ids).tolist(), strict=True):
             lo, hi = max(int(self._doc_unit_start[d]), u - SPAN_WINDOW), min(int(self._doc_unit_end[d]), u + SPAN_WINDOW + 1)
-            need_units.update(i for i in range(lo, hi) if self._units.get(i) is None)
+            need_units.update(self._units.missing(range(lo, hi)))
         need_terms = sorted({t for t in terms if self._idf.get(t) is None and _TERM.fullmatch(t)})
         queries: list[Query] = []
         if need_docs:
@@ -554,14 +561,19 @@ class PostgresBackend:
         self._units.put_many(rows)
 
     def _unit(self, i: int) -> UnitRecord:
+        record = self._records.get(int(i))
+        if record is not None:
+            return record
         got = self._units.get(int(i))
         if got is None:
             self._store_units(self._run(_unit_rows(self.scope, [int(i)]))[0])
             got = self._units.get(int(i))
         doc, block, kind, start, end, line, end_line, page, language, display = got
         quote = self._source_text(doc, start, end, int(i))
-        return UnitRecord(doc, block, kind, start, end, line, end_line, page, language, quote,
-                          quote if display is None else display)
+        record = UnitRecord(doc, block, kind, start, end, line, end_line, page, language, quote,
+                            quote if display is None else display)
+        self._records.put_many({int(i): record})
+        return record
 
     def _source_text(self, doc: int, start: int, end: int, unit: int) -> str:
         """A unit's source text, cut from the text of its first chunk (fetched with it)."""
@@ -713,7 +725,15 @@ class _Scores:
 def _top_k(scores: _Scores, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` best rows holding a query term, best first, ties by id (as the server's ORDER BY)."""
     s = scores.all[scores.hit]
-    order = np.lexsort((scores.hit, -s))[: max(0, int(k))]
+    k = max(0, int(k))
+    if k == 0:
+        return scores.hit[:0].copy(), s[:0]
+    if k < len(s):  # sort only the rows at or above the k-th best score (ties at it included)
+        kth = np.partition(s, len(s) - k)[len(s) - k]
+        keep = np.flatnonzero(s >= kth)
+        order = keep[np.lexsort((scores.hit[keep], -s[keep]))][:k]
+    else:
+        order = np.lexsort((scores.hit, -s))
     return scores.hit[order].copy(), s[order]
 
 

@@ -191,3 +191,20 @@ def test_a_database_of_another_schema_version_is_refused_in_one_line(pg_dsn: str
         conn.execute("UPDATE citebot_schema SET version = 99")
     with pytest.raises(SchemaMismatch, match="schema version 99"):
         open_backend(_pg(tmp_path / "i", pg_dsn, "c"))
+
+
+def test_the_top_k_of_client_sums_is_a_full_sort_best_first_ties_by_id() -> None:
+    """``_top_k`` sorts only the rows at or above the k-th score: the same ids and scores as sorting all."""
+    from index.storage.postgres.backend import _Scores, _top_k
+
+    rng = np.random.default_rng(1)
+    for _ in range(500):
+        n = int(rng.integers(1, 300))
+        scores = np.zeros(n)
+        hit = np.sort(rng.choice(n, int(rng.integers(0, n + 1)), replace=False)).astype(np.int64)
+        scores[hit] = rng.integers(0, 5, len(hit)) / 2  # many ties
+        for k in (0, 1, 3, 10, n, n + 5):
+            s = scores[hit]
+            order = np.lexsort((hit, -s))[:k]
+            ids, got = _top_k(_Scores(scores, hit), k)
+            assert ids.tolist() == hit[order].tolist() and got.tolist() == s[order].tolist()
