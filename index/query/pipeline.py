@@ -1,9 +1,9 @@
 """The query path as explicit stages over one ``QueryState`` (``index.query.state``).
 
-    retrieve → rank documents → candidate units → rank → rerank documents* → refine* → symptom first*
-    → reason first* → spans → answer
+    retrieve → rank documents → candidate units → rank → rerank documents* → refine* → pointer last*
+    → symptom first* → reason first* → spans → answer
     (* questions only: claims and keywords keep the first-stage order and the sentence ranker's pick;
-    the two "first" stages are rules over the ranked candidates: ``index.query.symptoms``, ``index.query.reasons``)
+    the last three are rules over the ranked candidates: ``index.query.pointers``, ``.symptoms``, ``.reasons``)
 
 ``FIRST_STAGE`` is what the ranker fit collects features from, ``RETRIEVE`` what the eval scores,
 ``ASK`` what ``citebot ask`` and the bot answer with: one implementation for all three.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from index.query.pointers import pointer_last
 from index.query.quotes import candidate_units, rank_units
 from index.query.reasons import reason_first
 from index.query.refine import refine_candidates
@@ -25,7 +26,8 @@ from index.query.symptoms import symptom_first
 Stage = Callable[[Context, QueryState], None]
 
 FIRST_STAGE: tuple[Stage, ...] = (retrieve, rank_first_stage, candidate_units)
-RETRIEVE: tuple[Stage, ...] = (*FIRST_STAGE, rank_units, rerank_documents, refine_candidates, symptom_first, reason_first)
+RETRIEVE: tuple[Stage, ...] = (*FIRST_STAGE, rank_units, rerank_documents, refine_candidates, pointer_last, symptom_first,
+                                reason_first)
 ASK: tuple[Stage, ...] = (*RETRIEVE, choose_spans, answer)
 ANSWER: tuple[Stage, ...] = (choose_spans, answer)  # after RETRIEVE
 

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.ingest.documents import CODE
+from index.query.pointers import is_pointer
 
 if TYPE_CHECKING:
     from index.query.quotes import Candidate
@@ -50,14 +51,15 @@ def shows_error(code: str, errors: list[str]) -> bool:
 
 
 def after_symptom(ctx: Context, unit: int) -> int | None:
-    """The first prose unit after code block ``unit`` under the same heading path (None: none near)."""
+    """The first prose unit after code block ``unit`` under the same heading path that does not only
+    point elsewhere ("Similar issues: …"; None: none near)."""
     b = ctx.backend
     doc, here = b.unit(unit).doc, ctx.texts.facts(unit).context
     for i in range(unit + 1, min(unit + 1 + REACH, b.n_units)):
         u = b.unit(i)
         if u.doc != doc or ctx.texts.facts(i).context != here:
             return None
-        if u.kind != CODE:
+        if u.kind != CODE and not is_pointer(b.unit_display(i)):
             return i
     return None
 

@@ -125,3 +125,18 @@ def test_a_pasted_error_is_answered_by_what_follows_it(tmp_path, real_embedder) 
     for symptoms, wanted in ((True, "verify=False"), (False, "CERTIFICATE_VERIFY_FAILED")):
         engine = Engine.open(settings, embedder=real_embedder, quotes=QuoteParams(symptoms=symptoms))
         assert wanted in engine.ask(question).citations[0].quote, symptoms
+
+
+def test_a_pointer_after_the_error_is_passed_over() -> None:
+    units = [
+        (0, "code", f"{ERROR}", "Troubleshooting > Proxies"),
+        (0, "paragraph", "**Similar issues**: encode/httpx#1412", "Troubleshooting > Proxies"),
+        (0, "paragraph", "Resolution: use an `http://` proxy URL.", "Troubleshooting > Proxies"),
+    ]
+    backend = SimpleNamespace(n_units=len(units), unit=lambda i: SimpleNamespace(doc=0, kind=units[i][1]),
+                              unit_display=lambda i: units[i][2])
+    facts = lambda i: UnitFacts(code=units[i][1] == "code", context=units[i][3])  # noqa: E731
+    ctx = SimpleNamespace(backend=backend, texts=SimpleNamespace(facts=facts), quotes=QuoteParams(symptoms=True))
+    s = state(QUESTION, cand(0, 0.9, 0), cand(1, 0.1, 1))
+    symptom_first(ctx, s)
+    assert [c.unit for c in s.candidates] == [2, 0, 1]
