@@ -1,7 +1,9 @@
 """The query path as explicit stages over one ``QueryState`` (``index.query.state``).
 
-    retrieve → rank documents → candidate units → rank → rerank documents* → refine* → spans → answer
-    (* questions only: claims and keywords keep the first-stage order and the sentence ranker's pick)
+    retrieve → rank documents → candidate units → rank → rerank documents* → refine* → pointer last*
+    → symptom first* → reason first* → spans → answer
+    (* questions only: claims and keywords keep the first-stage order and the sentence ranker's pick;
+    the last three are rules over the ranked candidates: ``index.query.pointers``, ``.symptoms``, ``.reasons``)
 
 ``FIRST_STAGE`` is what the ranker fit collects features from, ``RETRIEVE`` what the eval scores,
 ``ASK`` what ``citebot ask`` and the bot answer with: one implementation for all three.
@@ -11,17 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from index.query.pointers import pointer_last
 from index.query.quotes import candidate_units, rank_units
+from index.query.reasons import reason_first
 from index.query.refine import refine_candidates
 from index.query.rerank import rerank_documents
 from index.query.retrieval import rank_first_stage, retrieve
 from index.query.spans import answer, choose_spans
 from index.query.state import Context, QueryState
+from index.query.symptoms import symptom_first
 
 Stage = Callable[[Context, QueryState], None]
 
 FIRST_STAGE: tuple[Stage, ...] = (retrieve, rank_first_stage, candidate_units)
-RETRIEVE: tuple[Stage, ...] = (*FIRST_STAGE, rank_units, rerank_documents, refine_candidates)
+RETRIEVE: tuple[Stage, ...] = (*FIRST_STAGE, rank_units, rerank_documents, refine_candidates, pointer_last, symptom_first,
+                                reason_first)
 ASK: tuple[Stage, ...] = (*RETRIEVE, choose_spans, answer)
 ANSWER: tuple[Stage, ...] = (choose_spans, answer)  # after RETRIEVE
 

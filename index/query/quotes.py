@@ -109,6 +109,9 @@ class QuoteParams:
     neighbours: bool = True  # a quote takes in the next-best candidates beside it (``extend.with_neighbours``)
     spill: int = 0  # a passage that ends in code or a lead-in: this many units of the chunk after it too (``spill``;
     # off: with the shipped rankers 3 gave httpx answer@3 +0.04 but requests answer@1 -0.05, tuning sets)
+    symptoms: bool = False  # a question quoting an error the best code block shows: the prose after it first (``symptoms``)
+    reasons: bool = True  # a why question whose best candidate gives no reason: its section's reason first (``reasons``)
+    pointers: bool = True  # the best candidate only points elsewhere ("See …", "Similar issues: [links]"): the best that does not first
     abstain_below: float = 0.30  # evidence under this → the documents do not answer
     entity_miss: float = 0.2  # evidence − this × share of the question's names that the corpus never mentions
 
