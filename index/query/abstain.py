@@ -11,13 +11,9 @@ The decision looks at question-level evidence (``Evidence``), the same for every
   none, or asks how many of a thing the corpus never names (``index.query.asked``);
 * ``unseen_code``: the share of its code names (``foo_bar``, ``Foo.bar()``, ``--flag``, ``HTTP/3``) the
   corpus never writes;
-* ``framed``: 1 when a foreign word frames it ("in flask, ...", "with aiohttp ...");
-* ``unknown``: the share of its content words that no indexed text uses and that are not foreign,
-  each weighed by how rare it is in English ("schedule", "throttle" asked of the httpx docs; an
-  everyday "box" weighs nothing), unless a word of its best quotes means nearly the same
-  (``index.query.unknown``).
+* ``framed``: 1 when a foreign word frames it ("in flask, ...", "with aiohttp ...").
 
-``score = cos + ½ lex − ½ foreign − unknown − ½ unvalued − 0.35 unseen_code − 0.3 framed``, and citebot abstains when it is under the index's
+``score = cos + ½ lex − ½ foreign − ½ unvalued − 0.35 unseen_code − 0.3 framed``, and citebot abstains when it is under the index's
 threshold. That threshold is calibrated when the index is built, on that corpus
 (``index.ingest.calibrate``: a bank of off-topic and near-topic questions shipped with the package,
 and pseudo-questions made from the corpus's own units), and stored in the manifest
@@ -36,7 +32,6 @@ import numpy as np
 
 from index.query.asked import unvalued
 from index.query.foreign import foreign_words, framed_elsewhere, unseen_code_share
-from index.query.unknown import unknown_share
 
 if TYPE_CHECKING:
     from index.query.state import Context, QueryState
@@ -44,7 +39,6 @@ if TYPE_CHECKING:
 SCORE = "evidence-v7"  # the score a stored threshold was calibrated for (a changed score ignores old ones)
 LEX = 0.5
 FOREIGN = 0.5
-UNKNOWN = 1.0  # rarity-weighed share of its words no indexed text uses (not foreign)
 UNVALUED = 0.5  # the question asks for a year / version / count that its best quotes do not hold
 UNSEEN_CODE = 0.35  # share of its code names that the corpus never writes
 FRAMED = 0.3  # it is framed in a tool the corpus never mentions ("in flask, ...")
@@ -59,12 +53,11 @@ class Evidence:
     unvalued: float = 0.0
     unseen_code: float = 0.0
     framed: float = 0.0
-    unknown: float = 0.0
 
     @property
     def score(self) -> float:
-        return (self.cos + LEX * self.lex - FOREIGN * self.foreign - UNKNOWN * self.unknown
-                - UNVALUED * self.unvalued - UNSEEN_CODE * self.unseen_code - FRAMED * self.framed)
+        return (self.cos + LEX * self.lex - FOREIGN * self.foreign - UNVALUED * self.unvalued
+                - UNSEEN_CODE * self.unseen_code - FRAMED * self.framed)
 
 
 def evidence(ctx: Context, state: QueryState, exclude: Collection[int] = ()) -> Evidence:
@@ -96,11 +89,6 @@ def evidence(ctx: Context, state: QueryState, exclude: Collection[int] = ()) -> 
     foreign, n = foreign_words(question, in_corpus, ctx.texts.terms)
     units = [c.unit for c in state.candidates if c.unit not in exclude]
     display = ctx.backend.unit_display
-    quotes = [display(u) for u in units[:VALUE_QUOTES]]
-
-    def paraphrased(word: str) -> bool:  # a word of the best quotes means nearly the same
-        return close_word(ctx.encoder.encode_many, word, quotes, RESCUE)
-
     names = corpus_names(ctx.backend.manifest)
     retrieved: list[str] = []
 
@@ -115,22 +103,20 @@ def evidence(ctx: Context, state: QueryState, exclude: Collection[int] = ()) -> 
         cos=float(cos.max()),
         lex=float(lex.max()),
         foreign=len(foreign) / n if n else 0.0,
-        unvalued=unvalued(question, quotes, named, close),
+        unvalued=unvalued(question, [display(u) for u in units[:VALUE_QUOTES]], named, close),
         unseen_code=unseen_code_share(question, in_corpus, ctx.texts.terms, written),
         framed=framed_elsewhere(question, foreign),
-        unknown=unknown_share(question, in_corpus, ctx.texts.terms, foreign, paraphrased),
     )
 
 
 _QUOTE_WORD = re.compile(r"[A-Za-z]{3,}")
 CLOSE = 0.4  # cosine of two words embedded alone: "people" ~ "residents" 0.50, "stars" ~ "response" 0.31
-RESCUE = 0.5  # an unknown word this close to a quote word is its paraphrase: "praised" ~ "admiration" 0.59
 CLOSE_WORDS = 40  # the quote words compared, at most
 
 
-def close_word(encode_many: Callable[[list[str]], np.ndarray], word: str, quotes: list[str], at: float = CLOSE) -> bool:
+def close_word(encode_many: Callable[[list[str]], np.ndarray], word: str, quotes: list[str]) -> bool:
     """Whether a word of ``quotes`` is close in meaning to ``word`` (the same word, or their embeddings'
-    cosine at least ``at``): what a count's number must stand near ("ten residents" counts people)."""
+    cosine at least ``CLOSE``): what a count's number must stand near ("ten residents" counts people)."""
     words = list(dict.fromkeys(w.lower() for q in quotes for w in _QUOTE_WORD.findall(q)))[:CLOSE_WORDS]
     if word.lower() in words:
         return True
@@ -138,7 +124,7 @@ def close_word(encode_many: Callable[[list[str]], np.ndarray], word: str, quotes
         return False
     vecs = np.asarray(encode_many([word, *words]), dtype=np.float32)
     vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-    return bool((vecs[1:] @ vecs[0]).max() >= at)
+    return bool((vecs[1:] @ vecs[0]).max() >= CLOSE)
 
 
 _names: dict[int, tuple[object, frozenset[str]]] = {}

@@ -8,7 +8,6 @@ from index.query.abstain import SCORE, Evidence, abstains, close_word, evidence,
 from index.query.features import FeatureRows
 from index.query.quotes import SENTENCE_FEATURES, Candidate, QuoteParams
 from index.query.state import QueryState
-from index.query.unknown import rarity
 
 
 class Manifest:
@@ -169,33 +168,3 @@ def test_a_word_is_close_when_the_quote_writes_it_or_its_embedding_is_near() -> 
     assert not close_word(encode_many, "people", ["<Response [200]>"])
     assert close_word(lambda _: None, "stars", ["It has 50,000 stars."])  # the word itself: no encoding
     assert not close_word(encode_many, "stars", ["200 42"])  # no words to compare
-
-
-class NearEncoder:
-    """"throttle" and "limit" mean nearly the same; every other word is its own direction."""
-
-    def encode_many(self, texts: list[str]):  # noqa: ANN201
-        import numpy as np
-
-        out = np.zeros((len(texts), len(texts) + 1), dtype=np.float32)
-        for i, t in enumerate(texts):
-            out[i, 0 if t.lower() in ("throttle", "limit") else i + 1] = 1.0
-        return out
-
-
-def test_a_near_topic_question_turning_on_a_word_no_indexed_text_uses_abstains() -> None:
-    cal = Manifest({"score": SCORE, "threshold": 0.62, "code_names": []})
-    docs = {10: "Downloads stream the response body.", 11: "Set a timeout on the client."}
-    ctx = Ctx(cal, vocabulary={"download", "stream", "client", "timeout"}, displays=docs)
-    near = state("how do I throttle a download?", [0.7], [0.3])  # "throttle": rare, in no indexed text
-    assert evidence(ctx, near).unknown == pytest.approx(rarity("throttle") / 2)  # one of its two content words
-    assert abstains(ctx, near)
-    # its answerable twin, same closeness: every word is the docs' own
-    assert evidence(ctx, state("how do I stream a download?", [0.7], [0.3])).unknown == 0.0
-    assert not abstains(ctx, state("how do I stream a download?", [0.7], [0.3]))
-    # an everyday word the docs lack weighs nothing ("box")
-    assert not abstains(ctx, state("how do I stream a download to my box?", [0.7], [0.3]))
-    # a word of the best quotes that means nearly the same rescues it: a paraphrase, not a gap
-    rescued = Ctx(cal, vocabulary={"download", "limit", "rate"}, displays={10: "Limit the download rate."})
-    rescued.encoder = NearEncoder()
-    assert evidence(rescued, near).unknown == 0.0 and not abstains(rescued, near)
