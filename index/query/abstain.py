@@ -36,7 +36,7 @@ from index.query.foreign import foreign_words, framed_elsewhere, unseen_code_sha
 if TYPE_CHECKING:
     from index.query.state import Context, QueryState
 
-SCORE = "evidence-v6"  # the score a stored threshold was calibrated for (a changed score ignores old ones)
+SCORE = "evidence-v7"  # the score a stored threshold was calibrated for (a changed score ignores old ones)
 LEX = 0.5
 FOREIGN = 0.5
 UNVALUED = 0.5  # the question asks for a year / version / count that its best quotes do not hold

@@ -1,7 +1,7 @@
 """What value a question asks for (a year, a version, a count) and whether a quote holds one.
 
 "what year was httpx first released?" is answered only by a text that holds a year, "how many
-github stars does it have?" only by one that holds a number. When the best quotes hold no such
+github stars does it have?" or "what's the ping interval?" only by one that holds a number. When the best quotes hold no such
 value the documents do not answer, however close their words are: abstention counts that against
 the evidence (``index.query.abstain``).
 
@@ -31,6 +31,11 @@ _ASKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bwhen\s+(?:was|were|did)\b", re.I), "date"),
     (re.compile(r"\bhow\s+(?:many|much)\b|\b(?:max(?:imum)?|min(?:imum)?|default|total)\s+number\s+of\b|"
                 r"\bwhat(?:'s| is)?\s+the\s+number\s+of\b", re.I), "number"),
+    # a measure: how often, an interval or frequency asked with "what", an extreme size / length / rate
+    # ("what's the maximum size of response headers", "the max url length"; "the largest city" asks for a name)
+    (re.compile(r"\bhow\s+often\b|\bwhat(?:'s|s|\s+is|\s+are)?\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:intervals?|frequency)\b|"
+                r"\b(?:max(?:imum)?|min(?:imum)?|largest|longest|biggest|smallest|shortest)\s+(?:[\w-]+\s+){0,2}?"
+                r"(?:size|length|duration|interval|rate|count|amount|depth|timeout)s?\b", re.I), "number"),
 ]
 
 _HOLDS: dict[str, re.Pattern[str]] = {

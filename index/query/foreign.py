@@ -20,7 +20,7 @@ import gzip
 import importlib.util
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,6 +37,8 @@ _ADDRESS = re.compile(r"\b[a-z][\w+.-]*://\S+|\?\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:co
                       r"internal|example|test|localhost)\b(?::\d+)?\S*", re.I)
 _lock = threading.Lock()
 _FILLER = frozenset(["do", "does", "did", "can", "could", "should", "would", "will", "may", "might", "must", "shall", "get", "got", "make", "i", "im"])
+# chat fillers ("code pls", "lol", "thx"): how a question is typed in a chat, not what it asks about
+_CHAT = frozenset(["pls", "plz", "please", "lol", "lmao", "thx", "thanks", "ty", "btw", "imo", "imho", "tbh", "idk", "ok", "okay", "hey", "hi", "hello"])
 
 
 @lru_cache(maxsize=1)
@@ -68,25 +70,41 @@ def zipf(word: str) -> float:
     return _english().get(word.lower(), 0.0)
 
 
+# a word cut by a contraction ("isn" of "isn't", "don" of "don't"): not a word of its own
+_CONTRACTED = re.compile(r"['\u2019]t\b", re.I)
+
+
+def content_words(question: str, stem: Callable[[str], list[str]]) -> Iterator[tuple[str, list[str]]]:
+    """The question's content words, lower-cased, each once, with their stemmed terms: no stopword,
+    question word or filler ("do", "get"), no address, no contraction's stub ("isn" of "isn't") and
+    no letters glued to a number ("xx" of "4xx")."""
+    question = _ADDRESS.sub(" ", question)
+    seen: set[str] = set()
+    for m in _WORD.finditer(question):
+        word = m.group(0).lower().strip("._-")
+        if not word or word in seen or word in _FILLER or word in _CHAT:
+            continue
+        if _CONTRACTED.match(question, m.end()) or (m.start() and question[m.start() - 1].isdigit()):
+            continue
+        terms = evidence_terms(word, stem)
+        if not terms:  # a stopword, a question word, a one-letter word
+            continue
+        seen.add(word)
+        yield word, terms
+
+
 def foreign_words(question: str, in_corpus: Callable[[str], bool], stem: Callable[[str], list[str]]) -> tuple[list[str], int]:
-    """The question's foreign words and how many content words it has.
+    """The question's foreign words and how many content words it has (``content_words``).
 
     ``stem``: the index's analyzer (text → stemmed terms, stopwords dropped); ``in_corpus``: whether
     a stemmed term occurs in the index. A word is foreign when none of its terms is in the corpus
     and it is written as a name (capitalized, not opening a sentence: "who wrote Pride and
     Prejudice?" of a news story) or it (or, for "user-agent", every part of it) is rare in English."""
-    question = _ADDRESS.sub(" ", question)
-    names = {m.group(0).lower().strip("._-") for m in _NAME.finditer(question.strip())}
-    seen: set[str] = set()
+    names = {m.group(0).lower().strip("._-") for m in _NAME.finditer(_ADDRESS.sub(" ", question).strip())}
     foreign: list[str] = []
-    for m in _WORD.finditer(question):
-        word = m.group(0).lower().strip("._-")
-        if not word or word in seen:
-            continue
-        terms = evidence_terms(word, stem)
-        if not terms or word in _FILLER:  # a stopword, a question word, a one-letter word
-            continue
-        seen.add(word)
+    n = 0
+    for word, terms in content_words(question, stem):
+        n += 1
         if all(in_corpus(t) for t in terms):
             continue
         # "requests-toolbelt" of the httpx docs: its unseen parts decide, not the ones the corpus uses
@@ -95,7 +113,7 @@ def foreign_words(question: str, in_corpus: Callable[[str], bool], stem: Callabl
             continue
         if word in names or (zipf(word) < RARE_ZIPF and all(zipf(p) < RARE_ZIPF for p in parts)):
             foreign.append(word)
-    return foreign, len(seen)
+    return foreign, n
 
 
 def foreign_share(question: str, in_corpus: Callable[[str], bool], stem: Callable[[str], list[str]]) -> float:

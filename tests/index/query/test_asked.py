@@ -17,6 +17,20 @@ def test_the_wording_fixes_the_kind_of_value() -> None:
     assert asked_value("what version of the docs is this?") is None
 
 
+def test_a_measure_asks_for_a_number() -> None:
+    assert asked_value("what's the interval between keep-alive pings?") == "number"
+    assert asked_value("how often does the pool check idle connections?") == "number"
+    assert asked_value("what's the maximum size of response headers it allows?") == "number"
+    assert asked_value("what's the max url length requests supports?") == "number"
+    # an extreme that names a thing, a setting one sets: no number asked for
+    assert asked_value("what's the largest city in Poland?") is None
+    assert asked_value("how do I set the maximum connections?") is None
+    # the twin answered: a quote holding the measure keeps it; one without it is unvalued
+    asked = "what's the interval between keep-alive pings?"
+    assert unvalued(asked, ["Pings are sent every 20 seconds."]) == 0.0
+    assert unvalued(asked, ["await websocket.send_text(data)"]) == 1.0
+
+
 def test_a_quote_holds_a_value_of_the_kind() -> None:
     assert holds_value("number", "The pool holds up to 10.")
     assert holds_value("number", "limits = httpx.Limits(max_connections=10)")

@@ -1,7 +1,7 @@
 """Foreign words: not in the corpus and rare in English."""
 
 from index.models.lexical import Analyzer
-from index.query.foreign import foreign_share, foreign_words, zipf
+from index.query.foreign import content_words, foreign_share, foreign_words, zipf
 
 
 def test_english_frequencies_come_from_wordfreq() -> None:
@@ -105,3 +105,13 @@ def test_a_question_framed_in_a_tool_the_corpus_never_mentions() -> None:
     assert framed_elsewhere("what's the cleanest way to throttle?", ["cleanest"]) == 0.0
     assert framed_elsewhere("is aiohttp faster?", ["aiohttp"]) == 0.0
     assert framed_elsewhere("in flask, how?", []) == 0.0
+
+
+def test_content_words_skip_contraction_stubs_chat_fillers_and_letters_glued_to_numbers() -> None:
+    analyzer = Analyzer()
+    words = [w for w, _ in content_words("why isn't http2 turned on? can it throw on 4xx lol", analyzer.terms)]
+    assert "isn" not in words and "xx" not in words and "lol" not in words
+    assert words == ["http2", "turned", "throw"]
+    # the stub of "isn't" was counted as a foreign word (rare in English, absent from the docs); "thx" too
+    assert foreign_words("why isn't http2 turned on?", lambda t: False, analyzer.terms) == (["http2"], 2)
+    assert foreign_words("which IP did it go to? code plz thx", lambda t: t not in ("plz", "thx"), analyzer.terms)[0] == []
