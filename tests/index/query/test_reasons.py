@@ -6,12 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from index.ingest.builder import build_index
 from index.query.engine import Engine
 from index.query.quotes import Candidate, QuoteParams
 from index.query.reasons import reason_first, states_reason
 from index.query.unit_facts import UnitFacts
-from index.settings import Settings
 
 
 def test_a_reason_is_said_with_an_explicit_marker() -> None:
@@ -96,12 +94,8 @@ Redirects are not followed unless you ask for them.
 
 
 @pytest.mark.model
-def test_a_why_question_gets_the_reason_not_the_rule(tmp_path, real_embedder) -> None:  # noqa: ANN001
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "compatibility.md").write_text(COMPAT, encoding="utf-8")
-    settings = Settings(docs_dir=docs, index_dir=tmp_path / "index", abstain_threshold=0.0)
-    build_index(settings, embedder=real_embedder)
+def test_a_why_question_gets_the_reason_not_the_rule(one_page_index, real_embedder) -> None:  # noqa: ANN001
+    settings = one_page_index("compatibility.md", COMPAT)
     question = "why must cookies be set on the client and not on each request?"
     firsts = {}
     for reasons in (True, False):

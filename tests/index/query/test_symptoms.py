@@ -6,12 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from index.ingest.builder import build_index
 from index.query.engine import Engine
 from index.query.quotes import Candidate, QuoteParams
 from index.query.symptoms import quoted_errors, shows_error, symptom_first
 from index.query.unit_facts import UnitFacts
-from index.settings import Settings
 
 ERROR = 'httpx.ConnectError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed'
 
@@ -115,12 +113,8 @@ A request that takes longer than five seconds raises `ReadTimeout`.
 
 
 @pytest.mark.model
-def test_a_pasted_error_is_answered_by_what_follows_it(tmp_path, real_embedder) -> None:  # noqa: ANN001
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "troubleshooting.md").write_text(TROUBLESHOOTING, encoding="utf-8")
-    settings = Settings(docs_dir=docs, index_dir=tmp_path / "index", abstain_threshold=0.0)
-    build_index(settings, embedder=real_embedder)
+def test_a_pasted_error_is_answered_by_what_follows_it(one_page_index, real_embedder) -> None:  # noqa: ANN001
+    settings = one_page_index("troubleshooting.md", TROUBLESHOOTING)
     question = "my test box keeps throwing CERTIFICATE_VERIFY_FAILED, how do I get past it?"
     for symptoms, wanted in ((True, "verify=False"), (False, "CERTIFICATE_VERIFY_FAILED")):
         engine = Engine.open(settings, embedder=real_embedder, quotes=QuoteParams(symptoms=symptoms))
