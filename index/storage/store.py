@@ -1,4 +1,6 @@
-"""One index generation on disk (``index.storage.generations``), and its in-memory form.
+"""One index generation on disk (``index.storage.generations``): its files, read and written.
+
+Its in-memory form is ``index.storage.index_data.IndexData``; the files:
 
     manifest.json          format version, model id + checksum, chunking, counts, document hashes,
                            git commit, size + sha256 of every other file
@@ -34,14 +36,14 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import CitebotError, CorruptIndex
-from index.ingest.chunking import join_displays, search_text
 from index.models.lexical import BM25_DIR, BM25_DOCS_DIR, BM25Index
+from index.storage import structure, validate
 from index.storage import tokens as token_store
-from index.storage import validate
 from index.storage.generations import Generation, current, read_pointer
+from index.storage.index_data import IndexData
 from index.storage.manifest import Manifest
 from index.storage.schema import BLOCK_DTYPE, CHUNK_DTYPE, UNIT_DTYPE, DocRecord, Tables
-from index.storage.vectorstore import FAISS_FILE, FAISS_META, FaissStore, VectorStore
+from index.storage.vectorstore import FAISS_FILE, FAISS_META, FaissStore
 
 DOCS = "documents.jsonl"
 BLOCKS = "blocks.npy"
@@ -55,92 +57,6 @@ DOC_VECS = "document_vectors.npy"
 REQUIRED = (DOCS, BLOCKS, UNITS, DISPLAYS, CHUNKS, TABLES, UNIT_VECS, CHUNK_VECS, DOC_VECS, FAISS_FILE, FAISS_META,
             BM25_DIR, BM25_DOCS_DIR)
 __all__ = ["DocRecord", "IndexData", "Tables", "read_index", "write_index"]
-
-
-@dataclass
-class IndexData:
-    directory: Path  # the index directory (its generations inside)
-    manifest: Manifest
-    docs: list[DocRecord]
-    blocks: np.ndarray  # schema.BLOCK_DTYPE, in document order
-    units: np.ndarray  # schema.UNIT_DTYPE, in document order
-    chunks: np.ndarray  # schema.CHUNK_DTYPE, in document order
-    tables: Tables
-    displays: str
-    unit_vectors: np.ndarray
-    chunk_vectors: np.ndarray
-    vectors: VectorStore
-    bm25: BM25Index
-    document_vectors: np.ndarray
-    doc_bm25: BM25Index
-    generation: str = ""  # which generation of ``directory`` this is
-    tokens: token_store.StoredTokens | None = None  # the units' token states, when the build stored them
-
-    def __post_init__(self) -> None:
-        n_docs = len(self.docs)
-        # units of document d: doc_unit_start[d] .. doc_unit_start[d + 1]; blocks likewise
-        self.doc_unit_start = np.searchsorted(self.units["doc"], np.arange(n_docs + 1))
-        self.doc_block_start = np.searchsorted(self.blocks["doc"], np.arange(n_docs + 1))
-        # first chunk of each unit, for unit -> passage lookups
-        self.unit_chunk = np.zeros(len(self.units), dtype=np.int64)
-        first, last = self.chunks["first"], self.chunks["last"]
-        for c in range(len(self.chunks) - 1, -1, -1):
-            self.unit_chunk[first[c] : last[c]] = c
-        starts = np.searchsorted(self.chunks["doc"], np.arange(n_docs + 1))
-        self.doc_chunks: list[range] = [range(int(starts[d]), int(starts[d + 1])) for d in range(n_docs)]
-        self.unit_doc = np.ascontiguousarray(self.units["doc"], dtype=np.int64)
-        self.chunk_doc = np.ascontiguousarray(self.chunks["doc"], dtype=np.int64)
-
-    # -- units ----------------------------------------------------------------------------------
-
-    def unit_text(self, i: int) -> str:
-        """Its source text: the verbatim quote."""
-        u = self.units[i]
-        return self.docs[int(u["doc"])].text[int(u["start"]) : int(u["end"])]
-
-    def unit_display(self, i: int) -> str:
-        """Its display text: what was embedded and searched, and what is shown."""
-        u = self.units[i]
-        if u["display_start"] < 0:
-            return self.docs[int(u["doc"])].text[int(u["start"]) : int(u["end"])]
-        return self.displays[int(u["display_start"]) : int(u["display_end"])]
-
-    def unit_embed_text(self, i: int) -> str:
-        """What the model embedded for it (a long code block: its first window)."""
-        display = self.unit_display(i)
-        end = int(self.units[i]["embed_end"])
-        return display if end < 0 else display[:end]
-
-    def unit_kind(self, i: int) -> str:
-        return self.tables.kinds[int(self.units[i]["kind"])]
-
-    def unit_language(self, i: int) -> str:
-        return self.tables.languages[int(self.units[i]["language"])]
-
-    # -- chunks ---------------------------------------------------------------------------------
-
-    def chunk_text(self, c: int) -> str:
-        """Its source text (a passage)."""
-        ch = self.chunks[c]
-        return self.docs[int(ch["doc"])].text[int(ch["start"]) : int(ch["end"])]
-
-    def chunk_context(self, c: int) -> str:
-        return self.tables.contexts[int(self.chunks[c]["context"])]
-
-    def chunk_units(self, c: int) -> range:
-        ch = self.chunks[c]
-        return range(int(ch["first"]), int(ch["last"]))
-
-    def chunk_search_text(self, c: int) -> str:
-        """What BM25 indexes for it: its context line, then its units' display texts."""
-        units = self.chunk_units(c)
-        blocks = self.units["block"][units.start : units.stop].tolist()
-        return search_text(self.chunk_context(c), join_displays(blocks, [self.unit_display(i) for i in units]))
-
-    # -- blocks ---------------------------------------------------------------------------------
-
-    def doc_blocks(self, d: int) -> np.ndarray:
-        return self.blocks[int(self.doc_block_start[d]) : int(self.doc_block_start[d + 1])]
 
 
 def write_index(directory: Path, data: IndexData) -> None:
@@ -232,7 +148,7 @@ def _read_generation(
                          vectors, bm25, doc_vecs, doc_bm25, gen.name, tokens)
     except (IndexError, ValueError, TypeError) as exc:
         raise CorruptIndex(directory, f"inconsistent arrays ({type(exc).__name__}: {str(exc)[:200]})") from exc
-    validate.check_index(directory, data, full_check)
+    structure.check_index(directory, data, full_check)
     if tokens is None and manifest.counts.get("token_states"):
         raise CorruptIndex(directory, f"the manifest counts token states but lists no {token_store.TOKENS_DIR}/ files")
     if tokens is not None:

@@ -6,7 +6,8 @@ Two kinds of checks, each a ``CorruptIndex`` with one line naming what is wrong:
   size, and its sha256 matches. On every open, files up to ``QUICK_HASH_BYTES`` are hashed (on the
   seed corpus: all of them); larger ones (the vector arrays of a big corpus) are checked by size,
   shape and a sample of rows, and hashed by ``citebot index info`` and before vectors are reused.
-* structure (``check_arrays`` …): shapes, dtypes, offsets inside their document's text, ids inside
+* structure (``check_shape``, ``check_spans``, ``check_finite``; a whole generation:
+  ``index.storage.structure.check_index``): shapes, dtypes, offsets inside their document's text, ids inside
   their tables, vectors finite (all rows of arrays up to ``FINITE_ALL_BYTES``, a spread sample of
   the rest). These also catch a builder bug, not only damage after the build.
 
@@ -20,15 +21,11 @@ import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.errors import CorruptIndex
 from index.storage.generations import MANIFEST
-
-if TYPE_CHECKING:
-    from index.storage.store import IndexData
 
 QUICK_HASH_BYTES = 4 << 20  # files up to 4 MiB are hashed on every open
 FINITE_ALL_BYTES = 64 << 20  # vector arrays up to 64 MiB are checked row by row on every open
@@ -105,52 +102,7 @@ def check_spans(
         raise CorruptIndex(directory, f"{name} has offsets outside their document's text")
 
 
-def _in_range(directory: Path, name: str, ids: np.ndarray, size: int, allow_none: bool = False) -> None:
+def in_range(directory: Path, name: str, ids: np.ndarray, size: int, allow_none: bool = False) -> None:
     low = -1 if allow_none else 0
     if len(ids) and (int(ids.min()) < low or int(ids.max()) >= size):
         raise CorruptIndex(directory, f"{name} refers to entries that do not exist")
-
-
-def check_index(directory: Path, data: IndexData, full: bool = False) -> None:
-    """The structure of a loaded generation: counts, shapes, offsets, ids, lines, vectors."""
-    m = data.manifest
-    dim = m.model["dim"]
-    units, blocks, chunks, tables = data.units, data.blocks, data.chunks, data.tables
-    n, b, c, d = len(units), len(blocks), len(chunks), len(data.docs)
-    got = {"documents": d, "units": n, "chunks": c, "blocks": b}
-    if any(m.counts.get(k) != v for k, v in got.items()):
-        raise CorruptIndex(directory, f"its files disagree with the manifest's counts ({got})")
-    check_shape(directory, "unit_vectors.npy", data.unit_vectors, (n, dim), np.float32)
-    check_shape(directory, "chunk_vectors.npy", data.chunk_vectors, (c, dim), np.float32)
-    check_shape(directory, "document_vectors.npy", data.document_vectors, (d, dim), np.float32)
-    if len(data.vectors) != n or data.vectors.dim != dim:
-        raise CorruptIndex(directory, f"vectors.faiss holds {len(data.vectors)} vectors of {data.vectors.dim}, "
-                                      f"expected {n} of {dim}")
-    lengths = np.fromiter((len(doc.text) for doc in data.docs), dtype=np.int64, count=d)
-    for name, arr in (("blocks.npy", blocks), ("units.npy", units), ("chunks.npy", chunks)):
-        check_spans(directory, name, arr["doc"], arr["start"], arr["end"], lengths)
-        if len(arr) and (np.diff(arr["doc"]) < 0).any():
-            raise CorruptIndex(directory, f"{name} is not in document order")
-    _in_range(directory, "blocks.npy kinds", blocks["kind"], len(tables.kinds))
-    _in_range(directory, "blocks.npy contexts", blocks["context"], len(tables.contexts))
-    _in_range(directory, "blocks.npy lead-in links", blocks["next"], b, allow_none=True)
-    _in_range(directory, "units.npy blocks", units["block"], b)
-    _in_range(directory, "units.npy kinds", units["kind"], len(tables.kinds))
-    _in_range(directory, "units.npy languages", units["language"], len(tables.languages))
-    _in_range(directory, "chunks.npy contexts", chunks["context"], len(tables.contexts))
-    if n and (blocks["doc"][units["block"]] != units["doc"]).any():
-        raise CorruptIndex(directory, "units.npy puts units in blocks of other documents")
-    if n and ((units["line"] < 1) | (units["end_line"] < units["line"])).any():
-        raise CorruptIndex(directory, "units.npy has impossible line numbers")
-    ds, de = units["display_start"], units["display_end"]
-    shown = ds >= 0
-    if ((ds < -1) | (shown & ((de < ds) | (de > len(data.displays)))) | (~shown & (de != -1))).any():
-        raise CorruptIndex(directory, "units.npy points outside displays.txt")
-    if c and ((chunks["first"] < 0) | (chunks["first"] >= chunks["last"]) | (chunks["last"] > n)).any():
-        raise CorruptIndex(directory, "chunks.npy has unit ranges outside the units")
-    for name, arr in (("unit_vectors.npy", data.unit_vectors), ("chunk_vectors.npy", data.chunk_vectors),
-                      ("document_vectors.npy", data.document_vectors)):
-        check_finite(directory, name, arr, full)
-    for name, index, size in (("bm25", data.bm25, c), ("bm25_docs", data.doc_bm25, d)):
-        if index.n_docs != size or not index.consistent():
-            raise CorruptIndex(directory, f"{name} does not match the index ({index.n_docs} entries for {size})")
