@@ -78,8 +78,7 @@ def eval_command(
     from index.evaluation.common import open_engine
     from index.ingest.progress import RichProgress, Silent
     from index.models.embeddings import load_embedder
-    from index.query.quotes import QuoteParams
-    from index.query.retrieval import RetrievalParams
+    from index.query.records import QuoteParams, RetrievalParams
     from index.settings import Settings
 
     if sum(x is not None for x in (beir, squad, qa)) > 1:

@@ -15,8 +15,7 @@ import sys
 from dataclasses import fields, replace
 from pathlib import Path
 
-from index.query.quotes import QuoteParams
-from index.query.retrieval import RetrievalParams
+from index.query.records import QuoteParams, RetrievalParams
 
 DATA = Path("/work/shared/data")
 

@@ -119,15 +119,15 @@ class _Precomputed:
 
 
 def context_for(backend: Backend, embedder: Embedder, questions: list[str]) -> Context:
-    from index.query.quotes import QuoteParams
-    from index.query.retrieval import RetrievalParams
-    from index.query.state import Context, Rankers, UnitTexts
+    from index.query import rankers
+    from index.query.records import QuoteParams, RetrievalParams
+    from index.query.state import Context, UnitTexts
 
     unique = list(dict.fromkeys(questions))
     vecs = embedder.encode(unique, batch_size=64) if unique else np.zeros((0, embedder.dim), dtype=np.float32)
     encoder = _Precomputed({q: v for q, v in zip(unique, vecs, strict=True)}, embedder)
     return Context(backend=backend, encoder=encoder, texts=UnitTexts(backend),  # type: ignore[arg-type]
-                   retrieval=RetrievalParams(), quotes=QuoteParams(), rankers=Rankers.packaged())
+                   retrieval=RetrievalParams(), quotes=QuoteParams(), rankers=rankers.packaged())
 
 
 def score(ctx: Context, question: str, exclude: tuple[int, ...] = ()) -> Evidence:

@@ -19,13 +19,15 @@ import numpy as np
 from index.errors import EmptyQuestion, QuestionTooLong
 from index.models.embeddings import Embedder, load_embedder, model_id_of, resolve_model, weights_checksum
 from index.query import pipeline
+from index.query import rankers as packaged_rankers
 from index.query.answer import Answer, Citation
 from index.query.cues import is_question
-from index.query.quotes import QuoteParams
-from index.query.retrieval import Hits, Mode, RetrievalParams, search
+from index.query.encoder import QuestionEncoder
+from index.query.records import Hits, Mode, QuoteParams, RetrievalParams
+from index.query.retrieval import search
 from index.query.sections import Excerpt, lines_around, section
 from index.query.spans import citation
-from index.query.state import Context, QueryState, QuestionEncoder, Rankers, UnitTexts
+from index.query.state import Context, QueryState, Rankers, UnitTexts
 from index.query.threads import single_threaded_blas
 from index.query.tokens import TokenSource
 from index.settings import Settings
@@ -82,7 +84,7 @@ class Engine:
             texts=UnitTexts(backend),
             retrieval=retrieval or RetrievalParams(),
             quotes=quotes or QuoteParams(),
-            rankers=rankers or Rankers.packaged(),
+            rankers=rankers or packaged_rankers.packaged(),
             max_citations=settings.max_citations,
             repo_url=settings.repo_url,
             abstain_below=settings.abstain_threshold,

@@ -8,7 +8,7 @@ from index.ingest.dedup import similar
 from index.query.answer import Passage
 
 if TYPE_CHECKING:
-    from index.query.retrieval import Hits
+    from index.query.records import Hits
     from index.query.state import Context
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,11 +42,12 @@ from index.query.cues import (
 )
 from index.query.extend import LEAD_IN_END
 from index.query.features import FeatureRows
+from index.query.records import Candidate, QuoteParams
 from index.query.unit_facts import NO_FACTS, ContextVectors, UnitFacts
 
 if TYPE_CHECKING:
     from index.query.extend import Span
-    from index.query.retrieval import DocRanking, Hits
+    from index.query.records import DocRanking, Hits
     from index.query.state import Context, QueryState
 
 SENTENCE_FEATURES = (
@@ -92,39 +93,6 @@ SENTENCE_FEATURES = (
     "lead_unasked",  # a lead-in to code, for such a question
     "why_lex",  # a why question: the unit's lex (a sentence that restates the question is not its reason)
 )
-
-
-@dataclass(frozen=True)
-class QuoteParams:
-    passages: int = 8  # how many top passages quotes are drawn from
-    # answer-type constraint on top of the learned ranker: logit penalty for a sentence without what a
-    # how old / how many / when (strong) or who / where (weak) question asks for
-    type_strong: float = 2.0
-    type_weak: float = 0.5
-    # logit penalty for a unit of a changelog when the question is not about versions or changes (a
-    # prior, not learned: the tuning sets hold no changelog; see BENCHMARKS.md "Docs QA")
-    changelog: float = 1.5
-    refine: int = 5  # questions: how many top candidates the answer ranker (``index.query.refine``) reorders
-    keep_ratio: float = 0.01  # a 2nd/3rd quote must have at least this share of the best's probability
-    neighbours: bool = True  # a quote takes in the next-best candidates beside it (``extend.with_neighbours``)
-    spill: int = 0  # a passage that ends in code or a lead-in: this many units of the chunk after it too (``spill``;
-    # off: with the shipped rankers 3 gave httpx answer@3 +0.04 but requests answer@1 -0.05, tuning sets)
-    symptoms: bool = False  # a question quoting an error the best code block shows: the prose after it first (``symptoms``)
-    reasons: bool = True  # a why question whose best candidate gives no reason: its section's reason first (``reasons``)
-    pointers: bool = True  # the best candidate only points elsewhere ("See …", "Similar issues: [links]"): the best that does not first
-    abstain_below: float = 0.30  # evidence under this → the documents do not answer
-    entity_miss: float = 0.2  # evidence − this × share of the question's names that the corpus never mentions
-
-
-@dataclass(frozen=True)
-class Candidate:
-    unit: int
-    score: float  # probability among the question's candidates (softmax of the ranker's logits)
-    cos: float
-    lex: float
-    evidence: float  # what abstention looks at (question-level: the same for every candidate)
-    passage: int = 0  # rank of the passage it came from
-    row: int = field(default=-1, compare=False, repr=False)  # its row in the SENTENCE_FEATURES rows
 
 
 @dataclass

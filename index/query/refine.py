@@ -23,9 +23,9 @@ from bm25s.stopwords import STOPWORDS_EN
 from index.models.embeddings import Tokens
 from index.models.ranker import LinearRanker, packaged, softmax
 from index.query.features import FeatureRows
-from index.query.quotes import SENTENCE_FEATURES, Candidate, QuoteParams, type_penalized
+from index.query.quotes import SENTENCE_FEATURES, type_penalized
+from index.query.records import Candidate, DocRanking, QuoteParams
 from index.query.rerank import GAP_FLOOR
-from index.query.retrieval import DocRanking
 
 if TYPE_CHECKING:
     from index.query.state import Context, QueryState

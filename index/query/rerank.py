@@ -20,8 +20,7 @@ import numpy as np
 from index.models.ranker import LinearRanker, packaged
 from index.query.cues import asks_about_versions
 from index.query.features import FeatureRows
-from index.query.quotes import Candidate
-from index.query.retrieval import DOC_FEATURES, DocRanking
+from index.query.records import DOC_FEATURES, Candidate, DocRanking
 
 if TYPE_CHECKING:
     from index.query.state import Context, QueryState

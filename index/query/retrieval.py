@@ -17,53 +17,18 @@ documents).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.query.cues import asks_about_versions, base_stem
 from index.query.features import FeatureRows
 from index.query.fusion import minmax
+from index.query.records import DOC_FEATURES, DocRanking, Hits, Mode, RetrievalParams
 
 if TYPE_CHECKING:
     from index.query.state import Context, QueryState
-    from index.storage.backend import Backend, LexicalQuery
-
-Mode = Literal["hybrid", "dense", "bm25"]
-
-
-@dataclass(frozen=True)
-class RetrievalParams:
-    alpha: float = 0.5  # weight of the dense score in the fusion
-    sentence_max: float = 0.5  # dense chunk score = this · best unit + rest · chunk mean vector
-    dense_candidates: int = 100  # units fetched from the vector store
-    bm25_candidates: int = 100  # chunks fetched from BM25
-    # document ranking: weights of best unit, mean of best two, mean vector, document BM25, best chunk BM25
-    doc_best: float = 0.2
-    doc_top2: float = 0.2
-    doc_mean: float = 0.1
-    doc_bm25: float = 0.3
-    doc_chunk_bm25: float = 0.1
-    doc_candidates: int = 100  # documents fetched from the document BM25
-    # a changelog or release notes, for a question not about versions or changes: this much off its
-    # first-stage score (a sum of min-max normalized features, weights 0.9 in all) and off its reranked
-    # logit; priors, not learned (no tuning set holds a changelog)
-    changelog_prior: float = 0.3
-    changelog_rerank: float = 1.5
-    rerank_depth: int = 30  # questions: how many top documents the document ranker reorders
-
-
-@dataclass
-class Hits:
-    chunks: np.ndarray  # chunk ids, best first
-    scores: np.ndarray  # fused (or single-mode) scores, same order
-    sentence_cos: dict[int, float]  # cosine to the question of every unit in the candidate chunks
-    q_vec: np.ndarray | None = None
-    q_terms: list[str] | None = None
-    mode: Mode = "hybrid"
-    lexical: LexicalQuery | None = None  # BM25 of the question over chunks (hybrid and bm25 modes)
-
+    from index.storage.backend import Backend
 
 def search(
     backend: Backend, p: RetrievalParams, q_vec: np.ndarray, q_terms: list[str], mode: Mode = "hybrid",
@@ -113,36 +78,6 @@ def search(
     if limit is not None:
         order = order[:limit]
     return Hits(cand[order], fused[order].astype(np.float32), sentence_cos, q_vec, q_terms, mode, lexical)
-
-
-# the document evidence, each min-max normalized over the candidate documents
-DOC_FEATURES = ("best_sentence", "best_two_sentences", "mean_vector", "document_bm25", "best_chunk_bm25")
-
-
-@dataclass
-class DocRanking:
-    """Candidate documents best first, with the evidence they were ranked on."""
-
-    docs: np.ndarray  # document ids, best first
-    scores: np.ndarray  # weighted sum of the features
-    features: FeatureRows  # DOC_FEATURES, min-max normalized
-    best_cos: np.ndarray  # raw cosine of each document's best unit
-    mean_cos: np.ndarray  # raw cosine of each document's mean vector
-
-    @classmethod
-    def empty(cls) -> DocRanking:
-        z = np.zeros(0)
-        return cls(np.zeros(0, dtype=np.int64), z, FeatureRows.empty(DOC_FEATURES), z, z)
-
-    def __len__(self) -> int:
-        return len(self.docs)
-
-    def pairs(self) -> list[tuple[int, float]]:
-        return list(zip(self.docs.tolist(), self.scores.tolist(), strict=True))
-
-    def take(self, order: np.ndarray, scores: np.ndarray) -> DocRanking:
-        return DocRanking(self.docs[order], scores, self.features.take(order), self.best_cos[order],
-                          self.mean_cos[order])
 
 
 def rank_documents(

@@ -10,8 +10,7 @@ same stages.
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -21,53 +20,14 @@ from index.ingest.dedup import words
 from index.models.lexical import Analyzer
 
 if TYPE_CHECKING:
-    from index.models.embeddings import Embedder, Tokens
     from index.models.ranker import LinearRanker
     from index.query.answer import Answer
+    from index.query.encoder import QuestionEncoder
     from index.query.extend import Span
     from index.query.features import FeatureRows
-    from index.query.quotes import Candidate, QuoteParams
-    from index.query.retrieval import DocRanking, Hits, Mode, RetrievalParams
+    from index.query.records import Candidate, DocRanking, Hits, Mode, QuoteParams, RetrievalParams
     from index.query.tokens import TokenSource
     from index.storage.backend import Backend, LexicalQuery
-
-
-class QuestionEncoder:
-    """The model, for questions: one encode (or token pass) at a time across threads. An embedder with
-    ``encode_with_tokens`` gives the question's token states from the same run as its vector; the last
-    ``RECENT`` questions' are kept for the refine stage (``index.query.tokens``)."""
-
-    RECENT = 32
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-        self._lock = threading.Lock()
-        self._recent: OrderedDict[str, Tokens] = OrderedDict()
-
-    def encode(self, text: str) -> np.ndarray:
-        with self._lock:
-            both = getattr(self.embedder, "encode_with_tokens", None)
-            if both is None:
-                return self.embedder.encode([text], batch_size=1)[0]
-            vec, tokens = both(text)
-            self._recent[text] = tokens
-            self._recent.move_to_end(text)
-            if len(self._recent) > self.RECENT:
-                self._recent.popitem(last=False)
-            return vec
-
-    def recent_tokens(self, text: str) -> Tokens | None:
-        """The token states of a question encoded lately (None if it was not)."""
-        with self._lock:
-            return self._recent.get(text)
-
-    def encode_many(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            return self.embedder.encode(texts, batch_size=max(1, len(texts)))
-
-    def token_states(self, texts: list[str]) -> list[Tokens]:
-        with self._lock:
-            return self.embedder.token_states(texts)
 
 
 class UnitTexts:
@@ -109,19 +69,11 @@ class UnitTexts:
 
 @dataclass(frozen=True)
 class Rankers:
-    """The three learned rankers (``index/models/rankers/*.json`` unless given, e.g. by the fit)."""
+    """The three learned rankers (``index/models/rankers/*.json``: ``rankers.packaged``; the fit gives its own)."""
 
     sentences: LinearRanker
     documents: LinearRanker
     answers: LinearRanker
-
-    @classmethod
-    def packaged(cls) -> Rankers:
-        from index.query.quotes import sentence_ranker
-        from index.query.refine import answer_ranker
-        from index.query.rerank import document_ranker
-
-        return cls(sentence_ranker(), document_ranker(), answer_ranker())
 
 
 @dataclass(frozen=True)

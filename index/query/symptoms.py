@@ -20,7 +20,7 @@ from index.ingest.documents import CODE
 from index.query.pointers import is_pointer
 
 if TYPE_CHECKING:
-    from index.query.quotes import Candidate
+    from index.query.records import Candidate
     from index.query.state import Context, QueryState
 
 # what a question quotes of an error: a quoted phrase of two words or more, an upper-case code

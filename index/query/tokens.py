@@ -26,7 +26,7 @@ from index.storage.backend import unit_token_states
 
 if TYPE_CHECKING:
     from index.models.embeddings import Tokens
-    from index.query.state import QuestionEncoder
+    from index.query.encoder import QuestionEncoder
     from index.storage.backend import Backend
 
 

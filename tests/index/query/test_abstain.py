@@ -6,7 +6,8 @@ import pytest
 
 from index.query.abstain import SCORE, Evidence, abstains, close_word, evidence, stored, threshold
 from index.query.features import FeatureRows
-from index.query.quotes import SENTENCE_FEATURES, Candidate, QuoteParams
+from index.query.quotes import SENTENCE_FEATURES
+from index.query.records import Candidate, QuoteParams
 from index.query.state import QueryState
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from index.query.pointers import is_pointer, pointer_last
-from index.query.quotes import Candidate, QuoteParams
+from index.query.records import Candidate, QuoteParams
 
 
 def test_a_pointer_opens_by_sending_the_reader_elsewhere() -> None:

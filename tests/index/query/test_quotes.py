@@ -1,5 +1,6 @@
 from index.query.cues import cue_score, is_question, question_type
-from index.query.quotes import QuoteParams, pick, rank_candidates, sentence_rows
+from index.query.quotes import pick, rank_candidates, sentence_rows
+from index.query.records import QuoteParams
 
 
 def select(question, q_terms, passages, sentences_of, text_of, terms_of, cos_of, idf, params):  # noqa: ANN001, ANN201
@@ -94,7 +95,8 @@ def test_the_answer_type_constraint_demotes_sentences_without_an_age() -> None:
 
 def test_pick_spans_falls_back_to_a_span_that_overlaps_no_chosen_quote() -> None:
     from index.query.extend import Part, Span
-    from index.query.quotes import Candidate, pick_spans
+    from index.query.quotes import pick_spans
+    from index.query.records import Candidate
 
     def span(*units: int) -> Span:
         return Span(tuple(Part(u, "paragraph", "", 10 * u, 10 * u + 9, u, u, f"s{u}", 0) for u in units), doc=0)

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from index.query.engine import Engine
-from index.query.quotes import Candidate, QuoteParams
 from index.query.reasons import reason_first, states_reason
+from index.query.records import Candidate, QuoteParams
 from index.query.unit_facts import UnitFacts
 
 

@@ -3,9 +3,9 @@ import numpy as np
 from index.models.embeddings import Tokens
 from index.models.ranker import LinearRanker
 from index.query.features import FeatureRows, weights
-from index.query.quotes import SENTENCE_FEATURES, Candidate, QuoteParams
+from index.query.quotes import SENTENCE_FEATURES
+from index.query.records import DOC_FEATURES, Candidate, DocRanking, QuoteParams
 from index.query.refine import ANSWER_FEATURES, TOKEN_FEATURES, answer_rows, content_mask, refine, token_match
-from index.query.retrieval import DOC_FEATURES, DocRanking
 
 
 def unit(*rows: list[float]) -> np.ndarray:

@@ -2,9 +2,8 @@ import numpy as np
 
 from index.models.ranker import LinearRanker
 from index.query.features import FeatureRows, weights
-from index.query.quotes import Candidate
+from index.query.records import DOC_FEATURES, Candidate, DocRanking
 from index.query.rerank import DOCUMENT_FEATURES, GAP_FLOOR, document_rows, rerank
-from index.query.retrieval import DOC_FEATURES, DocRanking
 
 
 def ranking(n: int) -> DocRanking:

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from index.query.engine import Engine
-from index.query.quotes import Candidate, QuoteParams
+from index.query.records import Candidate, QuoteParams
 from index.query.symptoms import quoted_errors, shows_error, symptom_first
 from index.query.unit_facts import UnitFacts
 

@@ -10,7 +10,7 @@ import pytest
 
 from index.ingest.builder import build_index
 from index.query.engine import Engine
-from index.query.state import QuestionEncoder
+from index.query.encoder import QuestionEncoder
 from index.query.tokens import TokenSource
 from index.settings import Settings
 from index.storage.local import LocalBackend
