@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.evaluation.errors import EvalDataError
-from index.ingest.documents import Document
+from index.models.documents import Document
 
 
 @dataclass

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from index.ingest.calibrate import key as calibration_key
-from index.ingest.documents import Document
+from index.models.documents import Document
 from index.models.embeddings import Embedder
 from index.settings import Settings
 from index.storage.generations import POINTER

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.evaluation.errors import BadSplit, EvalDataError
-from index.ingest.documents import PARAGRAPH, Block, Document
+from index.models.documents import PARAGRAPH, Block, Document
 
 
 @dataclass(frozen=True)

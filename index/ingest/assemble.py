@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.ingest.chunking import Chunk, ChunkedCorpus, join_displays, search_text
-from index.ingest.documents import Document, LineIndex
-from index.models.lexical import BM25Index
+from index.ingest.chunking import Chunk, ChunkedCorpus
+from index.models.documents import Document, LineIndex
+from index.models.lexical import BM25Index, join_displays, search_text
 from index.storage.manifest import FORMAT_VERSION, Manifest
 from index.storage.schema import BLOCK_DTYPE, CHUNK_DTYPE, KINDS, UNIT_DTYPE, DocRecord, Interner, Tables
 from index.storage.store import IndexData

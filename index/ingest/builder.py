@@ -26,10 +26,10 @@ from index.ingest.assemble import assemble
 from index.ingest.calibrate import calibrate
 from index.ingest.calibrate import summary as calibration_summary
 from index.ingest.chunking import ChunkedCorpus, chunk_documents
-from index.ingest.documents import Document
 from index.ingest.gitinfo import repo_info
 from index.ingest.progress import Progress, Silent
 from index.ingest.tokens import unit_token_states
+from index.models.documents import Document
 from index.models.embeddings import Embedder, load_embedder
 from index.settings import Settings
 from index.storage import generations

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.ingest.documents import PROSE_KINDS
+from index.models.documents import PROSE_KINDS
 from index.query.abstain import SCORE, Evidence, evidence
 from index.query.foreign import corpus_code_names
 

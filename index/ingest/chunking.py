@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from index.ingest.dedup import Deduper
-from index.ingest.documents import CODE, Document
 from index.ingest.units import RawUnit, document_units, piece_span
+from index.models.dedup import Deduper
+from index.models.documents import CODE, Document
 
 
 class TokenCounter(Protocol):
@@ -60,22 +60,6 @@ class ChunkedCorpus:
     units: list[Unit]
     chunks: list[Chunk]
     duplicates: int  # units collapsed into an earlier one
-
-
-def search_text(context: str, body: str) -> str:
-    """What BM25 sees for a chunk: its context line, then its display text."""
-    if context and not body.startswith(context):
-        return f"{context}\n{body}"
-    return body
-
-
-def join_displays(blocks: list[int], displays: list[str]) -> str:
-    """The display text of a run of units: a space between units of one block, a newline between blocks."""
-    out = [displays[0]] if displays else []
-    for i in range(1, len(displays)):
-        out.append(" " if blocks[i] == blocks[i - 1] else "\n")
-        out.append(displays[i])
-    return "".join(out)
 
 
 def chunk_documents(

@@ -16,7 +16,6 @@ import logging
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 log = logging.getLogger("citebot.build")
 GIT_TIMEOUT = 30.0
@@ -61,9 +60,3 @@ def repo_info(folder: Path) -> RepoInfo | None:
         if len(entry) > 3:
             changed.add(entry[3:])  # "XY path", paths relative to the repository root
     return RepoInfo(Path(top.strip()).resolve(), commit.strip(), frozenset(changed))
-
-
-def permalink(repo_url: str, commit: str, repo_path: str, line: int, end_line: int | None = None) -> str:
-    """``<repo>/blob/<sha>/<path>#L<line>`` or ``#L<line>-L<end_line>`` (GitHub, GitLab and Gitea style)."""
-    anchor = f"#L{line}" if not end_line or end_line <= line else f"#L{line}-L{end_line}"
-    return f"{repo_url.rstrip('/')}/blob/{commit}/{quote(repo_path, safe='/')}{anchor}"

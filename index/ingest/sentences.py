@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from index.ingest.documents import Block
+from index.models.documents import Block
 
 # A sentence boundary candidate: terminal punctuation, optional closing quotes or
 # brackets, whitespace, then something that can start a sentence.

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from index.ingest.documents import CODE, HEADING, PARAGRAPH, Block, Document
 from index.ingest.sentences import split_block
+from index.models.documents import CODE, HEADING, PARAGRAPH, Block, Document
 
 
 @dataclass(frozen=True, slots=True)

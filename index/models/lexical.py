@@ -105,3 +105,19 @@ class BM25Index:
         df = np.load(d / "doc_freq.npy", allow_pickle=False)
         n_docs = json.loads((d / "stats.json").read_text())["n_docs"]
         return cls(retriever, df, n_docs)
+
+
+def search_text(context: str, body: str) -> str:
+    """What BM25 sees for a chunk: its context line, then its display text."""
+    if context and not body.startswith(context):
+        return f"{context}\n{body}"
+    return body
+
+
+def join_displays(blocks: list[int], displays: list[str]) -> str:
+    """The display text of a run of units: a space between units of one block, a newline between blocks."""
+    out = [displays[0]] if displays else []
+    for i in range(1, len(displays)):
+        out.append(" " if blocks[i] == blocks[i - 1] else "\n")
+        out.append(displays[i])
+    return "".join(out)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from index.ingest.documents import ADMONITION, CODE, HEADING, LIST_ITEM, PARAGRAPH, QUOTE
+from index.models.documents import ADMONITION, CODE, HEADING, LIST_ITEM, PARAGRAPH, QUOTE
 from index.storage.backend import UnitRecord
 
 MAX_CHARS = 600  # display characters of one quote (a span), at most

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from index.ingest.dedup import similar
+from index.models.dedup import similar
 from index.query.answer import Passage
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.ingest.dedup import similar
+from index.models.dedup import similar
 from index.models.ranker import LinearRanker, packaged, softmax
 from index.query.cues import (
     STRONG_KINDS,

@@ -18,7 +18,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.ingest.documents import CODE
+from index.models.documents import CODE
 from index.query.cues import asks_why
 
 if TYPE_CHECKING:

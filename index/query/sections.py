@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.ingest.documents import HEADING, LineIndex
+from index.models.documents import HEADING, LineIndex
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.ingest.gitinfo import permalink
 from index.query.abstain import abstains
 from index.query.answer import Answer, Citation, Part
 from index.query.cues import base_stem, evidence_terms
 from index.query.extend import WANTS_CODE, Evidence, Neighbourhood, Span, bulleted, extend
 from index.query.passages import passages_of
+from index.query.permalinks import permalink
 from index.query.quotes import pick_spans
 
 if TYPE_CHECKING:

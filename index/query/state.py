@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.ingest.dedup import words
+from index.models.dedup import words
 from index.models.lexical import Analyzer
 
 if TYPE_CHECKING:

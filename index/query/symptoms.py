@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.ingest.documents import CODE
+from index.models.documents import CODE
 from index.query.pointers import is_pointer
 
 if TYPE_CHECKING:

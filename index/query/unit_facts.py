@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.ingest.documents import CHANGELOG, CODE
+from index.models.documents import CHANGELOG, CODE
 from index.query.cues import identifier_words
 
 if TYPE_CHECKING:

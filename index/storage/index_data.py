@@ -12,8 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.ingest.chunking import join_displays, search_text
-from index.models.lexical import BM25Index
+from index.models.lexical import BM25Index, join_displays, search_text
 from index.storage import tokens as token_store
 from index.storage.manifest import Manifest
 from index.storage.schema import DocRecord, Tables

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from index.ingest.documents import BLOCK_KINDS, DOCS
+from index.models.documents import BLOCK_KINDS, DOCS
 
 KINDS: tuple[str, ...] = tuple(sorted(BLOCK_KINDS))
 

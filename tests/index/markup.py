@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from index.ingest.documents import CODE, HEADING, PARAGRAPH, Block, DisplayBuilder, Document
+from index.models.documents import CODE, HEADING, PARAGRAPH, Block, DisplayBuilder, Document
 
 SOURCE = """# Install
 

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.ingest.discovery import Policy, Skipped, discover
-from index.ingest.documents import Document
 from index.ingest.loaders._common import LoaderError, log, scrub_document
 from index.ingest.loaders.beir import iter_beir_corpus
 from index.ingest.loaders.code import load_code
@@ -34,6 +33,7 @@ from index.ingest.loaders.pdf import load_pdf
 from index.ingest.loaders.rst import load_rst
 from index.ingest.loaders.text import load_text
 from index.ingest.loaders.titles import apply_titles
+from index.models.documents import Document
 
 if TYPE_CHECKING:
     from index.settings import Settings

@@ -17,7 +17,7 @@ import bisect
 import dataclasses
 import re
 
-from index.ingest.documents import CODE, LIST_ITEM, PROSE_KINDS, Block, DisplayBuilder
+from index.models.documents import CODE, LIST_ITEM, PROSE_KINDS, Block, DisplayBuilder
 
 _WORD = re.compile(r"\S+")
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from index.errors import CitebotError
 from index.ingest.controls import has_controls, strip_controls
-from index.ingest.documents import Document
+from index.models.documents import Document
 
 log = logging.getLogger("citebot.loaders")
 

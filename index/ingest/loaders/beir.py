@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from index.ingest.documents import PARAGRAPH, Block, Document
 from index.ingest.loaders._common import LoaderError, log
+from index.models.documents import PARAGRAPH, Block, Document
 
 # this many bad lines before the first good one and the file is not a BEIR corpus at all
 MAX_LEADING_BAD_LINES = 5

@@ -21,11 +21,11 @@ import re
 import tokenize
 from pathlib import Path
 
-from index.ingest.documents import PARAGRAPH, Block, Document
 from index.ingest.loaders._align import Aligner, Lines, code_block
 from index.ingest.loaders._common import LoaderError, paragraph_spans, read_text
 from index.ingest.loaders.context import LoadContext
 from index.ingest.loaders.languages import language_of
+from index.models.documents import PARAGRAPH, Block, Document
 
 
 def load_code(path: Path, source: str, ctx: LoadContext | None = None) -> Document:

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from index.ingest.discovery import is_secret_name
-from index.ingest.documents import CODE, DOCS, SOURCE, Block, Document
 from index.ingest.loaders._align import Lines, code_block
 from index.ingest.loaders._common import LoaderError, read_text
 from index.ingest.loaders.includes import IncludeError, Range
 from index.ingest.loaders.languages import language_of
+from index.models.documents import CODE, DOCS, SOURCE, Block, Document
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath
 
-from index.ingest.documents import CHANGELOG, DOCS, SOURCE
 from index.ingest.loaders.languages import CODE_LANGUAGES
+from index.models.documents import CHANGELOG, DOCS, SOURCE
 
 MARKDOWN = frozenset({".md", ".markdown", ".mdx", ".mkd", ".qmd"})
 _BY_SUFFIX: dict[str, str] = {

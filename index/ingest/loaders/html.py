@@ -12,8 +12,8 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from index.ingest.documents import PARAGRAPH, Block, Document
 from index.ingest.loaders._common import LoaderError, collapse_whitespace, read_text
+from index.models.documents import PARAGRAPH, Block, Document
 
 _DROP = ["script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form"]
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}

@@ -7,8 +7,8 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
-from index.ingest.documents import HEADING, PARAGRAPH, Block
 from index.ingest.loaders._align import Aligner, Lines
+from index.models.documents import HEADING, PARAGRAPH, Block
 
 
 class _HtmlText(HTMLParser):

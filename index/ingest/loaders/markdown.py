@@ -34,17 +34,6 @@ from mdit_py_plugins.myst_blocks import myst_block_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
 from mdit_py_plugins.substitution import substitution_plugin
 
-from index.ingest.documents import (
-    ADMONITION,
-    DEFINITION,
-    FOOTNOTE,
-    HEADING,
-    LIST_ITEM,
-    PARAGRAPH,
-    QUOTE,
-    Block,
-    Document,
-)
 from index.ingest.loaders._align import Aligner, Lines, code_block, mark_lead_ins
 from index.ingest.loaders._common import LoaderError, read_text
 from index.ingest.loaders.context import LoadContext
@@ -61,6 +50,17 @@ from index.ingest.loaders.languages import fence_language
 from index.ingest.loaders.markdown_rules import docs_rules
 from index.ingest.loaders.roles import role_display
 from index.ingest.loaders.rst_sphinx import API_DIRECTIVES
+from index.models.documents import (
+    ADMONITION,
+    DEFINITION,
+    FOOTNOTE,
+    HEADING,
+    LIST_ITEM,
+    PARAGRAPH,
+    QUOTE,
+    Block,
+    Document,
+)
 
 _MYST = re.compile(r"^\s*(?:```+|~~~+|:::+)\s*\{[\w:-]+\}|\{[\w:.-]+\}`|^\([\w.-]+\)=\s*$", re.M)
 

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import nbformat
 
-from index.ingest.documents import Document
 from index.ingest.loaders._align import Lines, code_block
 from index.ingest.loaders._common import LoaderError, read_text
 from index.ingest.loaders.context import LoadContext
 from index.ingest.loaders.markdown import MarkdownWalker
+from index.models.documents import Document
 
 CELL_SEPARATOR = "\n\n"
 

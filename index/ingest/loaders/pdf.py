@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pypdf import PasswordType, PdfReader
 
-from index.ingest.documents import PARAGRAPH, Block, Document
 from index.ingest.loaders._common import LoaderError, paragraph_spans
+from index.models.documents import PARAGRAPH, Block, Document
 
 PAGE_SEPARATOR = "\n\n"
 

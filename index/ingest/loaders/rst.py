@@ -22,18 +22,6 @@ from pathlib import Path
 
 from docutils import nodes
 
-from index.ingest.documents import (
-    ADMONITION,
-    DEFINITION,
-    FOOTNOTE,
-    HEADING,
-    LIST_ITEM,
-    PARAGRAPH,
-    QUOTE,
-    TABLE_ROW,
-    Block,
-    Document,
-)
 from index.ingest.loaders._align import Aligner, Lines, code_block, mark_lead_ins
 from index.ingest.loaders._common import LoaderError, read_text
 from index.ingest.loaders.context import LoadContext
@@ -50,6 +38,18 @@ from index.ingest.loaders.rst_sphinx import (
     silent_node,
 )
 from index.ingest.loaders.sphinx_conf import conf_substitutions
+from index.models.documents import (
+    ADMONITION,
+    DEFINITION,
+    FOOTNOTE,
+    HEADING,
+    LIST_ITEM,
+    PARAGRAPH,
+    QUOTE,
+    TABLE_ROW,
+    Block,
+    Document,
+)
 
 _ADMONITION_NODES = (nodes.Admonition,)
 _SKIP = (

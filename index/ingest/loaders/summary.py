@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from index.ingest.documents import CHANGELOG, CODE
 from index.ingest.loaders.residue import residue
+from index.models.documents import CHANGELOG, CODE
 
 RENDERED_FORMATS = frozenset({"markdown", "rst", "notebook"})  # whose display text a loader renders
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.ingest.documents import PARAGRAPH, Block, Document
 from index.ingest.loaders._common import paragraph_spans, read_text
+from index.models.documents import PARAGRAPH, Block, Document
 
 
 def load_text(path: Path, source: str) -> Document:

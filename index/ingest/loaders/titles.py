@@ -22,8 +22,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from index.ingest.documents import HEADING, Document
 from index.ingest.loaders._common import log
+from index.models.documents import HEADING, Document
 
 TITLED_FORMATS = frozenset({"markdown", "notebook"})
 MKDOCS_FILES = ("mkdocs.yml", "mkdocs.yaml")

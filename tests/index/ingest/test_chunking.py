@@ -2,8 +2,8 @@ import pytest
 
 from index.ingest.assemble import chunk_search_text
 from index.ingest.chunking import chunk_documents
-from index.ingest.dedup import Deduper, similar
-from index.ingest.documents import PARAGRAPH, Block, Document
+from index.models.dedup import Deduper, similar
+from index.models.documents import PARAGRAPH, Block, Document
 from tests.conftest import SEEDS, FakeEmbedder
 
 
@@ -97,7 +97,7 @@ def test_code_blocks_collapse_only_when_the_same(fake_embedder: FakeEmbedder) ->
     """Two examples that differ in one token are two examples (httpx: ``all://*example.com`` routes
     the domain and its subdomains, ``all://*.example.com`` only the subdomains); prose near-duplicates
     still collapse, and so does a repeated identical code block."""
-    from index.ingest.documents import CODE
+    from index.models.documents import CODE
 
     a = 'mounts = {\n    "all://*example.com": httpx.HTTPTransport(proxy="http://localhost:8030"),\n}'
     b = 'mounts = {\n    "all://*.example.com": httpx.HTTPTransport(proxy="http://localhost:8030"),\n}'

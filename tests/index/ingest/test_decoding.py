@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from index.ingest.controls import strip_controls
-from index.ingest.documents import PARAGRAPH, Block, Document
 from index.ingest.loaders import LoaderError, load_folder
 from index.ingest.loaders._common import decode_text, scrub_document
+from index.models.documents import PARAGRAPH, Block, Document
 
 PROSE = "The caretaker of the lighthouse is named Ambroise Delacroix.\nHe is 39.\n"
 FILLER = ("Filler prose about nothing in particular at all. " * 200)[:9000]

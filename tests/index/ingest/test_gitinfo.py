@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.ingest.builder import build_index
-from index.ingest.gitinfo import permalink, repo_info
+from index.ingest.gitinfo import repo_info
 from index.query.engine import Engine
 from index.settings import Settings
 from index.storage.manifest import Manifest
@@ -55,11 +55,6 @@ def test_no_repository_no_commit(tmp_path: Path) -> None:
     empty.mkdir()
     git(empty, "init", "-q")
     assert repo_info(empty) is None  # a repository without a commit
-
-
-def test_permalink_format() -> None:
-    assert permalink(REPO_URL + "/", "abc123", "docs/a b.md", 12, 18) == f"{REPO_URL}/blob/abc123/docs/a%20b.md#L12-L18"
-    assert permalink(REPO_URL, "abc123", "docs/a.md", 7, 7) == f"{REPO_URL}/blob/abc123/docs/a.md#L7"
 
 
 def test_citations_link_to_the_indexed_commit(repo: Path, tmp_path: Path, fake_embedder: FakeEmbedder) -> None:

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
 from index.errors import CitebotError, DocsNotFound
-from index.ingest.documents import Document
 from index.ingest.loaders import (
     LoaderError,
     LoadResult,
@@ -23,6 +22,7 @@ from index.ingest.loaders import (
     load_folder,
 )
 from index.ingest.loaders._common import paragraph_spans
+from index.models.documents import Document
 
 SEED = Path(__file__).resolve().parents[3] / "seeds" / "paris-fire-rescue.txt"
 

@@ -1,6 +1,6 @@
-from index.ingest.documents import PARAGRAPH, Block, Document
 from index.ingest.sentences import guess_wrapped, split_block
 from index.ingest.units import document_units
+from index.models.documents import PARAGRAPH, Block, Document
 from tests.conftest import SEEDS
 
 

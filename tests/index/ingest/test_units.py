@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from index.ingest.chunking import chunk_documents
-from index.ingest.documents import CODE, Document
 from index.ingest.units import document_units
+from index.models.documents import CODE, Document
 from tests.conftest import FakeEmbedder
 from tests.index.markup import markdown_doc
 
@@ -36,7 +36,7 @@ def test_plain_text_units_are_the_sentences_in_place() -> None:
 
 def test_a_code_block_over_the_budget_stays_one_unit_embedded_by_its_first_window() -> None:
     code = "\n".join(f"value_{i} = compute({i}, option=True)" for i in range(80))
-    from index.ingest.documents import Block
+    from index.models.documents import Block
 
     doc = Document("big.py", code, [Block(CODE, 0, len(code), language="python")], format="code")
     corpus = chunk_documents([doc], FakeEmbedder(), max_tokens=32)

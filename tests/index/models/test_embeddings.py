@@ -70,7 +70,7 @@ def test_cuts_from_offsets_cut_at_whitespace() -> None:
 def test_backend_mismatch_is_refused_before_loading(tmp_path: Path, fake_embedder) -> None:  # noqa: ANN001
     """An index built with torch vectors is never queried with onnx-int8 ones (and vice versa)."""
     from index.ingest.builder import build_index
-    from index.ingest.documents import PARAGRAPH, Block, Document
+    from index.models.documents import PARAGRAPH, Block, Document
     from index.query.engine import Engine
     from index.settings import Settings
     from index.storage.manifest import Manifest

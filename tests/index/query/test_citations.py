@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from index.ingest.builder import build_index
-from index.ingest.documents import Document
+from index.models.documents import Document
 from index.query.answer import Answer, Citation
 from index.query.engine import Engine
 from index.query.render import render_plain

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from index.ingest.builder import build_index
-from index.ingest.documents import Document
+from index.models.documents import Document
 from index.models.ranker import LinearRanker
 from index.query import pipeline
 from index.query.engine import Engine

@@ -7,7 +7,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from index.ingest.builder import build_index
-from index.ingest.documents import Document
+from index.models.documents import Document
 from index.query.engine import Engine
 from index.settings import Settings
 from tests.conftest import FakeEmbedder

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from index.ingest.builder import build_index
-from index.query.engine import Engine
 from index.query.encoder import QuestionEncoder
+from index.query.engine import Engine
 from index.query.tokens import TokenSource
 from index.settings import Settings
 from index.storage.local import LocalBackend

@@ -9,7 +9,7 @@ import pytest
 
 from index.errors import IndexNotFound
 from index.ingest.builder import build_index
-from index.ingest.documents import Document
+from index.models.documents import Document
 from index.query.engine import Engine
 from index.settings import Settings
 from index.storage import generations, store

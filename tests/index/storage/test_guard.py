@@ -52,7 +52,7 @@ def test_a_build_touches_nothing_outside_an_index(tmp_path: Path, where: str, fa
 
 
 def test_a_non_index_folder_is_refused_even_for_given_documents(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
-    from index.ingest.documents import Document
+    from index.models.documents import Document
 
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "todo.md").write_text("buy milk")

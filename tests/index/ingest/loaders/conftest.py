@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.ingest.documents import Document
+from index.models.documents import Document
 
 ROOT = Path(__file__).resolve().parents[4]
 SHARED_DOCSQA = ROOT.parent / "shared" / "data" / "docsqa"

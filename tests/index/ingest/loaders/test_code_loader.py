@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from index.ingest.documents import SOURCE
 from index.ingest.loaders import load_file
+from index.models.documents import SOURCE
 from tests.index.ingest.loaders.conftest import assert_well_formed
 
 MODULE = '''\

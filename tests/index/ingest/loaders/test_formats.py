@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from index.ingest.documents import CHANGELOG, DOCS, SOURCE
 from index.ingest.loaders import load_folder
 from index.ingest.loaders.formats import classify, role_of
 from index.ingest.loaders.summary import load_summary
+from index.models.documents import CHANGELOG, DOCS, SOURCE
 
 
 @pytest.mark.parametrize(
@@ -76,8 +76,8 @@ def test_summary_counts_formats_kinds_skips_and_changelog_share(write, tmp_path:
 
 
 def test_summary_names_blocks_with_markup_left(write, tmp_path: Path) -> None:
-    from index.ingest.documents import PARAGRAPH, Block, Document
     from index.ingest.loaders import LoadResult
+    from index.models.documents import PARAGRAPH, Block, Document
 
     text = "Clean text.\n\nA |stray| substitution.\n"
     blocks = [Block(PARAGRAPH, 0, 11), Block(PARAGRAPH, 13, len(text) - 1)]

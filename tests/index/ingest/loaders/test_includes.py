@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.ingest.documents import CODE, DOCS
 from index.ingest.loaders import load_folder
+from index.models.documents import CODE, DOCS
 from tests.index.ingest.loaders.conftest import assert_well_formed, shown
 
 APP = """\

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from index.ingest.documents import CODE, HEADING, LIST_ITEM, Document
 from index.ingest.loaders import LoaderError, load_file
+from index.models.documents import CODE, HEADING, LIST_ITEM, Document
 from tests.index.ingest.loaders.conftest import assert_well_formed, shown
 
 GUIDE = """\

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from index.ingest.documents import CODE
 from index.ingest.loaders import LoaderError, load_file
+from index.models.documents import CODE
 from tests.index.ingest.loaders.conftest import assert_well_formed, shown
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from index.ingest.builder import BuildReport, build_index
-from index.ingest.documents import CODE, HEADING
 from index.ingest.loaders import LoadResult, load_folder
 from index.ingest.loaders.residue import residue_matches
 from index.ingest.units import block_units
+from index.models.documents import CODE, HEADING
 from index.query.engine import Engine
 from index.settings import Settings
 from index.storage.store import IndexData, read_index

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from index.ingest.documents import CODE, PROSE_KINDS
 from index.ingest.loaders import LoadResult, load_folder
 from index.ingest.loaders.residue import residue_matches
 from index.ingest.loaders.summary import load_summary
+from index.models.documents import CODE, PROSE_KINDS
 from tests.index.ingest.loaders.conftest import SHARED_DOCSQA, assert_well_formed
 
 HTTPX = SHARED_DOCSQA / "httpx" / "corpus"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from index.ingest.documents import CODE, Document
 from index.ingest.loaders import load_file
+from index.models.documents import CODE, Document
 from tests.index.ingest.loaders.conftest import assert_well_formed, shown
 
 GUIDE = """\

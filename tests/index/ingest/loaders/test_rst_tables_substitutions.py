@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.ingest.documents import TABLE_ROW
 from index.ingest.loaders import load_folder
 from index.ingest.loaders.residue import residue
 from index.ingest.loaders.sphinx_conf import conf_substitutions
+from index.models.documents import TABLE_ROW
 from tests.index.ingest.loaders.conftest import assert_well_formed
 
 CONF = '''\

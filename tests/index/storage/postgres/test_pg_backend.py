@@ -13,7 +13,7 @@ import pytest
 
 from index.errors import InvalidSettings
 from index.ingest.builder import build_index
-from index.ingest.documents import Document
+from index.models.documents import Document
 from index.query.engine import Engine
 from index.settings import Settings
 from index.storage.backend import open_backend

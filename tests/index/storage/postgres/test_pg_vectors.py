@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from index.ingest.builder import build_index
-from index.ingest.documents import Document
+from index.models.documents import Document
 from index.query.engine import Engine
 from index.settings import Settings
 from index.storage.postgres import search, vectors

@@ -1,6 +1,6 @@
 import pytest
 
-from index.ingest.documents import CODE, PARAGRAPH, Block, DisplayBuilder, Document
+from index.models.documents import CODE, PARAGRAPH, Block, DisplayBuilder, Document
 
 
 def _rendered(text: str, copies: list[tuple[int, int]], adds: dict[int, str] | None = None) -> Block:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index.ingest.chunking import chunk_documents
-from index.ingest.dedup import Deduper, carries_fact, normalize, similar
-from index.ingest.documents import Document
+from index.models.dedup import Deduper, carries_fact, normalize, similar
+from index.models.documents import Document
 from tests.conftest import FakeEmbedder
 
 # (earlier sentence, later sentence): near-duplicates by word overlap (ratio >= 0.85), different facts
