@@ -301,16 +301,32 @@ def candidate_units(ctx: Context, state: QueryState) -> None:
         prefetch(sorted(set(ctx.backend.chunk_documents(np.asarray(top, dtype=np.int64)).tolist())))
     firsts, lasts = ctx.backend.chunk_spans(np.asarray(top, dtype=np.int64))
     units_of = {c: range(f, spill(ctx, f, e, p.spill)) for c, f, e in zip(top, firsts.tolist(), lasts.tolist(), strict=True)}
+    state.rows, state.meta = unit_rows(ctx, state, top, units_of)
+
+
+def unit_rows(
+    ctx: Context, state: QueryState, top: list[int], units_of: dict[int, range],
+) -> tuple[FeatureRows, list[tuple[int, int]]]:
+    """The ``SENTENCE_FEATURES`` rows of the units ``units_of[c]`` of passages ``top`` (best first), and
+    their (unit, passage rank): what ``candidate_units`` and any stage adding candidates build rows with.
+    A unit retrieval did not score (outside the fused chunks) gets its cosine from the backend."""
+    hits, documents = state.hits, state.documents
+    assert hits is not None and documents is not None
     units = list(dict.fromkeys(i for c in top for i in units_of[c]))
+    cos = dict(hits.sentence_cos)
+    unscored = [i for i in units if i not in cos]
+    if unscored and hits.q_vec is not None:
+        cos.update(zip(unscored, ctx.backend.unit_cosines(np.asarray(unscored, dtype=np.int64), hits.q_vec).tolist(),
+                       strict=True))
     context_cos = dict(zip(units, context_cosines(ctx, units, state.q_vec), strict=True))
-    state.rows, state.meta = sentence_rows(
+    return sentence_rows(
         state.question,
         evidence_terms(state.question, ctx.texts.terms),
         top,
         sentences_of=units_of.__getitem__,
         text_of=ctx.backend.unit_display,
         terms_of=ctx.texts.unit_terms,
-        cos_of=lambda i: hits.sentence_cos.get(i, 0.0),
+        cos_of=lambda i: cos.get(i, 0.0),
         idf=ctx.backend.idf,
         info=passage_info(ctx, hits, top, documents),
         facts_of=ctx.texts.facts,

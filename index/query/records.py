@@ -98,6 +98,10 @@ class QuoteParams:
     neighbours: bool = True  # a quote takes in the next-best candidates beside it (``extend.with_neighbours``)
     spill: int = 0  # a passage that ends in code or a lead-in: this many units of the chunk after it too (``spill``;
     # off: with the shipped rankers 3 gave httpx answer@3 +0.04 but requests answer@1 -0.05, tuning sets)
+    # a code question (``cues.wants_code``): the first code block after each of its this many best prose
+    # candidates, within ``code_reach`` units of the same section, is a candidate too (``code_after``; 0: off)
+    code_after: int = 3
+    code_reach: int = 12
     symptoms: bool = False  # a question quoting an error the best code block shows: the prose after it first (``symptoms``)
     reasons: bool = True  # a why question whose best candidate gives no reason: its section's reason first (``reasons``)
     pointers: bool = True  # the best candidate only points elsewhere ("See …", "Similar issues: [links]"): the best that does not first
