@@ -7,7 +7,8 @@ A lever is a group of features (``LEVERS``); zeroing their weights in all three 
 ``changelog``, the priors) takes the lever out of the shipped pipeline without refitting anything, so
 the difference is what the lever adds to the rankers as they ship (each line: answer@1, answer@3,
 code questions answered with code, abstained). A span lever (``SPAN_LEVERS``: ``neighbours``) is
-switched off in the spans stage instead. ``python -m index.evaluation.fit … --lever NAME`` gives the
+switched off in the spans stage instead, and a stage lever (``STAGE_LEVERS``: ``code_after``) in its
+``QuoteParams``. ``python -m index.evaluation.fit … --lever NAME`` gives the
 other view: the rankers refit without the lever, cross-validated by corpus.
 """
 
@@ -28,6 +29,8 @@ LEVERS: dict[str, tuple[str, ...]] = {
     "answer_kind": ("code_unasked", "lead_unasked"),
 }
 SPAN_LEVERS = {"neighbours"}  # levers of the spans stage, not of the rankers (``QuoteParams`` switches)
+# stages after the first (not in the fit's rows), switched off by their ``QuoteParams``
+STAGE_LEVERS: dict[str, dict[str, int | bool]] = {"code_after": {"code_after": 0}}
 
 
 def without(ranker, names: set[str]):  # noqa: ANN001, ANN201 - a LinearRanker with those weights 0
@@ -47,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--qa", type=Path, required=True)
     ap.add_argument("--docs", type=Path, required=True)
-    ap.add_argument("--lever", action="append", choices=sorted(set(LEVERS) | SPAN_LEVERS), default=[])
+    ap.add_argument("--lever", action="append", choices=sorted(set(LEVERS) | SPAN_LEVERS | set(STAGE_LEVERS)), default=[])
     ap.add_argument("--cache", type=Path, default=Path(".citebot/eval"))
     args = ap.parse_args(argv)
 
@@ -67,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                           retrieval=replace(ctx.retrieval, changelog_prior=0.0, changelog_rerank=0.0))
         if "neighbours" in names:
             ctx = replace(ctx, quotes=replace(ctx.quotes, neighbours=False))
+        for lever in names & STAGE_LEVERS.keys():
+            ctx = replace(ctx, quotes=replace(ctx.quotes, **STAGE_LEVERS[lever]))
         engine.context = ctx
         m = run_qa(engine, questions)["metrics"]
         code = "–" if m["code_with_code"] is None else f"{m['code_with_code']:.3f}"

@@ -13,7 +13,7 @@ from index.models.ranker import LinearRanker
 from index.query import pipeline
 from index.query.engine import Engine
 from index.query.features import FeatureRows, weights
-from index.query.quotes import SENTENCE_FEATURES
+from index.query.quotes import SENTENCE_FEATURES, rank_units
 from index.settings import Settings
 from tests.conftest import FakeEmbedder
 
@@ -55,7 +55,7 @@ def test_the_fit_swaps_rankers_without_another_pipeline(engine: Engine) -> None:
     cos_only = LinearRanker("sentences", SENTENCE_FEATURES, weights(SENTENCE_FEATURES, cos=50.0))
     ctx = engine.context.with_rankers(sentences=cos_only)
     state = pipeline.run(ctx, engine.state("babies burning building"), pipeline.FIRST_STAGE)
-    pipeline.run(ctx, state, (pipeline.RETRIEVE[len(pipeline.FIRST_STAGE)],))
+    pipeline.run(ctx, state, (rank_units,))
     best = max(range(len(state.rows)), key=lambda i: state.rows.column("cos")[i])
     assert state.candidates[0].row == best and state.candidates[0].unit == state.meta[best][0]
     assert engine.context.rankers.sentences is not cos_only  # the engine's own context is untouched
