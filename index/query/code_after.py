@@ -22,6 +22,7 @@ import numpy as np
 
 from index.query.cues import wants_code
 from index.query.extend import LEAD_IN_END
+from index.query.features import FeatureRows
 from index.query.quotes import rank_candidates, unit_rows
 
 if TYPE_CHECKING:
@@ -81,5 +82,5 @@ def code_after_prose(ctx: Context, state: QueryState) -> None:
     new = [k for k, (u, _) in enumerate(meta) if u not in have and ctx.texts.facts(u).code]
     if not new:
         return
-    state.rows = type(state.rows)(state.rows.names, np.vstack([state.rows.values, rows.take(new).values]))
+    state.rows = FeatureRows(state.rows.names, np.vstack([state.rows.values, rows.take(new).values]))
     state.meta = [*state.meta, *(meta[k] for k in new)]
