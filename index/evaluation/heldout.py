@@ -1,4 +1,6 @@
-"""Held-out docs-QA sets: other projects' docs, fetched from their PyPI sdists, never tuned on.
+"""Docs-QA sets from other projects' docs, fetched from their PyPI sdists: the held-out sets (never
+tuned on, ``tests/eval/heldout``) and, with ``--sets tests/eval/tuning --dest .citebot/tuning``, the
+extra tuning sets (tuned on like httpx and requests).
 
 Each set is a folder ``tests/eval/heldout/<name>/`` holding ``questions.jsonl`` (the docsqa format),
 a README and ``source.json``::
@@ -8,11 +10,15 @@ a README and ``source.json``::
 
 Only the questions live in the repository; the docs are fetched (``pip download`` of the sdist, its
 sha256 checked) and unpacked to ``<dest>/<name>/corpus/<basename of docs_dir>``, so cited paths read
-``docs/…`` like the ``file`` field. ``check`` proves every ``any`` string is verbatim in its file::
+``docs/…`` like the ``file`` field; a copy of ``questions.jsonl`` goes beside it, so ``<dest>/<name>`` is
+a docsqa folder (``questions.jsonl`` + ``corpus/``) that ``fit --docsqa`` reads. ``check`` proves every
+``any`` string is verbatim in its file::
 
     python -m index.evaluation.heldout fetch            # every set, into .citebot/heldout
     python -m index.evaluation.heldout check
     citebot eval --qa tests/eval/heldout/flask/questions.jsonl --docs .citebot/heldout/flask/corpus
+    python -m index.evaluation.heldout fetch --sets tests/eval/tuning --dest .citebot/tuning
+    python -m index.evaluation.fit --cv-only --docsqa .citebot/tuning/werkzeug
 """
 
 from __future__ import annotations
@@ -123,6 +129,14 @@ def _members(sdist: Path, docs_dir: str) -> list[tuple[str, bytes]]:
     return out
 
 
+def place_questions(set_dir: Path, dest: Path) -> Path:
+    """A copy of the set's ``questions.jsonl`` as ``dest/<name>/questions.jsonl``, beside its corpus."""
+    target = dest / set_dir.name / "questions.jsonl"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(set_dir / "questions.jsonl", target)
+    return target
+
+
 def unpack(source: Source, sdist: Path, dest: Path) -> Path:
     """``docs_dir`` of the sdist as ``dest/<name>/corpus/<basename>``, replacing an older copy whole."""
     files = _members(sdist, source.docs_dir)
@@ -208,8 +222,12 @@ def main(argv: list[str] | None = None) -> int:
             if args.action == "fetch":
                 sdist = download(source, args.dest / "sdists")
                 corpus = unpack(source, sdist, args.dest)
+                place_questions(set_dir, args.dest)
                 print(f"{source.name}: {source.sdist} (sha256 ok) -> {corpus}")
             problems = check(set_dir, corpus)
+            copy = args.dest / source.name / "questions.jsonl"
+            if copy.exists() and copy.read_bytes() != (set_dir / "questions.jsonl").read_bytes():
+                problems.append(f"{copy} is older than {set_dir / 'questions.jsonl'}: fetch again")
             for problem in problems:
                 print(problem)
             failed += bool(problems)

@@ -97,3 +97,22 @@ def test_check_enforces_the_docsqa_rules(held_set, row, problem, capsys):
         fh.write(json.dumps(row) + "\n")
     assert heldout.main(["check", "--sets", str(root / "sets"), "--dest", str(root / "dest")]) == 1
     assert problem in capsys.readouterr().out
+
+
+def test_fetch_places_the_questions_beside_the_corpus_as_a_docsqa_folder(held_set):
+    root, set_dir = held_set
+    assert heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")]) == 0
+    folder = root / "dest" / "demo"
+    assert (folder / "questions.jsonl").read_text() == (set_dir / "questions.jsonl").read_text()
+    assert (folder / "corpus" / "docs" / "index.md").is_file()
+
+
+def test_check_names_a_questions_copy_older_than_the_set(held_set, capsys):
+    root, set_dir = held_set
+    heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")])
+    with (set_dir / "questions.jsonl").open("a") as fh:
+        fh.write(json.dumps({"q": "where are the docs?", "any": ["Demo"], "file": "docs/index.md",
+                             "kind": "factual", "abstain": False}) + "\n")
+    assert heldout.main(["check", "--sets", str(root / "sets"), "--dest", str(root / "dest")]) == 1
+    assert "questions.jsonl is older than" in capsys.readouterr().out
+    assert heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")]) == 0
