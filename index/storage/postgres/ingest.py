@@ -61,8 +61,8 @@ from index.storage.postgres.source import UNIT_KIND, IngestSource, LevelWeights,
 # search of 100,000 units 3.4 ms; at 5,000 the exact scan stays near the 10 ms budget of a dense search
 EXACT_MAX = 5_000
 # the ANN index of a larger corpus, over half-precision copies of the unit vectors (an expression
-# index, the table keeps float32); search.py over-fetches by the halfvec distance and re-sorts the
-# candidates by the full-precision one. The kind is recorded in the generation's row (``ann``), so a
+# index, the table keeps float32); search.py takes ``OVERFETCH`` candidates a result by the halfvec
+# distance and re-sorts them by the full-precision one. The kind is recorded in the generation's row (``ann``), so a
 # generation keeps the query it was built for: "hnsw" (float32 HNSW, before halfvec), "hnsw-halfvec",
 # "ivfflat-halfvec".
 IVFFLAT_HALFVEC = "ivfflat-halfvec"  # k-means cells, ``ivf_lists(n)``; probed per connection.IVF_PROBES
