@@ -125,6 +125,11 @@ class Settings(BaseSettings):
         False, description="Scan every unit for dense search in PostgreSQL (exact, as FAISS Flat) even where a "
         "corpus has an HNSW index (slower; for checks).",
     )
+    pg_ann: Literal["hnsw-halfvec", "ivfflat-halfvec"] = Field(
+        "hnsw-halfvec", description="ANN index a build gives a PostgreSQL corpus too large for an exact scan: "
+        "hnsw-halfvec (a graph; the measured default) or ivfflat-halfvec (k-means cells: a 20x faster build, "
+        "lower recall at the same latency, BENCHMARKS.md). Each generation keeps the kind it was built with.",
+    )
 
     # permalinks
     repo_url: str | None = Field(

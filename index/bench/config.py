@@ -43,6 +43,9 @@ class BenchConfig:
     threads: int | None = None
     pg_dsn: str = ""  # remote: an existing PostgreSQL + pgvector; empty = start one from the wheel
     ef_search: tuple[int, ...] = (100, 200, 400)  # remote: the HNSW ef_search values measured
+    ivf_probes: tuple[int, ...] = (16, 32, 64)  # remote: the IVFFlat probes values measured
+    overfetch: tuple[int, ...] = ()  # remote: halfvec candidates per result measured (empty = search.OVERFETCH)
+    pg_ann: str = ""  # remote: the ANN index kind of the large corpora (ingest.ANN_KINDS); empty = the default
     remote_parts: tuple[str, ...] = ("exact", "scifact", "reindex", "large", "small", "tiny")  # remote: which corpora
     log: Callable[[str], None] = field(default=lambda _msg: None, repr=False)
 

@@ -44,22 +44,23 @@ def _exact_top(x: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _measure(conn, scope, x: np.ndarray, q: np.ndarray) -> tuple[list[float], float]:  # noqa: ANN001
+def _measure(conn, scope, x: np.ndarray, q: np.ndarray, overfetch: int | None = None) -> tuple[list[float], float]:  # noqa: ANN001
     from index.storage.postgres import search
 
     for i in range(min(20, len(q))):  # warm up: plans, the index's upper layers
-        search.dense_top_k(conn, scope, q[i], K)
+        search.dense_top_k(conn, scope, q[i], K, overfetch=overfetch)
     truth = _exact_top(x, q, 10)
     times, hits = [], 0
     for i in range(len(q)):
         t0 = time.perf_counter()
-        found = search.dense_top_k(conn, scope, q[i], K)
+        found = search.dense_top_k(conn, scope, q[i], K, overfetch=overfetch)
         times.append(time.perf_counter() - t0)
         hits += len(set(found.ids[:10].tolist()) & set(truth[i].tolist()))
     return to_ms(times), hits / (10 * len(q))
 
 
-def _server_ms(conn, scope, q: np.ndarray, count: int = 100, exact: bool = False) -> list[float]:  # noqa: ANN001
+def _server_ms(conn, scope, q: np.ndarray, count: int = 100, exact: bool = False,  # noqa: ANN001
+               overfetch: int | None = None) -> list[float]:
     """The server's own execution time of the dense query (EXPLAIN ANALYZE), without the round trip
     and the scheduling delays of a busy machine."""
     import json
@@ -68,7 +69,7 @@ def _server_ms(conn, scope, q: np.ndarray, count: int = 100, exact: bool = False
 
     out = []
     for i in range(min(count, len(q))):
-        query = search.dense_units(scope, q[i], K, exact=exact)
+        query = search.dense_units(scope, q[i], K, exact=exact, overfetch=overfetch)
         plan = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query.sql, query.params).fetchone()[0]
         plan = json.loads(plan) if isinstance(plan, str) else plan
         out.append(float(plan[0]["Execution Time"]))
@@ -79,9 +80,7 @@ def _ingest_rows(name: str, n: int, report) -> list[Row]:  # noqa: ANN001
     s = report.seconds
     load = s.get("bm25", 0.0) + s.get("copy units", 0.0) + s.get("copy chunks, documents, vocabulary", 0.0)
     total = report.total_seconds
-    from index.storage.postgres.ingest import HNSW_EF_CONSTRUCTION, HNSW_M
-
-    kind = f"{report.ann} m={HNSW_M} ef_construction={HNSW_EF_CONSTRUCTION}" if report.ann else "exact scan (no ANN index)"
+    kind = _index_kind(report)
     return [
         Row("remote", f"{name}: ingest (BM25 + COPY)", n / load, None, "sentences/s", None, ">= 20,000/s",
             n / load >= 20_000, f"{load:.0f} s: analyze + weights {s.get('bm25', 0):.0f} s, copy units "
@@ -93,12 +92,39 @@ def _ingest_rows(name: str, n: int, report) -> list[Row]:  # noqa: ANN001
     ]
 
 
-def _search_rows(name: str, n: int, report, ms: list[float], recall: float, server: list[float],  # noqa: ANN001
-                 ef: int | None) -> list[Row]:
-    from index.storage.postgres.connection import ITERATIVE_SCAN
+def _index_kind(report) -> str:  # noqa: ANN001
+    from index.storage.postgres.ingest import (
+        HNSW_EF_CONSTRUCTION,
+        HNSW_HALFVEC,
+        HNSW_M,
+        IVFFLAT_HALFVEC,
+        ivf_lists,
+    )
 
-    kind = f"ef_search={ef}, iterative scan ({ITERATIVE_SCAN})" if report.ann else "exact scan (no ANN index)"
-    tag = f" (ef_search {ef})" if report.ann else ""
+    if report.ann == HNSW_HALFVEC:
+        return f"{report.ann} m={HNSW_M} ef_construction={HNSW_EF_CONSTRUCTION}"
+    if report.ann == IVFFLAT_HALFVEC:
+        return f"{report.ann} lists={ivf_lists(report.units)}"
+    return "exact scan (no ANN index)"
+
+
+def _knob(report) -> tuple[str, str]:  # noqa: ANN001
+    """The session setting an ANN index's search is tuned by, and its name in the rows."""
+    from index.storage.postgres.ingest import IVFFLAT_HALFVEC
+
+    return ("ivfflat.probes", "probes") if report.ann == IVFFLAT_HALFVEC else ("hnsw.ef_search", "ef_search")
+
+
+def _search_rows(name: str, n: int, report, ms: list[float], recall: float, server: list[float],  # noqa: ANN001
+                 ef: int | None, overfetch: int | None = None) -> list[Row]:
+    from index.storage.postgres.connection import ITERATIVE_SCAN
+    from index.storage.postgres.search import OVERFETCH
+
+    label = _knob(report)[1]
+    over = OVERFETCH if overfetch is None else overfetch
+    kind = (f"{label}={ef}, LIMIT {over}x{K} re-sorted, iterative scan ({ITERATIVE_SCAN})" if report.ann
+            else "exact scan (no ANN index)")
+    tag = (f" ({label} {ef}" + ("" if overfetch is None else f", over-fetch {over}") + ")") if report.ann else ""
     where = f"{n:,} sentences, {report.chunks:,} chunks, {report.documents:,} docs, {len(ms)} held-out queries"
     p50, p95 = percentile(ms, 50), percentile(ms, 95)
     return [
@@ -111,8 +137,8 @@ def _search_rows(name: str, n: int, report, ms: list[float], recall: float, serv
     ]
 
 
-def _set_ef(conn, ef: int) -> None:  # noqa: ANN001
-    conn.execute("SELECT set_config('hnsw.ef_search', %s, false)", (str(int(ef)),))
+def _set(conn, name: str, value: int) -> None:  # noqa: ANN001
+    conn.execute("SELECT set_config(%s, %s, false)", (name, str(int(value))))
 
 
 def _exact_sweep(cfg: BenchConfig, conn) -> list[Row]:  # noqa: ANN001
@@ -144,9 +170,9 @@ def _exact_sweep(cfg: BenchConfig, conn) -> list[Row]:  # noqa: ANN001
 
 
 def bench_remote(cfg: BenchConfig) -> list[Row]:
-    from index.storage.postgres.connection import EF_SEARCH, connect
+    from index.storage.postgres.connection import SESSION, connect
     from index.storage.postgres.generations import live_scope
-    from index.storage.postgres.ingest import EXACT_MAX, ingest
+    from index.storage.postgres.ingest import ANN_KIND, EXACT_MAX, IVFFLAT_HALFVEC, ingest
 
     server = None
     dsn = cfg.pg_dsn
@@ -185,17 +211,22 @@ def bench_remote(cfg: BenchConfig) -> list[Row]:
             cfg.log(f"{name}: generating {size:,} sentences")
             src, q = clustered_corpus(size, seed, cfg.scale_queries)
             cfg.log(f"{name}: ingesting")
-            report = ingest(conn, corpus, src, grace_seconds=0, maintenance_work_mem=MAINTENANCE_WORK_MEM,
-                            log=lambda m, name=name: cfg.log(f"{name}: {m}"))
+            report = ingest(conn, corpus, src, grace_seconds=0, ann_kind=cfg.pg_ann or ANN_KIND,
+                            maintenance_work_mem=MAINTENANCE_WORK_MEM, log=lambda m, name=name: cfg.log(f"{name}: {m}"))
             rows.extend(_ingest_rows(name, size, report))
             scope = live_scope(conn, corpus)
-            for ef in (cfg.ef_search if report.ann else (None,)):
-                if ef is not None:
-                    _set_ef(conn, ef)
-                ms, recall = _measure(conn, scope, src.unit_vectors, q)
-                rows.extend(_search_rows(name, size, report, ms, recall, _server_ms(conn, scope, q), ef))
-                cfg.log(f"{name}: ef_search {ef}: p50 {percentile(ms, 50):.1f} ms, recall@10 {recall:.3f}")
-            _set_ef(conn, EF_SEARCH)
+            setting, label = _knob(report)
+            values = (cfg.ivf_probes if report.ann == IVFFLAT_HALFVEC else cfg.ef_search) if report.ann else (None,)
+            for value in values:
+                if value is not None:
+                    _set(conn, setting, value)
+                for over in (cfg.overfetch or (None,)) if report.ann else (None,):
+                    ms, recall = _measure(conn, scope, src.unit_vectors, q, over)
+                    server_ms = _server_ms(conn, scope, q, overfetch=over)
+                    rows.extend(_search_rows(name, size, report, ms, recall, server_ms, value, over))
+                    cfg.log(f"{name}: {label} {value}, over-fetch {over}: p50 {percentile(ms, 50):.1f} / p95 "
+                            f"{percentile(ms, 95):.1f} ms, server {percentile(server_ms, 50):.1f} ms, recall@10 {recall:.3f}")
+            _set(conn, setting, int(SESSION[setting]))
             del src, q
             gc.collect()
         conn.close()

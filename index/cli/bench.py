@@ -67,6 +67,17 @@ def bench(
     ef_search: Annotated[
         str, typer.Option("--ef-search", help="remote: HNSW ef_search values to measure, comma separated.")
     ] = "100,200,400",
+    ivf_probes: Annotated[
+        str, typer.Option("--ivf-probes", help="remote: IVFFlat probes values to measure, comma separated.")
+    ] = "16,32,64",
+    overfetch: Annotated[
+        str, typer.Option("--overfetch", help="remote: halfvec candidates re-sorted per result to measure, comma "
+                          "separated (default: search.OVERFETCH).")
+    ] = "",
+    pg_ann: Annotated[
+        str, typer.Option("--pg-ann", help="remote: ANN index of the large corpora, ivfflat-halfvec or hnsw-halfvec "
+                          "(default: ingest.ANN_KIND).")
+    ] = "",
     remote_parts: Annotated[
         str, typer.Option("--remote-parts", help="remote: exact,scifact,reindex,large,small,tiny (default: all).")
     ] = "exact,scifact,reindex,large,small,tiny",
@@ -98,6 +109,9 @@ def bench(
         scale_n=scale_n,
         pg_dsn=pg_dsn,
         ef_search=_ints(ef_search, "--ef-search"),
+        ivf_probes=_ints(ivf_probes, "--ivf-probes"),
+        overfetch=_ints(overfetch, "--overfetch") if overfetch.strip() else (),
+        pg_ann=pg_ann.strip(),
         remote_parts=tuple(p.strip() for p in remote_parts.split(",") if p.strip()),
         log=lambda msg: print(f"bench: {msg}", file=sys.stderr, flush=True),
     )

@@ -857,7 +857,7 @@ def publish(settings: Any, index_dir: Path) -> str:
     """Copy the live generation of a local index directory into ``settings.corpus`` (a new
     generation, made live in one transaction; ``ingest.ingest``); one line of what was done."""
     from index.errors import InvalidSettings
-    from index.storage.postgres.ingest import ingest
+    from index.storage.postgres.ingest import ANN_KIND, ingest
     from index.storage.postgres.source import from_index_dir
 
     dsn = primary_dsn(settings)
@@ -866,7 +866,7 @@ def publish(settings: Any, index_dir: Path) -> str:
     src = from_index_dir(index_dir)
     conn = connect(dsn, create=True, dim=src.dim)
     try:
-        r = ingest(conn, settings.corpus, src)
+        r = ingest(conn, settings.corpus, src, ann_kind=getattr(settings, "pg_ann", None) or ANN_KIND)
     finally:
         conn.close()
     return (f"postgres: corpus {r.corpus!r} generation {r.generation} live ({r.units} units, {r.chunks} chunks; "

@@ -12,9 +12,14 @@ from index.storage.postgres.schema import ensure_schema
 # until LIMIT rows are found (pgvector >= 0.8). Measured in BENCHMARKS.md ("PostgreSQL + pgvector").
 EF_SEARCH = 200
 ITERATIVE_SCAN = "relaxed_order"  # results are re-sorted exactly by the query (search.py)
+# IVFFlat search: the cells scanned (of ingest.ivf_lists(n): 1,000 at 1M), and the same iterative scan (more
+# cells until LIMIT rows are found)
+IVF_PROBES = 32
 SESSION = {
     "hnsw.ef_search": str(EF_SEARCH),
     "hnsw.iterative_scan": ITERATIVE_SCAN,
+    "ivfflat.probes": str(IVF_PROBES),
+    "ivfflat.iterative_scan": ITERATIVE_SCAN,
     "jit": "off",  # a millisecond query must not pay for a JIT compile
     # plans made for the given corpus and generation: a generic plan would be costed over every
     # corpus's partitions and lose the HNSW index scan of the one partition a query reads

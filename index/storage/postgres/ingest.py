@@ -9,8 +9,9 @@ Two transactions, on one connection holding the corpus's advisory lock. The firs
 3. COPY (binary, ``copybin.py``) of documents, units, chunks, BM25 parts and the vocabulary. A unit
    whose text hash the live generation already has (same model) takes its vector from there, on
    the server, instead of being sent again;
-4. indexes: primary keys, GIN over term ids (BM25 candidates), HNSW over unit vectors when the
-   corpus is too large for an exact scan; ANALYZE;
+4. indexes: primary keys, GIN over term ids (BM25 candidates), an ANN index over the unit vectors
+   when the corpus is too large for an exact scan (``ANN_KIND``: IVFFlat or HNSW over halfvec);
+   ANALYZE;
 5. validation (counts, offsets inside their documents, unit text hashes recomputed by the server
    from the stored text); any failure rolls everything back;
 6. N+1's row as 'ready', the leaves attached; COMMIT. The commit syncs the new tables to disk
@@ -55,17 +56,34 @@ from index.storage.postgres.lexicon import K1, B, TermRows, Vocabulary, level_st
 from index.storage.postgres.schema import attach_leaves, create_leaves, ensure_schema, leaf_table
 from index.storage.postgres.source import UNIT_KIND, IngestSource, LevelWeights, text_hashes
 
-# up to this many units a corpus is searched exactly (no HNSW index). Measured (BENCHMARKS.md): an exact
+# up to this many units a corpus is searched exactly (no ANN index). Measured (BENCHMARKS.md): an exact
 # top-100 costs the server ~2.3 us a unit on this shared 2-core machine (23.5 ms for 10,000), an HNSW
 # search of 100,000 units 3.4 ms; at 5,000 the exact scan stays near the 10 ms budget of a dense search
 EXACT_MAX = 5_000
+# the ANN index of a larger corpus, over half-precision copies of the unit vectors (an expression
+# index, the table keeps float32); search.py takes ``OVERFETCH`` candidates a result by the halfvec
+# distance and re-sorts them by the full-precision one. The kind is recorded in the generation's row (``ann``), so a
+# generation keeps the query it was built for: "hnsw" (float32 HNSW, before halfvec), "hnsw-halfvec",
+# "ivfflat-halfvec".
+IVFFLAT_HALFVEC = "ivfflat-halfvec"  # k-means cells, ``ivf_lists(n)``; probed per connection.IVF_PROBES
+HNSW_HALFVEC = "hnsw-halfvec"  # a graph, m / ef_construction below; searched per connection.EF_SEARCH
+ANN_KINDS = (IVFFLAT_HALFVEC, HNSW_HALFVEC)
+ANN_KIND = HNSW_HALFVEC  # the default for new generations (IVFFlat measured against it: BENCHMARKS.md, "IVFFlat")
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 100
-# the HNSW graph is built over half-precision copies of the unit vectors (an expression index, the
-# table keeps float32): half the graph's memory and distance cost; search.py over-fetches by the
-# halfvec distance and re-sorts the candidates by the full-precision one. Generations built before
-# are marked "hnsw" and keep their float32 index and query.
-ANN_KIND = "hnsw-halfvec"
+# IVFFlat cells: a cell of ~1,000 rows up to a million (pgvector's advice; 1,000 cells at 1M: an 86 s
+# build, where 4,000 cells' k-means alone ran past 10 min), √n beyond
+IVF_ROWS_PER_LIST = 1000
+IVF_LISTS_MIN = 10
+
+
+def ivf_lists(n_units: int) -> int:
+    """The IVFFlat cells of a corpus of ``n_units``."""
+    if n_units <= 1_000_000:
+        return max(IVF_LISTS_MIN, n_units // IVF_ROWS_PER_LIST)
+    return int(round(float(n_units) ** 0.5))
+
+
 # texts past this many are split into words by a pool of processes (``lexicon.Vocabulary.analyze``)
 POOL_MIN_TEXTS = 50_000
 POOL_MAX_WORKERS = 4
@@ -114,13 +132,17 @@ def ingest(
     *,
     grace_seconds: float = DEFAULT_GRACE_SECONDS,
     exact_max: int = EXACT_MAX,
+    ann_kind: str = ANN_KIND,
     maintenance_work_mem: str | None = None,
     log: Callable[[str], None] = lambda _msg: None,
 ) -> IngestReport:
     """Copy ``source`` into a new generation of ``corpus`` and make it live (see module doc).
-    ``conn`` must be an autocommit connection from ``connection.connect``."""
+    ``conn`` must be an autocommit connection from ``connection.connect``; a corpus of more than
+    ``exact_max`` units gets an ANN index of ``ann_kind`` (one of ``ANN_KINDS``)."""
     if not conn.autocommit:
         raise ValueError("ingest needs an autocommit connection (it manages its own transaction)")
+    if ann_kind not in ANN_KINDS:
+        raise ValueError(f"unknown ANN index kind {ann_kind!r} (one of {', '.join(ANN_KINDS)})")
     _check_texts(source)
     ensure_schema(conn, dim=source.dim)
     cid = corpus_id(conn, corpus, create=True)
@@ -129,7 +151,8 @@ def ingest(
     try:
         sweep_unfinished(conn, cid)
         sweep_orphans(conn, cid)
-        report = _build(conn, corpus, cid, source, exact_max, maintenance_work_mem, log)
+        report = _build(conn, corpus, cid, source, ann_kind if len(source.units) > exact_max else None,
+                        maintenance_work_mem, log)
         report.dropped = drop_retired(conn, cid, grace_seconds)
         return report
     finally:
@@ -142,7 +165,7 @@ def _build(
     corpus: str,
     cid: int,
     src: IngestSource,
-    exact_max: int,
+    ann: str | None,
     maintenance_work_mem: str | None,
     log: Callable[[str], None],
 ) -> IngestReport:
@@ -198,9 +221,8 @@ def _build(
         _copy_vocabulary(conn, cid, gen, vocab, stats)
         clock.lap("copy chunks, documents, vocabulary")
 
-        ann = ANN_KIND if n_units > exact_max else None
-        _create_indexes(conn, cid, gen, ann, src.dim)
-        clock.lap("indexes" + (" (HNSW)" if ann else ""))
+        _create_indexes(conn, cid, gen, ann, src.dim, n_units)
+        clock.lap("indexes" + (f" ({ann})" if ann else ""))
         _validate(conn, corpus, cid, gen, src, hashes)
         clock.lap("validate")
 
@@ -471,7 +493,7 @@ def _copy_vocabulary(conn: psycopg.Connection, cid: int, gen: int, vocab: Vocabu
 # -- indexes -----------------------------------------------------------------------------------------
 
 
-def _create_indexes(conn: psycopg.Connection, cid: int, gen: int, ann: str | None, dim: int) -> None:
+def _create_indexes(conn: psycopg.Connection, cid: int, gen: int, ann: str | None, dim: int, n_units: int) -> None:
     def leaf(name: str) -> sql.Identifier:
         return leaf_table(name, cid, gen)
 
@@ -488,12 +510,18 @@ def _create_indexes(conn: psycopg.Connection, cid: int, gen: int, ann: str | Non
         conn.execute(sql.SQL("CREATE INDEX ON {t} USING gin (terms)").format(t=leaf(name)))
     conn.execute(sql.SQL("CREATE INDEX ON {t} (doc)").format(t=leaf("chunks")))
     conn.execute(sql.SQL("CREATE INDEX ON {t} (text_hash)").format(t=leaf("units")))
-    if ann == ANN_KIND:
+    if ann == HNSW_HALFVEC:
         conn.execute(
             sql.SQL(
                 "CREATE INDEX ON {t} USING hnsw ((embedding::halfvec({dim})) halfvec_ip_ops) "
                 "WITH (m = {m}, ef_construction = {ef})"
             ).format(t=leaf("units"), dim=sql.Literal(int(dim)), m=sql.Literal(HNSW_M), ef=sql.Literal(HNSW_EF_CONSTRUCTION))
+        )
+    elif ann == IVFFLAT_HALFVEC:  # the cells are k-means of the rows already copied: build after COPY
+        conn.execute(
+            sql.SQL(
+                "CREATE INDEX ON {t} USING ivfflat ((embedding::halfvec({dim})) halfvec_ip_ops) WITH (lists = {n})"
+            ).format(t=leaf("units"), dim=sql.Literal(int(dim)), n=sql.Literal(ivf_lists(n_units)))
         )
     for name in keys:
         conn.execute(sql.SQL("ANALYZE {t}").format(t=leaf(name)))

@@ -9,9 +9,9 @@ Levels are ``units``, ``chunks`` and ``documents``. Scores are as the local back
 inner product of normalized vectors; BM25 = the inner product of the stored weights with the
 query's term counts (``lexicon.py``), 0 for a row without any query term.
 
-Dense search: ``exact=False`` uses the generation's HNSW index when it has one (large corpora; an
-iterative scan, re-sorted exactly; over a halfvec index, ``OVERFETCH`` times ``k`` candidates by the
-half-precision distance, re-sorted by the float32 one), a sequential scan otherwise; ``exact=True`` always scans every
+Dense search: ``exact=False`` uses the generation's ANN index when it has one (large corpora:
+IVFFlat or HNSW, an iterative scan, re-sorted exactly; over a halfvec index, ``OVERFETCH`` times ``k``
+candidates by the half-precision distance, re-sorted by the float32 one), a sequential scan otherwise; ``exact=True`` always scans every
 unit of the generation (the same results as FAISS ``Flat``).
 """
 
@@ -30,8 +30,13 @@ from index.storage.postgres.generations import Scope
 Level = Literal["units", "chunks", "documents"]
 _ID = {"units": "unit", "chunks": "chunk", "documents": "doc"}
 _DF = {"units": "df_units", "chunks": "df_chunks", "documents": "df_documents"}
-HALFVEC = "hnsw-halfvec"  # ingest.ANN_KIND: an HNSW index over the units' embedding::halfvec(dim)
-OVERFETCH = 2  # candidates by the halfvec distance per unit returned, re-sorted by the float32 one
+# ingest.ANN_KINDS: an IVFFlat or HNSW index over the units' embedding::halfvec(dim); both are read by
+# the same query (the planner picks the generation's one index on that expression)
+HALFVEC = ("ivfflat-halfvec", "hnsw-halfvec")
+# candidates by the halfvec distance per unit returned, re-sorted by the float32 one. 1 over the HNSW
+# graph: at ef_search 200, LIMIT 200 gave the same recall@10 at 1M as LIMIT 100 (0.963) and cost more
+# (server 7.3 vs 6.7 ms; a LIMIT past ef_search makes the iterative scan go on); BENCHMARKS.md "LIMIT 100"
+OVERFETCH = 1
 
 
 @dataclass
@@ -89,9 +94,10 @@ def _by_id(ids: Sequence[int]) -> Callable[[list[tuple]], np.ndarray]:
 # -- dense -------------------------------------------------------------------------------------------
 
 
-def dense_units(scope: Scope, q_vec: np.ndarray, k: int, *, exact: bool = False) -> Query:
-    """The ``k`` units nearest to ``q_vec`` (cosine), with their chunk and document."""
-    if not exact and scope.ann == HALFVEC:  # the halfvec HNSW graph, over-fetched, re-sorted in float32
+def dense_units(scope: Scope, q_vec: np.ndarray, k: int, *, exact: bool = False, overfetch: int | None = None) -> Query:
+    """The ``k`` units nearest to ``q_vec`` (cosine), with their chunk and document; over a halfvec
+    index, ``overfetch`` (default ``OVERFETCH``) times ``k`` candidates are re-sorted by the float32 cosine."""
+    if not exact and scope.ann in HALFVEC:  # the halfvec index, over-fetched, re-sorted in float32
         dim = int(np.asarray(q_vec).size)
         stmt = (
             "SELECT c.unit, (c.embedding <#> %(q)s)::float8 AS d, c.chunk, c.doc FROM ("
@@ -104,7 +110,7 @@ def dense_units(scope: Scope, q_vec: np.ndarray, k: int, *, exact: bool = False)
             f"SELECT x.unit, (x.embedding <#> %(q)s)::float8 AS d, x.chunk, x.doc FROM units x WHERE {_where()} "
             "ORDER BY d, x.unit LIMIT %(k)s"
         )
-    else:  # the HNSW index when the generation has one (an iterative scan), else a scan
+    else:  # the float32 HNSW index of an older generation (an iterative scan), else a scan
         stmt = (
             f"SELECT x.unit, x.embedding <#> %(q)s AS d, x.chunk, x.doc FROM units x WHERE {_where()} "
             "ORDER BY d LIMIT %(k)s"
@@ -119,7 +125,8 @@ def dense_units(scope: Scope, q_vec: np.ndarray, k: int, *, exact: bool = False)
             np.array([extra[i][1] for i in r.ids.tolist()], dtype=np.int64),
         )
 
-    return Query(stmt, _scope(scope, q=_vec(q_vec), k=int(k), over=int(k) * OVERFETCH), decode)
+    over = int(k) * int(OVERFETCH if overfetch is None else overfetch)
+    return Query(stmt, _scope(scope, q=_vec(q_vec), k=int(k), over=over), decode)
 
 
 def cosines(scope: Scope, level: Level, q_vec: np.ndarray, ids: Sequence[int]) -> Query:
@@ -369,8 +376,9 @@ def one(conn: psycopg.Connection, scope: Scope, query: Query) -> Any:
     return run(conn, scope, query)[0]
 
 
-def dense_top_k(conn: psycopg.Connection, scope: Scope, q_vec: np.ndarray, k: int, *, exact: bool = False) -> DenseUnits:
-    return one(conn, scope, dense_units(scope, q_vec, k, exact=exact))
+def dense_top_k(conn: psycopg.Connection, scope: Scope, q_vec: np.ndarray, k: int, *, exact: bool = False,
+                overfetch: int | None = None) -> DenseUnits:
+    return one(conn, scope, dense_units(scope, q_vec, k, exact=exact, overfetch=overfetch))
 
 
 def _vec(v: np.ndarray) -> np.ndarray:

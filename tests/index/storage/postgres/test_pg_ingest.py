@@ -21,7 +21,7 @@ from index.storage.postgres.errors import (
     UnstorableText,
 )
 from index.storage.postgres.generations import corpus_id, generations, live_scope, try_lock, unlock
-from index.storage.postgres.ingest import ingest
+from index.storage.postgres.ingest import ANN_KIND, HNSW_HALFVEC, IVFFLAT_HALFVEC, ingest, ivf_lists
 from index.storage.postgres.schema import SCHEMA_VERSION
 from index.storage.postgres.source import Document, from_index_dir
 from index.storage.store import read_index
@@ -202,16 +202,21 @@ def test_a_corpus_without_a_finished_generation(pg: psycopg.Connection) -> None:
         live_scope(pg, "nope")
 
 
-def test_a_large_corpus_gets_a_halfvec_hnsw_index_searched_and_rescored(pg: psycopg.Connection) -> None:
+@pytest.mark.parametrize("kind", [IVFFLAT_HALFVEC, HNSW_HALFVEC])
+def test_a_large_corpus_gets_a_halfvec_ann_index_searched_and_rescored(pg: psycopg.Connection, kind: str) -> None:
     src = synthetic_source(3000, dim=64, seed=3)
-    report = ingest(pg, "big", src, exact_max=1000)
-    assert report.ann == "hnsw-halfvec"
+    report = ingest(pg, "big", src, exact_max=1000, ann_kind=kind)
+    assert report.ann == kind
     scope = live_scope(pg, "big")
-    assert scope.ann == "hnsw-halfvec"
+    assert scope.ann == kind
     q = src.unit_vectors[7]
     query = search.dense_units(scope, q, 10)
     plan = "\n".join(r[0] for r in pg.execute("EXPLAIN " + query.sql, query.params).fetchall())
     assert "embedding_idx" in plan and "halfvec" in plan
+    method = kind.split("-")[0]
+    indexdef = pg.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s AND indexdef LIKE '%%halfvec%%'",
+                          (f"units_c{scope.corpus_id}_g{scope.generation}",)).fetchone()[0]
+    assert f"USING {method}" in indexdef
     found = search.dense_top_k(pg, scope, q, 10)
     exact = search.dense_top_k(pg, scope, q, 10, exact=True)
     assert found.ids[0] == 7 == exact.ids[0]
@@ -219,6 +224,41 @@ def test_a_large_corpus_gets_a_halfvec_hnsw_index_searched_and_rescored(pg: psyc
     # the candidates are re-sorted by the float32 cosine: the same scores as the exact scan's
     same = np.isin(found.ids, exact.ids)
     np.testing.assert_allclose(found.scores[same], exact.scores[np.isin(exact.ids, found.ids)], rtol=0, atol=1e-6)
+
+
+def test_large_corpora_get_the_default_kind_and_an_unknown_kind_is_refused(pg: psycopg.Connection) -> None:
+    assert ANN_KIND == HNSW_HALFVEC
+    src = synthetic_source(1500, dim=64, seed=6)
+    assert ingest(pg, "default-kind", src, exact_max=1000).ann == HNSW_HALFVEC
+    with pytest.raises(ValueError, match="unknown ANN index kind"):
+        ingest(pg, "default-kind", src, exact_max=1000, ann_kind="ivfpq")
+    assert [g for g, _ in generations(pg, "default-kind")] == [1]
+
+
+def test_ivf_cells_hold_a_thousand_rows_up_to_a_million_then_grow_as_the_square_root() -> None:
+    assert ivf_lists(1_000_000) == 1000
+    assert ivf_lists(100_000) == 100
+    assert ivf_lists(6000) == 10
+    assert ivf_lists(4_000_000) == 2000
+
+
+def test_a_generation_keeps_the_index_kind_it_was_built_with(pg: psycopg.Connection) -> None:
+    src = synthetic_source(1500, dim=64, seed=7)
+    ingest(pg, "kinds", src, exact_max=1000, ann_kind=HNSW_HALFVEC, grace_seconds=600)
+    old = live_scope(pg, "kinds")
+    ingest(pg, "kinds", src, exact_max=1000, ann_kind=IVFFLAT_HALFVEC, grace_seconds=600)
+    new = live_scope(pg, "kinds")
+    assert (old.ann, new.ann) == (HNSW_HALFVEC, IVFFLAT_HALFVEC)
+    q = src.unit_vectors[11]
+    for scope, method in ((old, "hnsw"), (new, "ivfflat")):  # each generation's own index answers
+        query = search.dense_units(scope, q, 10)
+        plan = "\n".join(r[0] for r in pg.execute("EXPLAIN " + query.sql, query.params).fetchall())
+        assert f"units_c{scope.corpus_id}_g{scope.generation}" in plan
+        kind = pg.execute("SELECT am.amname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                          "JOIN pg_am am ON am.oid = c.relam WHERE i.indrelid = to_regclass(%s) AND am.amname = %s",
+                          (f"units_c{scope.corpus_id}_g{scope.generation}", method)).fetchone()
+        assert kind is not None
+        assert search.dense_top_k(pg, scope, q, 10).ids[0] == 11
 
 
 def test_an_older_float32_hnsw_generation_keeps_its_query(pg: psycopg.Connection) -> None:
