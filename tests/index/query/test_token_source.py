@@ -74,7 +74,6 @@ def test_the_questions_states_come_from_its_encoding_pass(tmp_path: Path, int8_e
     build_index(settings, embedder=int8_embedder)
     engine = Engine.open(settings, embedder=int8_embedder)
     assert engine.context.tokens is not None and engine.context.tokens.stored
-    engine.ask("what is a client?")  # embeds the pages' titles once (the context vectors, cached per process)
     runs: list[int] = []
     hidden = int8_embedder._hidden
 
