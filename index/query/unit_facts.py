@@ -91,22 +91,11 @@ class UnitFactsCache:
         if found is None:
             _, contexts = self.backend.tables()
             path = contexts[ctx] if 0 <= ctx < len(contexts) else ""
-            text = context_text(title, path)
+            text = " > ".join(p for p in (title.strip(), path.strip()) if p and p != title.strip())
             found = (text, frozenset(self.terms(text)))
             if len(self._contexts) < self.MAX:
                 self._contexts[key] = found
         return found
-
-
-def context_text(title: str, path: str) -> str:
-    """"<title> > <heading path>": the path alone when it opens with the title (the page's H1), the title
-    alone for a block under no heading but the title (a page's opening paragraphs, a SQuAD paragraph)."""
-    title, path = title.strip(), path.strip()
-    if not path or path == title:
-        return title
-    if not title or path.startswith(f"{title} > "):
-        return path
-    return f"{title} > {path}"
 
 
 class ContextVectors:
