@@ -40,6 +40,10 @@ class RetrievalParams:
     changelog_prior: float = 0.3
     changelog_rerank: float = 1.5
     rerank_depth: int = 30  # questions: how many top documents the document ranker reorders
+    # a URL in the question whose host the corpus never writes (the asker's own server) is searched as this
+    # word ("" = searched as asked; ``index.query.addresses``). Off: "URL" gained httpx answer@3 +0.02 (tuning)
+    # but lost starlette 1 question at @1 and @3 held out (BENCHMARKS.md, wave 6)
+    own_address: str = ""
 
 
 @dataclass
