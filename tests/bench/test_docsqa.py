@@ -49,11 +49,14 @@ def test_a_real_run_on_a_tiny_set(tmp_path) -> None:  # noqa: ANN001
     rows = {r.metric: r for r in bench_docsqa(cfg)}
     assert set(rows) == {"httpx docs: citebot index build (fresh process)", "httpx docs: index build (in process)",
                          "httpx docs: citebot index build CPU time (fresh process)",
+                         "httpx docs: index size (live generation)",
                          "httpx: ask p50", "httpx: ask p95", "httpx: ask CPU time p50",
                          "other: ask p50", "other: ask p95", "other: ask CPU time p50"}
     build = rows["httpx docs: citebot index build (fresh process)"]
     assert build.unit == "s" and build.citebot > 0 and build.ok is not None
     assert rows["httpx docs: index build (in process)"].plain > 0
+    assert rows["httpx docs: index size (live generation)"].unit == "MB"
+    assert rows["httpx docs: index size (live generation)"].citebot > 0
     assert rows["httpx docs: citebot index build CPU time (fresh process)"].citebot > 0
     for name in ("httpx", "other"):
         p50 = rows[f"{name}: ask p50"]
