@@ -110,7 +110,12 @@ async def test_run_connects_from_settings_and_stops_on_ctrl_c(tmp_path):
             callback = await callback_of(fake, interaction, timeout=30)
             assert "no index at" in callback["data"]["embeds"][0]["description"]  # starts anyway; /reindex can build
             proc.send_signal(signal.SIGINT)
-            _, stderr = await asyncio.wait_for(proc.communicate(), 60)
+            try:
+                _, stderr = await asyncio.wait_for(proc.communicate(), 60)
+            except TimeoutError:
+                proc.kill()
+                _, stderr = await proc.communicate()
+                pytest.fail("the bot did not exit within 60 s of Ctrl-C; its log ends:\n" + stderr.decode()[-4000:])
         finally:
             if proc.returncode is None:
                 proc.kill()
