@@ -102,7 +102,7 @@ async def start_cli(fake, tmp_path: Path, token: str, **env: str) -> asyncio.sub
 async def test_run_connects_from_settings_and_stops_on_ctrl_c(tmp_path):
     fake = await FakeDiscord(token=TOKEN).start()
     try:
-        proc = await start_cli(fake, tmp_path, TOKEN)
+        proc = await start_cli(fake, tmp_path, TOKEN, PYTHONFAULTHANDLER="1")
         try:
             await asyncio.wait_for(fake.ready.wait(), 30)
             await fake.wait_for("PUT", rf"/guilds/{GUILD_ID}/commands$", timeout=30)
@@ -110,12 +110,13 @@ async def test_run_connects_from_settings_and_stops_on_ctrl_c(tmp_path):
             callback = await callback_of(fake, interaction, timeout=30)
             assert "no index at" in callback["data"]["embeds"][0]["description"]  # starts anyway; /reindex can build
             proc.send_signal(signal.SIGINT)
-            try:
-                _, stderr = await asyncio.wait_for(proc.communicate(), 60)
-            except TimeoutError:
-                proc.kill()
-                _, stderr = await proc.communicate()
-                pytest.fail("the bot did not exit within 60 s of Ctrl-C; its log ends:\n" + stderr.decode()[-4000:])
+            communicate = asyncio.ensure_future(proc.communicate())
+            done, _ = await asyncio.wait({communicate}, timeout=60)
+            if not done:  # dump every thread's stack (PYTHONFAULTHANDLER) to see where the exit stalls
+                proc.send_signal(signal.SIGABRT)
+                _, stderr = await communicate
+                pytest.fail("the bot did not exit within 60 s of Ctrl-C; its log ends:\n" + stderr.decode()[-6000:])
+            _, stderr = communicate.result()
         finally:
             if proc.returncode is None:
                 proc.kill()
