@@ -96,6 +96,9 @@ async def start_cli(fake, tmp_path: Path, token: str, **env: str) -> asyncio.sub
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", cwd=tmp_path, env=environ,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        # a suite started in the background (`cmd &`) passes SIGINT on as ignored, and Python then keeps
+        # ignoring Ctrl-C: give the bot the disposition a terminal would
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
