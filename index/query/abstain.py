@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.query.asked import unvalued
+from index.query.cues import corpus_has
 from index.query.foreign import foreign_words, framed_elsewhere, unseen_code_share
 
 if TYPE_CHECKING:
@@ -72,11 +73,7 @@ def evidence(ctx: Context, state: QueryState, exclude: Collection[int] = ()) -> 
         if not keep.any():
             return Evidence()
         cos, lex = cos[keep], lex[keep]
-    idf = ctx.backend.idf
-    never = idf("\uffff never indexed \uffff")  # the IDF of a term in no chunk
-
-    def in_corpus(t: str) -> bool:
-        return idf(t) < never - 1e-9
+    in_corpus = corpus_has(ctx.backend.idf)
 
     def named(word: str) -> bool:  # the corpus uses the word (a stopword: as good as named)
         terms = ctx.texts.terms(word)

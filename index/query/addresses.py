@@ -34,12 +34,6 @@ _SCHEME = re.compile(r"^[a-z][\w+.-]*://", re.I)
 _GENERIC = frozenset({"www", "com", "org", "net", "io", "dev", "http", "https"})
 
 
-def corpus_has(idf: Callable[[str], float]) -> Callable[[str], bool]:
-    """Whether a stemmed term occurs in the index: its IDF is under that of a term in no chunk."""
-    never = idf("\uffff never indexed \uffff")
-    return lambda term: idf(term) < never - 1e-9
-
-
 def host_words(address: str) -> list[str]:
     """The words of an address's host, lower-cased ("https://api.mycompany.com:8443/v1" → api, mycompany)."""
     host = _SCHEME.sub("", address).split("/", 1)[0].split("@")[-1].split(":", 1)[0]

@@ -128,6 +128,12 @@ _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w’'-]*")
 _analyzer = None
 
 
+def corpus_has(idf: Callable[[str], float]) -> Callable[[str], bool]:
+    """Whether a stemmed term occurs in the index: its IDF is under that of a term in no chunk."""
+    never = idf("\uffff never indexed \uffff")
+    return lambda term: idf(term) < never - 1e-9
+
+
 def unknown_entity_share(question: str, idf: Callable[[str], float]) -> float:
     """Share of the names in the question (capitalized words after the first) that no indexed
     text contains: "who wrote Pride and Prejudice?" over a news story → 1.0."""
@@ -142,8 +148,8 @@ def unknown_entity_share(question: str, idf: Callable[[str], float]) -> float:
     terms = {t for n in names for t in _analyzer.terms(n)}
     if not terms:
         return 0.0
-    never = idf("\uffff never indexed \uffff")  # the IDF of a term in no chunk
-    return sum(1 for t in terms if idf(t) >= never - 1e-9) / len(terms)
+    in_corpus = corpus_has(idf)
+    return sum(1 for t in terms if not in_corpus(t)) / len(terms)
 
 
 _QUESTION_START = re.compile(

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.query.addresses import corpus_has, searched_text
-from index.query.cues import asks_about_versions, base_stem
+from index.query.addresses import searched_text
+from index.query.cues import asks_about_versions, base_stem, corpus_has
 from index.query.features import FeatureRows
 from index.query.fusion import minmax
 from index.query.records import DOC_FEATURES, DocRanking, Hits, Mode, RetrievalParams
@@ -149,7 +149,8 @@ def _best_two(backend: Backend, docs: np.ndarray, q: np.ndarray) -> tuple[np.nda
 def retrieve(ctx: Context, state: QueryState) -> None:
     """The question encoded and its terms, and the candidate chunks (``state.hits``); a URL of the
     asker's own is searched as what docs call it (``index.query.addresses``)."""
-    text = searched_text(state.question, corpus_has(ctx.backend.idf), ctx.texts.terms, ctx.retrieval.own_address)
+    own = ctx.retrieval.own_address
+    text = searched_text(state.question, corpus_has(ctx.backend.idf), ctx.texts.terms, own) if own else state.question
     state.q_vec = ctx.encoder.encode(text)
     state.q_terms = ctx.texts.terms(text)
     state.hits = search(ctx.backend, ctx.retrieval, state.q_vec, state.q_terms, state.mode)

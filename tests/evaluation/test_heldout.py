@@ -42,9 +42,20 @@ def held_set(tmp_path):
     return tmp_path, set_dir
 
 
+def heldout_main(root, action, *names):
+    """``python -m index.evaluation.heldout <action>`` over the fixture's sets and destination."""
+    return heldout.main([action, *names, "--sets", str(root / "sets"), "--dest", str(root / "dest")])
+
+
+def add_question(set_dir, row):
+    """Append one docsqa row to the set's questions.jsonl."""
+    with (set_dir / "questions.jsonl").open("a") as fh:
+        fh.write(json.dumps(row) + "\n")
+
+
 def test_fetch_unpacks_only_the_docs_folder_and_checks(held_set, capsys):
     root, _ = held_set
-    rc = heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")])
+    rc = heldout_main(root, "fetch")
     corpus = root / "dest" / "demo" / "corpus"
     assert rc == 0
     assert sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file()) == [
@@ -58,18 +69,17 @@ def test_a_wrong_sha256_is_refused(held_set, capsys):
     source = json.loads((set_dir / "source.json").read_text())
     source["sha256"] = "0" * 64
     (set_dir / "source.json").write_text(json.dumps(source))
-    assert heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")]) == 1
+    assert heldout_main(root, "fetch") == 1
     assert "sha256" in capsys.readouterr().err
     assert not (root / "dest" / "demo" / "corpus").exists()
 
 
 def test_check_names_an_any_string_that_is_not_verbatim(held_set, capsys):
     root, set_dir = held_set
-    heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")])
-    with (set_dir / "questions.jsonl").open("a") as fh:
-        fh.write(json.dumps({"q": "x", "any": ["Timeouts default to 5 seconds"], "file": "docs/index.md",
-                             "kind": "default", "abstain": False}) + "\n")
-    assert heldout.main(["check", "--sets", str(root / "sets"), "--dest", str(root / "dest")]) == 1
+    heldout_main(root, "fetch")
+    add_question(set_dir, {"q": "x", "any": ["Timeouts default to 5 seconds"], "file": "docs/index.md",
+                            "kind": "default", "abstain": False})
+    assert heldout_main(root, "check") == 1
     assert "questions.jsonl:3: 'Timeouts default to 5 seconds' is not verbatim in docs/index.md" in capsys.readouterr().out
 
 
@@ -92,16 +102,15 @@ def test_an_unknown_set_name_is_one_line(held_set, capsys):
 ])
 def test_check_enforces_the_docsqa_rules(held_set, row, problem, capsys):
     root, set_dir = held_set
-    heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")])
-    with (set_dir / "questions.jsonl").open("a") as fh:
-        fh.write(json.dumps(row) + "\n")
-    assert heldout.main(["check", "--sets", str(root / "sets"), "--dest", str(root / "dest")]) == 1
+    heldout_main(root, "fetch")
+    add_question(set_dir, row)
+    assert heldout_main(root, "check") == 1
     assert problem in capsys.readouterr().out
 
 
 def test_fetch_places_the_questions_beside_the_corpus_as_a_docsqa_folder(held_set):
     root, set_dir = held_set
-    assert heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")]) == 0
+    assert heldout_main(root, "fetch") == 0
     folder = root / "dest" / "demo"
     assert (folder / "questions.jsonl").read_text() == (set_dir / "questions.jsonl").read_text()
     assert (folder / "corpus" / "docs" / "index.md").is_file()
@@ -109,10 +118,9 @@ def test_fetch_places_the_questions_beside_the_corpus_as_a_docsqa_folder(held_se
 
 def test_check_names_a_questions_copy_older_than_the_set(held_set, capsys):
     root, set_dir = held_set
-    heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")])
-    with (set_dir / "questions.jsonl").open("a") as fh:
-        fh.write(json.dumps({"q": "where are the docs?", "any": ["Demo"], "file": "docs/index.md",
-                             "kind": "factual", "abstain": False}) + "\n")
-    assert heldout.main(["check", "--sets", str(root / "sets"), "--dest", str(root / "dest")]) == 1
+    heldout_main(root, "fetch")
+    add_question(set_dir, {"q": "where are the docs?", "any": ["Demo"], "file": "docs/index.md",
+                            "kind": "factual", "abstain": False})
+    assert heldout_main(root, "check") == 1
     assert "questions.jsonl is older than" in capsys.readouterr().out
-    assert heldout.main(["fetch", "--sets", str(root / "sets"), "--dest", str(root / "dest")]) == 0
+    assert heldout_main(root, "fetch") == 0
