@@ -21,11 +21,19 @@ from types import TracebackType
 from index.errors import CitebotError
 
 BUSY = "citebot is busy answering other questions right now: please try again in a minute."
+STOPPING = "citebot is restarting: please ask again in a minute."
 
 
 class Busy(CitebotError):
     def __init__(self) -> None:
         super().__init__(BUSY)
+
+
+class Stopping(CitebotError):
+    """The bot is shutting down (SIGTERM): it finishes the questions it has, and takes no new ones."""
+
+    def __init__(self) -> None:
+        super().__init__(STOPPING)
 
 
 class AskGate:
@@ -41,6 +49,7 @@ class AskGate:
         self._promised = 0  # admitted onto a free worker, not holding it yet
         self._queued: Counter[int | None] = Counter()  # admitted to wait, per guild
         self.refused = 0
+        self.closed = False
 
     @property
     def waiting(self) -> int:
@@ -50,9 +59,30 @@ class AskGate:
     def running(self) -> int:
         return self.concurrent - self._free
 
+    @property
+    def idle(self) -> bool:
+        """No question admitted, waiting or being answered."""
+        return self._promised == 0 and self.waiting == 0 and self.running == 0
+
+    def close(self) -> None:
+        """Take no new questions (``Stopping``); those already admitted still get their turn."""
+        self.closed = True
+
+    async def drained(self, timeout: float, poll: float = 0.05) -> bool:
+        """Wait (at most ``timeout`` seconds) until every admitted question has been answered; False if
+        some were still running or waiting when the time ran out."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not self.idle:
+            if asyncio.get_running_loop().time() >= deadline:
+                return False
+            await asyncio.sleep(poll)
+        return True
+
     def admit(self, guild_id: int | None) -> Ticket:
-        """A place for one question from ``guild_id``, or ``Busy`` if it would have to wait and the queue
-        (overall, or this server's share) is full."""
+        """A place for one question from ``guild_id``; ``Stopping`` once the gate is closed, ``Busy`` if it
+        would have to wait and the queue (overall, or this server's share) is full."""
+        if self.closed:
+            raise Stopping()
         if self._promised + self.waiting < self._free:
             self._promised += 1
             return Ticket(self, guild_id, queued=False)

@@ -6,7 +6,9 @@ the command so that ``citebot --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -76,26 +78,71 @@ def run_command(log_level: str = "INFO") -> int:
 
 async def serve(bot: Any, settings: BotSettings) -> None:
     """Log in (bounded), connect, and give up with ``DiscordUnreachable`` if no READY comes within
-    ``connect_timeout`` of connecting; then run until the connection ends."""
+    ``connect_timeout`` of connecting; then run until the connection ends, or until SIGTERM (at any point
+    from login on), which lets the admitted questions finish before disconnecting."""
     import asyncio
 
     from bot.errors import DiscordUnreachable
 
+    terminated = asyncio.Event()
     async with bot:
-        await bot.login(settings.discord_token.get_secret_value())
-        connection = asyncio.create_task(bot.connect(), name="citebot-gateway")
-        ready = asyncio.create_task(bot.wait_until_ready(), name="citebot-ready")
-        try:
-            done, _ = await asyncio.wait(
-                {connection, ready}, timeout=settings.connect_timeout, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            ready.cancel()
-        if not done:
-            connection.cancel()
-            where = settings.discord_gateway or "Discord's gateway"
-            raise DiscordUnreachable(where, f"no READY within {settings.connect_timeout:g} s")
+        with _on_sigterm(terminated.set):  # from the start: SIGTERM may come before READY (guilds still arriving)
+            await bot.login(settings.discord_token.get_secret_value())
+            connection = asyncio.create_task(bot.connect(), name="citebot-gateway")
+            ready = asyncio.create_task(bot.wait_until_ready(), name="citebot-ready")
+            stop = asyncio.create_task(terminated.wait(), name="citebot-sigterm")
+            try:
+                done, _ = await asyncio.wait(
+                    {connection, ready, stop}, timeout=settings.connect_timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                ready.cancel()
+            if not done:
+                connection.cancel()
+                stop.cancel()
+                where = settings.discord_gateway or "Discord's gateway"
+                raise DiscordUnreachable(where, f"no READY within {settings.connect_timeout:g} s")
+            await asyncio.wait({connection, stop}, return_when=asyncio.FIRST_COMPLETED)
+            if not stop.done():
+                stop.cancel()
+                await connection  # the connection ended (or failed) by itself
+                return
+        await _shut_down(bot, connection, settings.shutdown_grace)
+
+
+async def _shut_down(bot: Any, connection: Any, grace: float) -> None:
+    """SIGTERM: refuse new questions, let the admitted ones finish (at most ``grace`` s), disconnect."""
+    import logging
+
+    log = logging.getLogger("citebot.bot")
+    gate = bot.service.gate
+    log.info("SIGTERM: finishing %d question(s) (at most %g s), then disconnecting", gate.running + gate.waiting, grace)
+    if not await bot.service.drain(grace):
+        log.warning("SIGTERM: %d question(s) still unanswered after %g s", gate.running + gate.waiting, grace)
+    await bot.close()
+    with contextlib.suppress(Exception):  # the gateway's own ending once closed is not an error here
         await connection
+    log.info("Disconnected")
+
+
+@contextlib.contextmanager
+def _on_sigterm(callback: Any) -> Iterator[None]:
+    """Run ``callback`` on the event loop when SIGTERM arrives (where the loop supports signal handlers).
+    Outside the block SIGTERM is the default again, so a second one during the drain ends the process."""
+    import asyncio
+    import signal
+
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGTERM, callback)
+        installed = True
+    except (NotImplementedError, RuntimeError):  # Windows, or not the main thread: SIGTERM kills as before
+        installed = False
+    try:
+        yield
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGTERM)
 
 
 def corpus_settings() -> dict[str, Any]:

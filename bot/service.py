@@ -147,6 +147,12 @@ class CitebotService:
         for slot in self.corpora.values():
             await slot.open()
 
+    async def drain(self, grace: float) -> bool:
+        """Stop taking questions and wait (at most ``grace`` seconds) for those admitted to be answered;
+        False if some were cut off."""
+        self.gate.close()
+        return await self.gate.drained(grace)
+
     async def close(self) -> None:
         if self._housekeeping is not None:
             self._housekeeping.cancel()

@@ -133,6 +133,14 @@ class BotSettings(FeedbackSettings):
         description="Seconds `citebot run` waits for Discord to answer the login (and for READY) before "
         "giving up with one line.",
     )
+    shutdown_grace: float = Field(
+        8.0,
+        ge=0,
+        le=600,
+        description="On SIGTERM (docker stop, systemctl stop), seconds `citebot run` lets the questions it has "
+        "already taken finish before it disconnects; new ones are told it is restarting. Keep it under the "
+        "supervisor's kill timeout (docker: 10 s).",
+    )
     shard_count: int | None = Field(
         None, ge=1, description="Number of shards; set it to run an auto-sharded bot (large deployments)."
     )

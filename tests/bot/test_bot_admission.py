@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.admission import AskGate, Busy
+from bot.admission import AskGate, Busy, Stopping
 
 
 async def hold(gate: AskGate, guild: int | None, release: asyncio.Event, log: list[str], name: str) -> None:
@@ -78,3 +78,27 @@ async def test_a_cancelled_ticket_gives_its_place_back():
     async with gate.admit(1):
         with pytest.raises(Busy):  # no waiting allowed at all
             gate.admit(1)
+
+
+async def test_a_closed_gate_refuses_new_questions_and_drains_the_admitted_ones():
+    gate = AskGate(concurrent=1, max_waiting=5, max_waiting_per_guild=5, max_wait=30)
+    release, log = asyncio.Event(), []
+    tasks = [asyncio.create_task(hold(gate, 1, release, log, f"q{i}")) for i in range(2)]  # 1 runs, 1 waits
+    await until(lambda: gate.running == 1 and gate.waiting == 1)
+    gate.close()
+    with pytest.raises(Stopping, match="restarting"):
+        gate.admit(2)
+    assert not await gate.drained(0.05)  # still answering: the time runs out
+    drained = asyncio.create_task(gate.drained(5))
+    await asyncio.sleep(0.02)
+    assert not drained.done()
+    release.set()
+    assert await drained  # both admitted questions got their turn before the drain returned
+    assert log == ["q0", "q1"] and gate.idle
+    await asyncio.gather(*tasks)
+
+
+async def test_an_idle_gate_drains_at_once():
+    gate = AskGate(concurrent=2, max_waiting=5, max_waiting_per_guild=5, max_wait=30)
+    gate.close()
+    assert await asyncio.wait_for(gate.drained(0), 1)

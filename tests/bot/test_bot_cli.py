@@ -102,7 +102,9 @@ async def start_cli(fake, tmp_path: Path, token: str, **env: str) -> asyncio.sub
     )
 
 
-async def test_run_connects_from_settings_and_stops_on_ctrl_c(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+async def test_run_connects_from_settings_and_stops_cleanly(tmp_path, stop):
+    """Ctrl-C, and SIGTERM (docker stop, systemctl stop): exit 0, the gateway closed, no traceback."""
     fake = await FakeDiscord(token=TOKEN).start()
     try:
         proc = await start_cli(fake, tmp_path, TOKEN, PYTHONFAULTHANDLER="1")
@@ -112,13 +114,13 @@ async def test_run_connects_from_settings_and_stops_on_ctrl_c(tmp_path):
             interaction = await fake.slash("status")
             callback = await callback_of(fake, interaction, timeout=30)
             assert "no index at" in callback["data"]["embeds"][0]["description"]  # starts anyway; /reindex can build
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(stop)
             communicate = asyncio.ensure_future(proc.communicate())
             done, _ = await asyncio.wait({communicate}, timeout=60)
             if not done:  # dump every thread's stack (PYTHONFAULTHANDLER) to see where the exit stalls
                 proc.send_signal(signal.SIGABRT)
                 _, stderr = await communicate
-                pytest.fail("the bot did not exit within 60 s of Ctrl-C; its log ends:\n" + stderr.decode()[-6000:])
+                pytest.fail(f"the bot did not exit within 60 s of {stop.name}; its log ends:\n" + stderr.decode()[-6000:])
             _, stderr = communicate.result()
         finally:
             if proc.returncode is None:
@@ -127,6 +129,8 @@ async def test_run_connects_from_settings_and_stops_on_ctrl_c(tmp_path):
         assert proc.returncode == 0, stderr.decode()
         assert TOKEN not in stderr.decode()
         assert "Traceback" not in stderr.decode()
+        if stop == signal.SIGTERM:
+            assert "SIGTERM: finishing 0 question(s)" in stderr.decode() and "Disconnected" in stderr.decode()
     finally:
         await fake.close()
 
