@@ -100,10 +100,11 @@ def chunk_documents(
         if n <= budget:
             units.append(Unit(doc_offset + d, u.start, u.end, u.block, u.display, n, gap))
             continue
-        cuts = counter.token_cuts(u.display, budget)
         if doc.blocks[u.block].kind == CODE:  # whole, embedded by its first window
+            cuts = counter.token_cuts(u.display, budget)
             units.append(Unit(doc_offset + d, u.start, u.end, u.block, u.display, n, gap, cuts[0] if cuts else -1))
             continue
+        cuts = even_cuts(counter, u.display, n, budget)
         bounds = [0, *cuts, len(u.display)]
         for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False)):
             piece = u.display[lo:hi].rstrip()
@@ -114,6 +115,27 @@ def chunk_documents(
     _recount(units, counter)
     chunks = _pack(units, docs, max_tokens, overlap, context_cost, doc_offset)
     return ChunkedCorpus(units, chunks, duplicates)
+
+
+def even_cuts(counter: TokenCounter, text: str, n_tokens: int, budget: int) -> list[int]:
+    """Where to cut a prose unit of ``n_tokens`` word pieces over ``budget``: into as few pieces as
+    cutting greedily at the budget gives, but of even size. The greedy cut leaves a last piece of
+    whatever remains, often a word or two ("PostgreSQL):" after 120 word pieces of its sentence),
+    which is then embedded, ranked and quoted alone. The smallest per-piece budget that still needs no
+    more pieces is found by bisection (the number of pieces never grows with the budget)."""
+    greedy = counter.token_cuts(text, budget)
+    if not greedy:
+        return greedy
+    lo, hi = -(-n_tokens // (len(greedy) + 1)), budget  # hi: known to give len(greedy) cuts
+    best = greedy
+    while lo < hi:
+        mid = (lo + hi) // 2
+        cuts = counter.token_cuts(text, mid)
+        if len(cuts) <= len(greedy):
+            best, hi = cuts, mid
+        else:
+            lo = mid + 1
+    return best
 
 
 def _context_costs(docs: list[Document], counter: TokenCounter, max_tokens: int) -> dict[tuple[int, str], int]:

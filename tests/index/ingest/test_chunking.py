@@ -65,6 +65,28 @@ def test_an_over_long_sentence_is_cut_at_whitespace(fake_embedder: FakeEmbedder)
     assert " ".join(text[s.start : s.end] for s in corpus.units) == text
 
 
+def test_an_over_long_sentence_is_cut_into_even_pieces(fake_embedder: FakeEmbedder) -> None:
+    """140 words at a budget of 128: two pieces of 70, not 128 and a 12-word stub quoted on its own."""
+    text = " ".join(f"word{i}" for i in range(139)) + " end):"
+    corpus = chunk_documents([Document("d", text)], fake_embedder, max_tokens=128)
+    sizes = [len(text[s.start : s.end].split()) for s in corpus.units]
+    assert sizes == [70, 70]
+    assert " ".join(text[s.start : s.end] for s in corpus.units) == text
+
+
+def test_even_cuts_never_need_more_pieces_than_the_greedy_cut(fake_embedder: FakeEmbedder) -> None:
+    from index.ingest.chunking import even_cuts
+
+    for n in (129, 200, 256, 257, 300, 385, 1000):
+        text = " ".join(f"w{i}" for i in range(n))
+        greedy = fake_embedder.token_cuts(text, 128)
+        even = even_cuts(fake_embedder, text, n, 128)
+        assert len(even) == len(greedy)
+        bounds = [0, *even, len(text)]
+        sizes = [len(text[a:b].split()) for a, b in zip(bounds, bounds[1:], strict=False)]
+        assert max(sizes) <= 128 and max(sizes) - min(sizes) < len(sizes), (n, sizes)  # at most one word a piece apart
+
+
 def test_context_is_prepended_for_embedding_only(fake_embedder: FakeEmbedder) -> None:
     text = "# Install\n\nRun the installer. Then restart.\n"
     doc = Document("a.md", text, [Block(PARAGRAPH, 11, len(text) - 1, context="Install")])
