@@ -92,6 +92,28 @@ def _ingest_rows(name: str, n: int, report) -> list[Row]:  # noqa: ANN001
     ]
 
 
+def _disk_rows(conn, name: str, n: int, report) -> list[Row]:  # noqa: ANN001
+    """What the generation takes on disk: its ANN index, and all its tables with their indexes."""
+    from index.storage.postgres.schema import LEVEL_TABLES
+
+    leaves = [f"{t}_c{report.corpus_id}_g{report.generation}" for t in LEVEL_TABLES]
+    total, ann = conn.execute(
+        "SELECT (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c WHERE c.relname = ANY(%s)), "
+        "(SELECT coalesce(sum(pg_relation_size(i.indexrelid)), 0) FROM pg_index i "
+        " JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class ix ON ix.oid = i.indexrelid "
+        " JOIN pg_am am ON am.oid = ix.relam WHERE t.relname = %s AND am.amname IN ('hnsw', 'ivfflat'))",
+        (leaves, leaves[0]),
+    ).fetchone()
+    mb = 1024 * 1024
+    rows = [Row("remote", f"{name}: on disk, all tables and indexes", float(total) / mb, None, "MB", None, "", None,
+                f"{float(total) / n:,.0f} bytes a sentence: documents' text, units (float32 vector, BM25), chunks, "
+                "vocabulary, with every index")]
+    if report.ann:
+        rows.append(Row("remote", f"{name}: on disk, the ANN index", float(ann) / mb, None, "MB", None, "", None,
+                        f"{_index_kind(report)}; {float(ann) / n:,.0f} bytes a sentence"))
+    return rows
+
+
 def _index_kind(report) -> str:  # noqa: ANN001
     from index.storage.postgres.ingest import (
         HNSW_EF_CONSTRUCTION,
@@ -214,6 +236,7 @@ def bench_remote(cfg: BenchConfig) -> list[Row]:
             report = ingest(conn, corpus, src, grace_seconds=0, ann_kind=cfg.pg_ann or ANN_KIND,
                             maintenance_work_mem=MAINTENANCE_WORK_MEM, log=lambda m, name=name: cfg.log(f"{name}: {m}"))
             rows.extend(_ingest_rows(name, size, report))
+            rows.extend(_disk_rows(conn, name, size, report))
             scope = live_scope(conn, corpus)
             setting, label = _knob(report)
             values = (cfg.ivf_probes if report.ann == IVFFLAT_HALFVEC else cfg.ef_search) if report.ann else (None,)
