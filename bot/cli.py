@@ -115,10 +115,10 @@ async def _shut_down(bot: Any, connection: Any, grace: float) -> None:
     import logging
 
     log = logging.getLogger("citebot.bot")
-    gate = bot.service.gate
-    log.info("SIGTERM: finishing %d question(s) (at most %g s), then disconnecting", gate.running + gate.waiting, grace)
-    if not await bot.service.drain(grace):
-        log.warning("SIGTERM: %d question(s) still unanswered after %g s", gate.running + gate.waiting, grace)
+    service = bot.service
+    log.info("SIGTERM: finishing %d question(s) (at most %g s), then disconnecting", service.in_flight, grace)
+    if not await service.drain(grace):
+        log.warning("SIGTERM: %d question(s) still unanswered after %g s", service.in_flight, grace)
     await bot.close()
     with contextlib.suppress(Exception):  # the gateway's own ending once closed is not an error here
         await connection

@@ -130,6 +130,9 @@ class CitebotService:
             settings.max_waiting_asks_per_guild,
             settings.max_wait_seconds,
         )
+        # the event handlers that took a question, until they return (their reply posted): SIGTERM waits
+        # for them, not only for the engine's answers
+        self._handlers: set[asyncio.Task[Any]] = set()
         self.store = store or open_feedback_store(settings)
         self.threads = ThreadStore(self.store)  # registers its tables before store.init()
         self.cooldowns = UserCooldowns(settings.cooldown_rate, settings.cooldown_seconds)
@@ -147,11 +150,35 @@ class CitebotService:
         for slot in self.corpora.values():
             await slot.open()
 
+    def _track_handler(self) -> None:
+        """Remember the task that took a question (a Discord event handler), until it ends."""
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:  # no event loop (a script preparing outside one)
+            return
+        if task is not None and task not in self._handlers:
+            self._handlers.add(task)
+            task.add_done_callback(self._handlers.discard)
+
+    @property
+    def in_flight(self) -> int:
+        """Questions taken and not yet answered in Discord (their handlers still running)."""
+        return max(sum(not t.done() for t in self._handlers), self.gate.running + self.gate.waiting)
+
     async def drain(self, grace: float) -> bool:
-        """Stop taking questions and wait (at most ``grace`` seconds) for those admitted to be answered;
-        False if some were cut off."""
+        """Stop taking questions and wait (at most ``grace`` seconds) until those taken are answered and
+        their replies posted; False if some were cut off."""
         self.gate.close()
-        return await self.gate.drained(grace)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        if not await self.gate.drained(grace):
+            return False
+        me = asyncio.current_task()
+        pending = {t for t in self._handlers if not t.done() and t is not me}
+        if not pending:
+            return True
+        _, late = await asyncio.wait(pending, timeout=max(0.0, deadline - loop.time()))
+        return not late
 
     async def close(self) -> None:
         if self._housekeeping is not None:
@@ -239,6 +266,7 @@ class CitebotService:
         if source and slot.loaded and not slot.knows(source):
             raise UnknownSource(source)
         ticket = self.gate.admit(guild_id)
+        self._track_handler()
         return AskRequest(question, asker, guild_id, slot.name, ticket, source or None, context or None,
                           exclude, dict(where or {}))
 

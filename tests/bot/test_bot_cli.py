@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from botfakes import TOKEN, callback_of
+from botfakes import CALLBACK, TOKEN, callback_of, original_of
 from fake_discord import GUILD_ID, FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,8 +91,8 @@ async def start_cli(fake, tmp_path: Path, token: str, **env: str) -> asyncio.sub
         CITEBOT_INDEX_DIR=str(tmp_path / "no-index"),
         CITEBOT_FEEDBACK_DB=str(tmp_path / "fb.sqlite3"),
         CITEBOT_GUILD_ID=str(GUILD_ID),
-        **env,
     )
+    environ.update(env)
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", cwd=tmp_path, env=environ,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -274,3 +274,38 @@ def test_index_build_of_one_corpus_of_the_corpora_file(tmp_path, monkeypatch, fa
     got = CliRunner().invoke(app, ["index", "build", "--corpus", "nope", "--quiet"], env=env)
     assert got.exit_code != 0 and "no corpus 'nope'" in str(got.exception)
     assert "default, fire, garden" in str(got.exception)
+
+
+@pytest.mark.model
+async def test_sigterm_lets_a_question_already_taken_be_answered(tmp_path, seed_index):
+    """A question taken just before SIGTERM is answered in Discord before the bot disconnects: the
+    drain waits for its handler to post the reply, not only for the engine's answer."""
+    fake = await FakeDiscord(token=TOKEN).start()
+    try:
+        proc = await start_cli(fake, tmp_path, TOKEN, CITEBOT_INDEX_DIR=str(seed_index), CITEBOT_BACKEND="torch",
+                                PYTHONFAULTHANDLER="1")
+        try:
+            await asyncio.wait_for(fake.ready.wait(), 30)
+            await fake.wait_for("PUT", rf"/guilds/{GUILD_ID}/commands$", timeout=30)
+            status = await callback_of(fake, await fake.slash("status"), timeout=30)
+            assert "no index" not in str(status), status
+            # a slow Discord: the deferral is still on its way when SIGTERM comes, the answer not yet made
+            fake.response_delays[r"POST ^/interactions/\d+/[^/]+/callback$"] = 1.5
+            interaction = await fake.slash("ask", question="who praised him?")
+            deadline = asyncio.get_running_loop().time() + 30
+            while not fake.find("POST", CALLBACK.format(id=interaction["id"])):
+                assert asyncio.get_running_loop().time() < deadline, "the bot never deferred the question"
+                await asyncio.sleep(0.01)
+            proc.send_signal(signal.SIGTERM)
+            original = await original_of(fake, interaction, timeout=30)
+            _, stderr = await asyncio.wait_for(proc.communicate(), 60)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        assert proc.returncode == 0, stderr.decode()
+        assert "Féraud" in str(original), original
+        assert "SIGTERM: finishing 1 question(s)" in stderr.decode() and "Disconnected" in stderr.decode()
+        assert "Traceback" not in stderr.decode() and "still unanswered" not in stderr.decode()
+    finally:
+        await fake.close()

@@ -159,6 +159,8 @@ class FakeDiscord:
         self.token_lifetime = token_lifetime
         self.channel_message_bucket = channel_message_bucket
         self.requests: list[Request] = []
+        # "METHOD path-regex" -> seconds the fake waits before answering such a request (a slow Discord)
+        self.response_delays: dict[str, float] = {}
         self.heartbeats: list[float] = []  # monotonic time of every op 1 received
         self.identifies: list[dict[str, Any]] = []
         self.resumes: list[dict[str, Any]] = []
@@ -321,6 +323,10 @@ class FakeDiscord:
         rec = Request(request.method, path, dict(request.query), body, dict(request.headers))
         self.requests.append(rec)
         try:
+            for pattern, seconds in self.response_delays.items():
+                method, rx = pattern.split(" ", 1)
+                if method == rec.method and re.search(rx, rec.path):
+                    await asyncio.sleep(seconds)
             try:
                 response = await self._route(rec)
             except DiscordError as exc:
