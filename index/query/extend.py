@@ -52,9 +52,12 @@ BACK_REFERENCE = (
     r"instead|or|in (?:that|this|which|either) case|if so|to do (?:that|this|so)|in other words|similarly|"
     r"likewise|also|in addition|additionally|here"
 )
-# … and how it opens when it goes on with it: the above, a default, what you can do about it
+# … and how it opens when it goes on with it: the above, a default (of the option it describes: "Defaults
+# to `-`.", "The default is 500kB."), what you can do about it
 FOLLOW_UP = re.compile(
-    rf"(?:{BACK_REFERENCE}|by default|you can|you may|you'll|you will|you need|then|so|note that)\b", re.IGNORECASE
+    rf"(?:{BACK_REFERENCE}|by default|defaults? (?:to|is)|the default (?:is|value is)|you can|you may|you'll|"
+    r"you will|you need|then|so|note that)\b",
+    re.IGNORECASE,
 )
 REFERS_BACK = re.compile(rf"(?:{BACK_REFERENCE})\b", re.IGNORECASE)
 LEAD_IN_END = (":", "...", "…")  # how a sentence that introduces the code or list after it ends

@@ -82,3 +82,20 @@ def test_no_default_span_for_other_questions_or_without_a_default_in_reach(tmp_p
     # the next option's item names no default (and the default of another block never joins)
     span, _ = _span(tmp_path, "what's the default max_form_parts", "`max_form_parts`")
     assert span.why != "default"
+
+
+SEPARATOR = """# Options
+
+* **`separator`**:
+    Word separator. Character which replaces white space in id. Defaults to "`-`".
+"""
+
+
+def test_a_sentence_opening_with_its_default_follows_the_one_it_completes(tmp_path: Path) -> None:
+    """"Defaults to …" has no subject of its own: a follow-up, for any question the evidence ties to it."""
+    backend, text = backend_of(tmp_path, SEPARATOR)
+    i = unit_of(backend, "Character which replaces")
+    span = extend(neighbourhood(backend, i), i, evidence("what character replaces spaces in ids", {i: 0.6, i + 1: 0.04}))
+    assert span.why == "follow_up"
+    assert text[span.start : span.end] == 'Character which replaces white space in id. Defaults to "`-`".'
+    check_verbatim(span, text)
