@@ -282,3 +282,29 @@ def code_unasked(question: str) -> float:
 def gives_reason(sentence: str) -> float:
     """1.0 when the sentence states a reason or a consequence ("because…", "so that…", "otherwise…")."""
     return 1.0 if _REASON.search(sentence) else 0.0
+
+
+# -- defaults -----------------------------------------------------------------------------------------
+
+# "what's the default …", "… by default?", "if I don't set one", "out of the box": the question asks
+# what happens when nothing is configured; "why isn't X on by default" (a reason) and "how do I set a
+# default header" (what to do) do not
+_DEFAULT_ASK = re.compile(
+    r"\bdefaults?\b|\bout of the box\b|"
+    r"\bif (?:i|you|we) (?:don'?t|do not|never|didn'?t) (?:set|pass|give|specify|write|provide|configure|choose)\b|"
+    r"\bwithout (?:setting|passing|specifying|configuring)\b",
+    re.I,
+)
+# the sentence speaks of a default ("defaults to", "the default is", "by default", "(Default 100)",
+# ``DEFAULT_CA_BUNDLE_PATH``)
+_STATES_DEFAULT = re.compile(r"default", re.I)
+
+
+def asks_default(question: str) -> bool:
+    """The question asks for a default value or behaviour, neither why nor what to do."""
+    return bool(_DEFAULT_ASK.search(question)) and not asks_why(question) and not asks_how(question)
+
+
+def states_default(sentence: str) -> bool:
+    """The sentence speaks of a default (``_STATES_DEFAULT``)."""
+    return bool(_STATES_DEFAULT.search(sentence))

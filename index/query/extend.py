@@ -7,6 +7,9 @@ A unit is one sentence, list item, table row or code block; the answer is often 
 * a sentence with the **follow-up** that completes it ("Timeouts can be configured …" + "By default,
   …"): the next sentence opens as a continuation of this one *and* the question's evidence says so
   (it holds question terms this one lacks, or the ranker rates it nearly as high);
+* a question that asks for a **default**, answered by the sentence that names the option: it through
+  the sentence of the same block that names the default ("`separator`: Character which replaces white
+  space in id." + "Defaults to "-"."; "… moved to disk at this limit." + "The default is 500kB.");
 * two of the question's best candidates side by side (**neighbours**: a claim and its reason, a
   name and what it does): the stretch from the better one to the other;
 * a question that asks for code, answered by prose: the prose through the code block just after it;
@@ -29,6 +32,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from index.models.documents import ADMONITION, CODE, HEADING, LIST_ITEM, PARAGRAPH, QUOTE
+from index.query.cues import states_default
 from index.storage.backend import UnitRecord
 
 MAX_CHARS = 600  # display characters of one quote (a span), at most
@@ -48,14 +52,18 @@ BACK_REFERENCE = (
     r"instead|or|in (?:that|this|which|either) case|if so|to do (?:that|this|so)|in other words|similarly|"
     r"likewise|also|in addition|additionally|here"
 )
-# … and how it opens when it goes on with it: the above, a default, what you can do about it
+# … and how it opens when it goes on with it: the above, a default (of the option it describes: "Defaults
+# to `-`.", "The default is 500kB."), what you can do about it
 FOLLOW_UP = re.compile(
-    rf"(?:{BACK_REFERENCE}|by default|you can|you may|you'll|you will|you need|then|so|note that)\b", re.IGNORECASE
+    rf"(?:{BACK_REFERENCE}|by default|defaults? (?:to|is)|the default (?:is|value is)|you can|you may|you'll|"
+    r"you will|you need|then|so|note that)\b",
+    re.IGNORECASE,
 )
 REFERS_BACK = re.compile(rf"(?:{BACK_REFERENCE})\b", re.IGNORECASE)
 LEAD_IN_END = (":", "...", "…")  # how a sentence that introduces the code or list after it ends
 PROSE_BLOCKS = (PARAGRAPH, ADMONITION, QUOTE)  # blocks whose sentences a span may join across a block edge
 NEIGHBOUR_GAP = 2  # a neighbouring candidate at most this many units away (one unit between, at most)
+DEFAULT_REACH = 3  # a default question: the sentence naming the default at most this many units after the anchor
 _OPENING_MARKUP = " *_`([\"'“"
 
 
@@ -235,6 +243,7 @@ class Evidence:
     follow_rank: int = 3  # … or among the question's best candidates …
     follow_share: float = 0.15  # … or holding this share of the question's IDF mass the anchor lacks
     wants_code: bool = False  # the question asks for code ("example code?", "snippet to …")
+    asks_default: bool = False  # the question asks for a default ("by default?", "if I don't set one")
 
     ranks: Mapping[int, int] = field(init=False, repr=False, compare=False)
 
@@ -292,7 +301,10 @@ def _extend(n: Neighbourhood, anchor: int, evidence: Evidence, max_chars: int, n
 
 def forward(n: Neighbourhood, a: Part, evidence: Evidence, max_chars: int) -> Span:
     """A prose unit with its follow-up when the evidence says it completes it (and, when that follow-up
-    is a lead-in, what it introduces: "To do that, use:" + the code)."""
+    is a lead-in, what it introduces: "To do that, use:" + the code); for a question about a default,
+    through the sentence after it that names one (``to_default``)."""
+    if evidence.asks_default and (parts := to_default(n, a, max_chars)):
+        return Span(tuple(parts), "default")
     follow = follow_up(n, a.unit, evidence)
     if follow is None:
         return to_code(n, a, evidence, max_chars) if evidence.wants_code else Span((a,))
@@ -303,6 +315,20 @@ def forward(n: Neighbourhood, a: Part, evidence: Evidence, max_chars: int) -> Sp
         more = introduced(n, parts, evidence, max_chars)
         return Span((*parts, *more), "follow_up+lead_in") if more else Span((a,))
     return Span(tuple(parts), "follow_up")
+
+
+def to_default(n: Neighbourhood, a: Part, max_chars: int) -> list[Part] | None:
+    """A prose unit that names no default, through the first unit of its block at most ``DEFAULT_REACH``
+    after it that does (an option's description ends with its default); None when there is none."""
+    if a.kind == CODE or states_default(a.display):
+        return None
+    for j in range(a.unit + 1, a.unit + DEFAULT_REACH + 1):
+        if not n.has(j) or n.block(j) != a.block or n.unit(j).kind == CODE:
+            return None
+        if states_default(n.unit(j).display):
+            parts = [n.part(i) for i in range(a.unit, j + 1)]
+            return parts if size(parts, n.text) <= max_chars else None
+    return None
 
 
 def with_neighbours(n: Neighbourhood, span: Span, evidence: Evidence, max_chars: int) -> Span:

@@ -83,6 +83,8 @@ SENTENCE_FEATURES = (
     "lead_lex",  # code after its lead-in: share of the question's IDF mass in the lead-in
     # changelogs (``cues.asks_about_versions``)
     "changelog",  # in a changelog or release notes, and the question is not about versions or changes
+    # what a code block shows (``unit_facts``)
+    "markup_sample",  # a block of document markup or plain text (md, html, text): an example, not a program
     # evidence that survives rewording: the unit's context
     "ctx_lex",  # share of the question's IDF mass in its document title and heading path, not in it
     "ctx_cos",  # cosine of the question with its title and heading path (embedded once per context)
@@ -133,9 +135,9 @@ def rank_candidates(
 
 def type_penalized(logits: np.ndarray, rows: FeatureRows, params: QuoteParams) -> np.ndarray:
     """The priors on top of the learned ranker: logits of units without what the question asks for,
-    and of changelog units when the question is not about versions, lowered."""
+    of changelog units when the question is not about versions, and of markup samples, lowered."""
     return (logits - params.type_strong * rows.column("miss_strong") - params.type_weak * rows.column("miss_weak")
-            - params.changelog * rows.column("changelog"))
+            - params.changelog * rows.column("changelog") - params.markup_sample * rows.column("markup_sample"))
 
 
 def sentence_rows(
@@ -231,6 +233,7 @@ def sentence_rows(
                 "ident": sum(1 for t in idents if t in text) / len(idents) if idents else 0.0,
                 "lead_lex": share(set(seq(i - 1))) if lead else 0.0,
                 "changelog": other_docs * f.changelog,
+                "markup_sample": float(f.markup_sample),
                 "ctx_lex": share({base_stem(t) for t in f.context_terms} - own),
                 "ctx_cos": context_cos(i) if context_cos is not None else 0.0,
                 "chunk_cos": about.cos,

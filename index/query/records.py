@@ -97,6 +97,9 @@ class QuoteParams:
     # logit penalty for a unit of a changelog when the question is not about versions or changes (a
     # prior, not learned: the tuning sets hold no changelog; see BENCHMARKS.md "Docs QA")
     changelog: float = 1.5
+    # logit penalty for a code block of document markup or plain text (``unit_facts.markup_sample``): the
+    # example, where the answer is the prose that explains it (a prior, not learned; BENCHMARKS.md "Docs QA")
+    markup_sample: float = 3.0
     refine: int = 5  # questions: how many top candidates the answer ranker (``index.query.refine``) reorders
     keep_ratio: float = 0.01  # a 2nd/3rd quote must have at least this share of the best's probability
     neighbours: bool = True  # a quote takes in the next-best candidates beside it (``extend.with_neighbours``)

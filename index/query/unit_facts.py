@@ -2,6 +2,8 @@
 
 * ``code`` — the unit is a code block; ``lead_in`` — prose ending in ":" right before a code block of
   the same document (the lead-in of an example);
+* ``markup_sample`` — a code block of document markup or plain text (``languages.is_markup_sample``:
+  ``md-render``, ``html``, ``text``), an example of what a renderer reads or writes, not a program;
 * ``changelog`` — its document is a changelog or release notes (``DocRecord.role``);
 * ``context_terms`` — the stemmed terms of its document's title and its heading path (the context of
   the block it is in), what a heading says about the sentences under it; ``context`` — that text, whose
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.ingest.loaders.languages import is_markup_sample
 from index.models.documents import CHANGELOG, CODE
 from index.query.cues import identifier_words
 
@@ -36,6 +39,7 @@ class UnitFacts:
     context_terms: frozenset[str] = frozenset()
     code_terms: frozenset[str] = frozenset()
     context: str = ""  # "<title> > <heading path>"
+    markup_sample: bool = False
 
 
 NO_FACTS = UnitFacts()
@@ -79,7 +83,8 @@ class UnitFactsCache:
             lead_in = nxt.doc == u.doc and nxt.kind == CODE
         code_terms = frozenset(self.terms(" ".join(sorted(identifier_words(u.display))))) if code else frozenset()
         context, context_terms = self._context(u.doc, u.start, doc.title)
-        return UnitFacts(code, lead_in, doc.role == CHANGELOG, context_terms, code_terms, context)
+        sample = code and is_markup_sample(u.language)
+        return UnitFacts(code, lead_in, doc.role == CHANGELOG, context_terms, code_terms, context, sample)
 
     def _context(self, d: int, start: int, title: str) -> tuple[str, frozenset[str]]:
         """The document title and the heading path of the block that holds ``start``, and their terms."""

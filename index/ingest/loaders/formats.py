@@ -65,9 +65,16 @@ _CHANGELOG_NAME = re.compile(
     r"^(?:change[-_ ]?logs?|changes|history|news|release[-_ ]?notes?|releases|whats[-_ ]?new)(?:[-_. ].*)?$",
     re.I,
 )
-_CHANGELOG_DIRS = frozenset(
-    {"changelog", "changelogs", "changes", "release-notes", "release_notes", "releases", "whatsnew"}
+# One release's notes named by its version: ``release-2.5``, ``v1.2.0``, ``2.0``, ``version_3.1rc1``.
+# At least ``X.Y`` (a bare ``1`` or ``01-intro`` is a page number, not a release); matched against the
+# name without its last suffix, since the version has dots of its own.
+_VERSION_NAME = re.compile(
+    r"^(?:(?:release|version)s?[-_ ]?|v)?\d+(?:\.\d+)+(?:[-_.]?(?:a|b|rc|alpha|beta|dev|post)\d*)?$", re.I
 )
+# Folder names that hold changelogs, compared with case and the separators ``-``, ``_``, space dropped
+# (``change_log``, ``Release-Notes``, ``whats_new`` are spellings of the same folder).
+_CHANGELOG_DIRS = frozenset({"changelog", "changelogs", "changes", "releasenotes", "releases", "whatsnew"})
+_DIR_SEPARATORS = re.compile(r"[-_ ]")
 
 
 def classify(rel: str, path: Path) -> tuple[str | None, str | None]:
@@ -110,6 +117,7 @@ def role_of(rel: str, fmt: str) -> str:
     """CHANGELOG for changelogs and release notes, SOURCE for code, else DOCS."""
     p = PurePosixPath(rel)
     stem = p.name.split(".", 1)[0] if not p.name.startswith(".") else p.name
-    if _CHANGELOG_NAME.match(stem) or {d.lower() for d in p.parts[:-1]} & _CHANGELOG_DIRS:
+    dirs = {_DIR_SEPARATORS.sub("", d.lower()) for d in p.parts[:-1]}
+    if _CHANGELOG_NAME.match(stem) or _VERSION_NAME.match(p.stem) or dirs & _CHANGELOG_DIRS:
         return CHANGELOG
     return SOURCE if fmt == "code" else DOCS

@@ -52,6 +52,20 @@ def test_classify(tmp_path: Path, rel: str, content: str | bytes, expected: tupl
         ("docs/user/quickstart.rst", "rst", DOCS),
         ("docs/history-of-http.md", "markdown", CHANGELOG),
         ("src/app.py", "code", SOURCE),
+        # one file per release, in a folder of any spelling, named by version
+        ("docs/change_log/index.md", "markdown", CHANGELOG),
+        ("docs/Release-Notes/summary.rst", "rst", CHANGELOG),
+        ("docs/whats_new/overview.md", "markdown", CHANGELOG),
+        ("docs/release-2.5.md", "markdown", CHANGELOG),
+        ("docs/v1.2.0.md", "markdown", CHANGELOG),
+        ("docs/2.0.rst", "rst", CHANGELOG),
+        ("docs/version_3.1rc1.md", "markdown", CHANGELOG),
+        # pages that only look like it: a process page, numbered tutorial parts, a topic folder
+        ("docs/community/release-process.rst", "rst", DOCS),
+        ("docs/tutorial/1.md", "markdown", DOCS),
+        ("docs/01-intro.md", "markdown", DOCS),
+        ("docs/v2/migrating.md", "markdown", DOCS),
+        ("docs/logging/index.md", "markdown", DOCS),
     ],
 )
 def test_changelogs_are_marked(rel: str, fmt: str, role: str) -> None:
