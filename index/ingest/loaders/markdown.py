@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.colon_fence import colon_fence_plugin
@@ -49,7 +50,7 @@ from index.ingest.loaders.includes import (
 from index.ingest.loaders.languages import fence_language
 from index.ingest.loaders.markdown_rules import docs_rules
 from index.ingest.loaders.roles import role_display
-from index.ingest.loaders.rst_sphinx import API_DIRECTIVES
+from index.ingest.loaders.rst_sphinx import API_DIRECTIVES, CODE_DIRECTIVES, FIXED_LANGUAGE, HIDDEN_DIRECTIVES
 from index.models.documents import (
     ADMONITION,
     DEFINITION,
@@ -102,9 +103,8 @@ ADMONITION_NAMES = frozenset(
         "versionremoved",
     ]
 )
-_CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
 _SILENT_DIRECTIVES = frozenset(
-    {"toctree", "contents", "tableofcontents", "index", "highlight", "raw", "math"}
+    {"toctree", "contents", "tableofcontents", "index", "highlight", "raw", "math", *HIDDEN_DIRECTIVES}
 )
 _VERSION_TITLES = {
     "versionadded": "Added in version",
@@ -112,6 +112,38 @@ _VERSION_TITLES = {
     "deprecated": "Deprecated since version",
     "versionremoved": "Removed in version",
 }
+
+
+# mkdocs-autorefs: ``[text][identifier]`` and ``[identifier][]`` link to an object's page with no
+# reference definition in the file (the plugin resolves them when the site is built); without one,
+# CommonMark keeps the brackets as text. Each such label is given a definition before parsing, so the
+# link shows its text, as on the site.
+_AUTOREF = re.compile(r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])+)\]\[([^\[\]\n]*)\]")
+# Python-Markdown's attribute lists (``{ .md-button }``, ``{: #anchor }``, ``{ width="300" }``) after a link,
+# an image or a heading, and Material's icon shortcodes (``:material-check:``, ``:fontawesome-brands-github:``;
+# a hyphen at least, so ``:memory:`` stays): the site renders neither as text
+_ATTR_VALUE = r"""(?:[.#][\w-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s{}"']+))"""
+_ATTR_LIST = re.compile(rf"\{{:?[ \t]*{_ATTR_VALUE}(?:[ \t]+{_ATTR_VALUE})*[ \t]*\}}")
+_ICON = re.compile(r"(?<![\w:/]):[a-z][a-z0-9]*(?:-[a-z0-9]+)+:(?![\w:/])")
+
+
+def autoref_env(src: str) -> dict:
+    """A markdown-it env defining every autorefs label of ``src`` (see ``_AUTOREF``)."""
+    refs = {}
+    for m in _AUTOREF.finditer(src):
+        key = normalizeReference(m.group(2) or m.group(1))
+        if key:
+            refs.setdefault(key, {"href": "#", "title": ""})
+    return {"references": refs} if refs else {}
+
+
+def site_text(text: str) -> str:
+    """A text run without the attribute lists and icon shortcodes that the site does not show as text."""
+    if "{" in text:
+        text = _ATTR_LIST.sub(" ", text)
+    if ":" in text:
+        text = _ICON.sub(" ", text)
+    return text
 
 
 @lru_cache(maxsize=4)
@@ -184,13 +216,15 @@ class MarkdownWalker:
         self._headers: list[str] = []
         self._include_marks: list[int] = []
         self._md = _parser(False, mdx)
+        self._env: dict = {}
 
     # -- driving ----------------------------------------------------------------------------
     def parse(self, first: int, last: int) -> None:
         """Parse lines ``first … last - 1`` of the text."""
         src = "\n".join(self.lines.line(i) for i in range(first, last))
         self._md = _parser(bool(_MYST.search(src)), self.mdx)
-        self._walk(self._md.parse(src), first)
+        self._env = autoref_env(src)
+        self._walk(self._md.parse(src, dict(self._env)), first)
 
     def finish(self) -> list[Block]:
         self._flush_term()
@@ -480,8 +514,8 @@ class MarkdownWalker:
         first += skip
         content = content[skip:]
         line = first - skip - 1
-        if name in _CODE_DIRECTIVES:
-            language = arg or options.get("language", "")
+        if name in CODE_DIRECTIVES:
+            language = FIXED_LANGUAGE.get(name) or arg or options.get("language", "")
             self._add(
                 code_block(
                     self.text,
@@ -510,7 +544,7 @@ class MarkdownWalker:
                 title = arg
             kind = "admonition" if name in ADMONITION_NAMES else "container"
             self._containers.append(_Container(kind, title))
-            self._walk(self._md.parse("\n".join(content)), first)
+            self._walk(self._md.parse("\n".join(content), dict(self._env)), first)
             self._containers.pop()
         return None
 
@@ -584,7 +618,7 @@ def render_inline(al: Aligner, inline: Token) -> None:
     for c in children:
         ty = c.type
         if ty == "text":
-            al.words(c.content)
+            al.words(site_text(c.content))
         elif ty == "text_special":
             if c.info == "escape":
                 al.word(c.content)

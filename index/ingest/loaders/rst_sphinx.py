@@ -96,7 +96,9 @@ class _Code(Directive):
     option_spec = _ANY_OPTIONS
 
     def run(self) -> list[nodes.Node]:
-        return [_code_of(self, (self.arguments[0] if self.arguments else "").lower())]
+        name = self.name.lower().split(":")[-1]
+        language = FIXED_LANGUAGE.get(name, (self.arguments[0] if self.arguments else "").lower())
+        return [_code_of(self, language)]
 
 
 def _code_of(directive: Directive, language: str) -> code_node:
@@ -247,7 +249,15 @@ _SILENT = [
     "default-domain",
     "default-role-sphinx",
 ]
-_CODE = ("code-block", "sourcecode", "code", "code-cell", "ipython", "jupyter-execute", "testcode", "doctest")
+_CODE = ("code-block", "sourcecode", "code", "code-cell", "ipython", "jupyter-execute", "testcode", "doctest",
+         "testoutput")
+CODE_DIRECTIVES = frozenset(_CODE)
+# code directives whose argument is a test group or an option, not a language (sphinx.ext.doctest, Jupyter)
+FIXED_LANGUAGE = {"doctest": "pycon", "testcode": "python", "testoutput": "text", "jupyter-execute": "python",
+                  "ipython": "ipython"}
+# directives whose content the built page does not show as text: doctest's hidden setup and cleanup, and
+# diagrams drawn from their source (the page shows a picture, not the mermaid or dot lines)
+HIDDEN_DIRECTIVES = ("testsetup", "testcleanup", "mermaid", "graphviz", "graph", "digraph", "plantuml", "uml")
 
 _KNOWN_DOCUTILS = frozenset(getattr(directives, "_directive_registry", {})) | {
     "admonition", "attention", "caution", "danger", "error", "hint", "important", "note", "tip",
@@ -272,7 +282,7 @@ def register_sphinx() -> None:
     _register("highlight", _Highlight)
     _register("include", _Include)
     _register("literalinclude", _Include)
-    for name in _SILENT:
+    for name in (*_SILENT, *HIDDEN_DIRECTIVES):
         _register(name, _Silent)
     for name in API_DIRECTIVES:
         _register(name, _Api)

@@ -207,6 +207,41 @@ def test_myst_roles_directives_and_targets(write) -> None:
     assert doc.blocks[-4].language == "python"
 
 
+def test_myst_doctest_is_code_and_hidden_setup_and_diagrams_are_not_text(write) -> None:
+    """sphinx.ext.doctest in MyST: a ``{doctest}`` block is Python console code (its argument is a test
+    group, not a language); ``{testsetup}`` is not shown on the page, a ``{mermaid}`` chart is drawn."""
+    doc = load(
+        write,
+        "myst.md",
+        "# Logging\n\n```{doctest} group1\n>>> import structlog\n>>> structlog.get_logger()\n```\n\n"
+        "```{testsetup}\nimport structlog\nstructlog.reset_defaults()\n```\n\n"
+        "```{mermaid}\nflowchart LR\n  A --> B\n```\n\nThe end.\n",
+    )
+    assert shown(doc) == [
+        ("heading", "Logging", ""),
+        ("code", ">>> import structlog\n>>> structlog.get_logger()", "Logging"),
+        ("paragraph", "The end.", "Logging"),
+    ]
+    assert doc.blocks[1].language == "pycon"
+
+
+def test_autorefs_links_attribute_lists_and_icons_show_as_on_the_site(write) -> None:
+    """mkdocs-autorefs links (``[text][id]``, ``[id][]``, no definition in the page) show their text;
+    Python-Markdown attribute lists and Material icon shortcodes are not text; ``:memory:`` is."""
+    doc = load(
+        write,
+        "guide.md",
+        "# Loading { #loading }\n\nUse [`load`][griffe.load] or [dataclasses][], then the\n"
+        "[API](api.md){ .md-button } and [a ref][ref].\n\n[ref]: https://example.com\n\n"
+        "- :material-check: Works with a `:memory:` store, or :memory: itself.\n",
+    )
+    assert shown(doc) == [
+        ("heading", "Loading", ""),
+        ("paragraph", "Use `load` or dataclasses, then the API and a ref.", "Loading"),
+        ("list_item", "Works with a `:memory:` store, or :memory: itself.", "Loading"),
+    ]
+
+
 def test_mdx_drops_imports_exports_and_jsx(write) -> None:
     doc = load(
         write,

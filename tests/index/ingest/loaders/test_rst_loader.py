@@ -189,6 +189,21 @@ def test_a_project_directive_holding_code_is_a_code_block(write) -> None:
     assert not any("def hello" in text for text in prose)
 
 
+def test_doctest_directives_are_console_code_and_hidden_ones_are_not_text(write) -> None:
+    doc = load(
+        write,
+        "logging.rst",
+        "Logging\n=======\n\n.. testsetup:: *\n\n   import structlog\n\n.. doctest:: group1\n\n"
+        "   >>> structlog.get_logger()\n\n.. graphviz::\n\n   digraph { a -> b }\n\nThe end.\n",
+    )
+    assert [(b.kind, b.display_text(doc.text)) for b in doc.blocks] == [
+        ("heading", "Logging"),
+        ("code", ">>> structlog.get_logger()"),
+        ("paragraph", "The end."),
+    ]
+    assert doc.blocks[1].language == "pycon"
+
+
 def test_content_language_tells_code_from_prose() -> None:
     from index.ingest.loaders.rst_sphinx import content_language
 
