@@ -18,7 +18,9 @@ computed: the ``cos`` column of the candidate rows), and
     uncovered = 1 − min over the unused words of their coverage    (0 when there is none)
 
 A paraphrase or an inflection in a close unit covers an unused word ("uploading" near "upload"); a
-feature the docs lack is covered by nothing. The token states are those the refine stage reads
+misspelling of a word the retrieved passages write is that word ("consitution", "Hollwood": ``misspells``, the
+standard library's ``difflib`` ratio at least ``TYPO_RATIO``); a feature the docs lack is covered by
+nothing. The token states are those the refine stage reads
 (``Context.token_states``: the question's from its retrieval pass, the units' stored with the index,
 computed and kept in an LRU when it stores none); a question without unused words reads none. The
 calibration's pseudo-questions leave their own unit out of the ``K`` (``exclude``).
@@ -26,6 +28,7 @@ calibration's pseudo-questions leave their own unit out of the ``K`` (``exclude`
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING
@@ -44,7 +47,12 @@ if TYPE_CHECKING:
 # would paraphrase an unused word is more often missing; 8 and 12 give the same on the tuning sets
 # (leave-one-corpus-out chose 8 in every fold: BENCHMARKS.md, "Weakest-link coverage")
 K = 8
+# a misspelling: the ratio of one edit in a word of five letters or more ("framd" ~ "frame" 0.80,
+# "stong" ~ "strong" 0.91); SQuAD's typed questions hold dozens ("coruption", "povertly", "whwn")
+TYPO_RATIO = 0.8
+TYPO_MIN = 5  # shorter words are not checked: one edit of a 4-letter name is another name ("csrf" ~ "csr" 0.86)
 _ALPHA = re.compile(r"[^\W\d_]")
+_TEXT_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 def closest_units(state: QueryState, k: int = K, exclude: Collection[int] = ()) -> list[int]:
@@ -84,6 +92,15 @@ def unused_words(question: str, pieces: Sequence[str], used: Callable[[str], boo
             and zipf(w) < RARE_ZIPF and not used(w)]
 
 
+def misspells(word: str, texts: Sequence[str]) -> bool:
+    """Whether ``word`` (of ``TYPO_MIN`` letters or more) is a misspelling of a word of ``texts`` (``difflib``
+    ratio ≥ ``TYPO_RATIO``)."""
+    if len(word) < TYPO_MIN:
+        return False
+    written = {w.lower() for t in texts for w in _TEXT_WORD.findall(t)}
+    return bool(difflib.get_close_matches(word.lower(), written, n=1, cutoff=TYPO_RATIO))
+
+
 def uncovered(question: Tokens, units: Sequence[Tokens], chosen: Sequence[Sequence[int]]) -> float:
     """1 − the smallest coverage of the words ``chosen`` (lists of the question's piece indices): the mean
     of their pieces' best cosine to any token of ``units`` (0 with no word or nothing to compare)."""
@@ -109,7 +126,11 @@ def question_uncovered(ctx: Context, state: QueryState, exclude: Collection[int]
             terms = ctx.texts.terms(word)
             return bool(terms) and any(in_corpus(t) for t in terms)
 
-        chosen = [idx for _, idx in unused_words(state.question, question.pieces, used)]
+        unused = unused_words(state.question, question.pieces, used)
+        if not unused:
+            return 0.0
+        retrieved = [ctx.backend.unit_display(u) for u in dict.fromkeys(u for u, _ in state.meta) if u not in exclude]
+        chosen = [idx for w, idx in unused if not misspells(w, retrieved)]
         if not chosen:
             return 0.0
         found = states([ctx.backend.unit_display(u) for u in units])

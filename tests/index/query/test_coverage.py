@@ -8,7 +8,7 @@ import pytest
 from index.models.embeddings import Tokens
 from index.query import abstain
 from index.query.abstain import Evidence
-from index.query.coverage import K, closest_units, question_uncovered, uncovered, unused_words, words
+from index.query.coverage import K, closest_units, misspells, question_uncovered, uncovered, unused_words, words
 from index.query.features import FeatureRows
 from index.query.quotes import SENTENCE_FEATURES
 from index.query.state import QueryState
@@ -57,6 +57,14 @@ def test_unused_words_are_rare_content_words_the_corpus_never_uses_outside_addre
     assert [w for w, _ in unused_words("use mycompany", ["my", "##com", "##pan", "##y"], used)] == ["mycompany"]
     # stopwords, punctuation and numbers never count
     assert unused_words("q", ["the", "?", "3128"], used) == []
+
+
+def test_a_misspelling_of_a_word_the_neighbours_write_is_that_word() -> None:
+    texts = ["Corruption is fought by the commission.", "The time frame of the war."]
+    assert misspells("coruption", texts) and misspells("Framd", texts)
+    assert not misspells("mistune", ["mistakes are common in markdown"])
+    assert not misspells("csrf", ["the csr request"])  # short words: one edit is another name
+    assert not misspells("coruption", [])
 
 
 def test_uncovered_is_one_minus_the_least_covered_chosen_word() -> None:
@@ -128,7 +136,7 @@ class Ctx:
 
 
 QUESTION = "client mistune?"
-DISPLAYS = {7: "mistune client", 8: "client pool", 9: "the timeout"}
+DISPLAYS = {7: "its client", 8: "client pool", 9: "the timeout"}  # 7 covers "mistune" in its states only
 STATES = {QUESTION: tokens("client", "mistune"), DISPLAYS[7]: tokens("mistune", "client"),
           DISPLAYS[8]: tokens("client", "pool"), DISPLAYS[9]: tokens("the", "timeout")}
 
@@ -141,6 +149,17 @@ def test_question_uncovered_reads_the_closest_units_and_leaves_out_the_excluded_
     # a pseudo-question made from unit 7 must not be covered by unit 7 itself
     assert question_uncovered(ctx, s, exclude={7}) == pytest.approx(1.0)
     assert DISPLAYS[7] not in ctx.asked[-1]
+
+
+def test_a_misspelled_unused_word_is_not_evidence() -> None:
+    question = "client mistunes?"
+    displays = {7: "the mistune client", 8: "client pool"}
+    states = {question: tokens("client", "mistunes"), displays[7]: tokens("the", "mistune", "client"),
+              displays[8]: tokens("client", "pool")}
+    ctx = Ctx(displays, states, vocabulary={"client", "pool"})
+    s = rows_state(question, [0.9, 0.8], [7, 8])
+    assert question_uncovered(ctx, s) == 0.0  # "mistunes" ~ "mistune" of unit 7
+    assert question_uncovered(ctx, s, exclude={7}) == pytest.approx(1.0)  # not written near: uncovered
 
 
 def test_a_question_without_unused_words_reads_no_unit_states() -> None:
