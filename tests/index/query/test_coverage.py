@@ -8,7 +8,15 @@ import pytest
 from index.models.embeddings import Tokens
 from index.query import abstain
 from index.query.abstain import Evidence
-from index.query.coverage import K, closest_units, misspells, question_uncovered, uncovered, unused_words, words
+from index.query.coverage import (
+    K,
+    closest_units,
+    misspells,
+    question_uncovered,
+    uncovered,
+    unused_words,
+    words,
+)
 from index.query.features import FeatureRows
 from index.query.quotes import SENTENCE_FEATURES
 from index.query.state import QueryState
