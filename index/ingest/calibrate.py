@@ -12,7 +12,8 @@ index (``index.query.abstain.Evidence``) and places the threshold between them:
 * **pseudo-questions** made from the corpus's own units: a sampled prose unit's content words,
   half of them dropped, behind a question opening. The unit itself is in the index, so its own
   evidence would be inflated (the words are its words): it is *held out*, its evidence read from
-  the other units only. What remains is how the evidence of a question that its neighbours answer
+  the other units only (its cosine and lexical share, and the closest units whose token states cover
+  its words: ``index.query.coverage``). What remains is how the evidence of a question that its neighbours answer
   looks: a conservative stand-in for an answerable question.
 
 The bank's edge is its ``BANK_QUANTILE`` quantile (about 5% of the bank scores above it), after
@@ -38,11 +39,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.models.documents import PROSE_KINDS
-from index.query.abstain import SCORE, Evidence, evidence
+from index.query.abstain import SCORE, UNCOVERED, UNCOVERED_FROM, Evidence, evidence
+from index.query.coverage import TYPO_MIN, TYPO_RATIO
+from index.query.coverage import K as COVERAGE_K
 from index.query.foreign import corpus_code_names
 
 if TYPE_CHECKING:
-    from index.models.embeddings import Embedder
+    from index.models.embeddings import Embedder, Tokens
     from index.query.state import Context
     from index.storage.backend import Backend
 
@@ -67,7 +70,7 @@ def key() -> str:
     import hashlib
 
     h = hashlib.sha256("\n".join(bank()).encode())
-    h.update(f"{SCORE}|rule 3|code names|{BANK_QUANTILE}|{PSEUDO_ACCEPT}|{PSEUDO_MAX}|{FLOOR}|{CEILING}|{MIN_PSEUDO}|{BANK_MIN}".encode())
+    h.update(f"{SCORE}|rule 3|code names|coverage K={COVERAGE_K} {UNCOVERED} {UNCOVERED_FROM} typos {TYPO_RATIO} {TYPO_MIN}|{BANK_QUANTILE}|{PSEUDO_ACCEPT}|{PSEUDO_MAX}|{FLOOR}|{CEILING}|{MIN_PSEUDO}|{BANK_MIN}".encode())
     return h.hexdigest()[:16]
 
 
@@ -101,11 +104,12 @@ def pseudo_questions(backend: Backend, limit: int = PSEUDO_MAX, seed: int = 0) -
 
 
 class _Precomputed:
-    """A question encoder over vectors encoded in one batch beforehand."""
+    """A question encoder over vectors (and token states) computed for all questions beforehand."""
 
-    def __init__(self, vectors: dict[str, np.ndarray], embedder: Embedder) -> None:
+    def __init__(self, vectors: dict[str, np.ndarray], embedder: Embedder, tokens: dict[str, Tokens] | None = None) -> None:
         self.vectors = vectors
         self.embedder = embedder
+        self.tokens = tokens or {}
 
     def encode(self, text: str) -> np.ndarray:
         return self.vectors[text]
@@ -114,20 +118,29 @@ class _Precomputed:
         """Other texts (the units' heading contexts), in one batch."""
         return self.embedder.encode(texts, batch_size=max(1, len(texts)))
 
-    def token_states(self, texts: list[str]):  # noqa: ANN201 - not used by the first stages
-        raise NotImplementedError
+    def recent_tokens(self, text: str) -> Tokens | None:
+        """A calibration question's token states (``TokenSource`` asks this first)."""
+        return self.tokens.get(text)
+
+    def token_states(self, texts: list[str]) -> list[Tokens]:
+        """Units whose states the index does not store (``TokenSource`` keeps them in its LRU)."""
+        return self.embedder.token_states(texts)
 
 
 def context_for(backend: Backend, embedder: Embedder, questions: list[str]) -> Context:
     from index.query import rankers
     from index.query.records import QuoteParams, RetrievalParams
     from index.query.state import Context, UnitTexts
+    from index.query.tokens import TokenSource
 
     unique = list(dict.fromkeys(questions))
     vecs = embedder.encode(unique, batch_size=64) if unique else np.zeros((0, embedder.dim), dtype=np.float32)
-    encoder = _Precomputed({q: v for q, v in zip(unique, vecs, strict=True)}, embedder)
+    # the questions' token states as ask has them (one unpadded run each): what coverage compares
+    tokens = dict(zip(unique, embedder.token_states(unique), strict=True)) if unique else {}
+    encoder = _Precomputed({q: v for q, v in zip(unique, vecs, strict=True)}, embedder, tokens)
     return Context(backend=backend, encoder=encoder, texts=UnitTexts(backend),  # type: ignore[arg-type]
-                   retrieval=RetrievalParams(), quotes=QuoteParams(), rankers=rankers.packaged())
+                   retrieval=RetrievalParams(), quotes=QuoteParams(), rankers=rankers.packaged(),
+                   tokens=TokenSource(backend, encoder))  # type: ignore[arg-type]
 
 
 def score(ctx: Context, question: str, exclude: tuple[int, ...] = ()) -> Evidence:

@@ -11,9 +11,13 @@ The decision looks at question-level evidence (``Evidence``), the same for every
   none, or asks how many of a thing the corpus never names (``index.query.asked``);
 * ``unseen_code``: the share of its code names (``foo_bar``, ``Foo.bar()``, ``--flag``, ``HTTP/3``) the
   corpus never writes;
-* ``framed``: 1 when a foreign word frames it ("in flask, ...", "with aiohttp ...").
+* ``framed``: 1 when a foreign word frames it ("in flask, ...", "with aiohttp ...");
+* ``uncovered``: 1 − how well its least covered *unused* word (one the corpus never uses and rare in
+  English: "mermaid", "csrf") is matched by the token states of its closest units
+  (``index.query.coverage``): a near-topic question usually asks for one thing the docs never cover.
 
-``score = cos + ½ lex − ½ foreign − ½ unvalued − 0.35 unseen_code − 0.3 framed``, and citebot abstains when it is under the index's
+``score = cos + ½ lex − ½ foreign − ½ unvalued − 0.35 unseen_code − 0.3 framed − 1.2 max(0, uncovered − 0.5)``,
+and citebot abstains when it is under the index's
 threshold. That threshold is calibrated when the index is built, on that corpus
 (``index.ingest.calibrate``: a bank of off-topic and near-topic questions shipped with the package,
 and pseudo-questions made from the corpus's own units), and stored in the manifest
@@ -31,19 +35,27 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.query.asked import unvalued
+from index.query.coverage import question_uncovered
 from index.query.cues import corpus_has
 from index.query.foreign import foreign_words, framed_elsewhere, unseen_code_share
 
 if TYPE_CHECKING:
     from index.query.state import Context, QueryState
 
-SCORE = "evidence-v7"  # the score a stored threshold was calibrated for (a changed score ignores old ones)
+SCORE = "evidence-v8"  # the score a stored threshold was calibrated for (a changed score ignores old ones)
 LEX = 0.5
 FOREIGN = 0.5
 UNVALUED = 0.5  # the question asks for a year / version / count that its best quotes do not hold
 UNSEEN_CODE = 0.35  # share of its code names that the corpus never writes
 FRAMED = 0.3  # it is framed in a tool the corpus never mentions ("in flask, ...")
 VALUE_QUOTES = 2  # the best candidates whose text must hold the asked value
+# the least covered unused word's penalty: none while its coverage is at least 1 − UNCOVERED_FROM (an
+# unused word of an answerable question is a paraphrase or a name the neighbours spell out: cosine
+# 0.5–0.9), then UNCOVERED per unit of uncovered ("mermaid" of the markdown docs: 0.85 → −0.42).
+# Leave-one-corpus-out over the tuning sets chose K 8, 0.5, 1.2 in every fold: BENCHMARKS.md,
+# "Weakest-link coverage"
+UNCOVERED = 1.2
+UNCOVERED_FROM = 0.5
 
 
 @dataclass(frozen=True)
@@ -54,11 +66,13 @@ class Evidence:
     unvalued: float = 0.0
     unseen_code: float = 0.0
     framed: float = 0.0
+    uncovered: float = 0.0
 
     @property
     def score(self) -> float:
         return (self.cos + LEX * self.lex - FOREIGN * self.foreign - UNVALUED * self.unvalued
-                - UNSEEN_CODE * self.unseen_code - FRAMED * self.framed)
+                - UNSEEN_CODE * self.unseen_code - FRAMED * self.framed
+                - UNCOVERED * max(0.0, self.uncovered - UNCOVERED_FROM))
 
 
 def evidence(ctx: Context, state: QueryState, exclude: Collection[int] = ()) -> Evidence:
@@ -103,6 +117,7 @@ def evidence(ctx: Context, state: QueryState, exclude: Collection[int] = ()) -> 
         unvalued=unvalued(question, [display(u) for u in units[:VALUE_QUOTES]], named, close),
         unseen_code=unseen_code_share(question, in_corpus, ctx.texts.terms, written),
         framed=framed_elsewhere(question, foreign),
+        uncovered=question_uncovered(ctx, state, exclude),
     )
 
 

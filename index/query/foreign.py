@@ -65,6 +65,12 @@ def _data_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
+def address_words(question: str) -> set[str]:
+    """The lower-cased words inside the question's addresses ("api", "mycompany", "com" of
+    "https://api.mycompany.com"): the asker's own values, not words the docs should use."""
+    return {w.lower() for a in _ADDRESS.findall(question) for w in re.findall(r"[^\W_]+", a)}
+
+
 def zipf(word: str) -> float:
     """The Zipf frequency of ``word`` in English (0 for a word the list does not hold)."""
     return _english().get(word.lower(), 0.0)

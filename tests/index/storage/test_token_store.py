@@ -106,7 +106,9 @@ def test_a_rebuild_reuses_the_states_of_unchanged_units(built, fake_embedder: Fa
     fake_embedder.token_states = counting  # type: ignore[method-assign]
     build_index(settings, embedder=fake_embedder)
     after = read_index(settings.index_dir)
-    assert calls == ["Tokens go in a header."]
+    units = {after.unit_display(i) for i in range(len(after.units))}
+    # of the units, only the new one ran (the calibration also takes its questions' states: not units)
+    assert [t for t in calls if t in units] == ["Tokens go in a header."]
     assert after.tokens is not None and before is not None and after.tokens.n_tokens > before.n_tokens
     i = next(i for i in range(len(after.units)) if after.unit_display(i) == "Tokens go in a header.")
     assert after.tokens.get(i).pieces == ["tokens", "go", "in", "a", "header"]
