@@ -88,9 +88,6 @@ SENTENCE_FEATURES = (
     # evidence that survives rewording: the unit's context
     "ctx_lex",  # share of the question's IDF mass in its document title and heading path, not in it
     "ctx_cos",  # cosine of the question with its title and heading path (embedded once per context)
-    # beyond the topic: what the unit says of the question that its heading does not (``beyond_topic``)
-    "beyond",  # share of the question's IDF mass in the unit and not in its title and heading path
-    "beyond_rest",  # ... of the mass its title and heading path leave (1: the unit holds all the rest)
     "chunk_cos",  # cosine of its passage's mean vector (the unit with its neighbours)
     "doc_cos",  # cosine of its document's mean vector
     # what kind of answer the question wants (``cues.code_unasked``, ``cues.asks_why``)
@@ -205,8 +202,6 @@ def sentence_rows(
             cos = cos_of(i)
             f = facts(i)
             lead = f.code and facts(i - 1).lead_in
-            topic = {base_stem(t) for t in f.context_terms}
-            beyond, rest = beyond_topic(own, topic, weights)
             rows.append({
                 "cos": cos,
                 "lex": share(own),
@@ -239,10 +234,8 @@ def sentence_rows(
                 "lead_lex": share(set(seq(i - 1))) if lead else 0.0,
                 "changelog": other_docs * f.changelog,
                 "markup_sample": float(f.markup_sample),
-                "ctx_lex": share(topic - own),
+                "ctx_lex": share({base_stem(t) for t in f.context_terms} - own),
                 "ctx_cos": context_cos(i) if context_cos is not None else 0.0,
-                "beyond": beyond,
-                "beyond_rest": rest,
                 "chunk_cos": about.cos,
                 "doc_cos": about.doc_cos,
                 "code_unasked": unasked * f.code,
@@ -251,19 +244,6 @@ def sentence_rows(
             })
             meta.append((i, rank))
     return FeatureRows.from_dicts(SENTENCE_FEATURES, rows), meta
-
-
-def beyond_topic(own: set[str], topic: set[str], weights: dict[str, float]) -> tuple[float, float]:
-    """What a unit (its terms ``own``) holds of the question (term -> IDF ``weights``) beyond its topic
-    (``topic``: the terms of its title and heading path): the share of the question's IDF mass in the
-    unit and not in the topic, and that mass over all the mass the topic leaves (0 when it leaves none).
-
-    A topic sentence ("The debug console is protected by a PIN.") repeats what the heading already says;
-    the answer ("… the PIN is printed to the terminal") carries the question's other words."""
-    total = sum(weights.values()) or 1.0
-    left = sum(w for t, w in weights.items() if t not in topic)
-    held = sum(w for t, w in weights.items() if t not in topic and t in own)
-    return held / total, (held / left if left > 0 else 0.0)
 
 
 def pick(
