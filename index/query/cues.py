@@ -1,7 +1,8 @@
 """What a question asks for, and whether a sentence holds it.
 
 * ``question_type`` — who → a name, how old → an age, how many → a number, when → a date,
-  where → a place (the first wh-word decides);
+  where → a place (in docs also a file, a path, the terminal: ``DOCS_PLACE``), which function / option /
+  setting → an identifier (the first wh-word decides);
 * ``cue_score`` — 1.0 when a sentence holds something of that kind the question does not already say;
 * ``base_stem`` / ``evidence_terms`` — the stemmed terms that count as lexical evidence;
 * ``unknown_entity_share`` — how many of the question's names the indexed text never mentions;
@@ -19,6 +20,14 @@ _NUMBER_WORDS = (
 )
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 _DAYS = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# where things are in software docs: the terminal or a log, a file or folder, a path, a URL, a variable
+DOCS_PLACE = (
+    r"(?i:\b(?:command[- ]line|terminal|console|shell|stdout|stderr|log file|"
+    r"(?:home|working|current|config(?:uration)?|project|root) (?:directory|folder)|environment variable)\b)|"
+    r"(?:~|\$\w+|\.{1,2}|(?<![\w/]))/[\w.-]+(?:/[\w.-]*)*|\b[\w.-]+(?:/[\w.-]+){2,}|"  # /etc/x, ~/.netrc, a/b/c; not and/or
+    r"\b[\w-]+\.(?:py|cfg|toml|ini|json|ya?ml|txt|conf|env|log)\b|"
+    r"(?<!\w)\.[a-z]\w+rc\b|https?://"
+)
 _CUES: dict[str, re.Pattern[str]] = {
     # a person's age: "Fousseynou Cissé, 39," (news apposition), "39 years old", "aged 39"
     "age": re.compile(
@@ -41,15 +50,28 @@ _CUES: dict[str, re.Pattern[str]] = {
     # "in Paris", "at the Louvre"; or a spot: "on a ledge", "outside the window", "next to the door"
     "place": re.compile(
         r"\b(?:in|at|from|near|into|to)\s+(?:the\s+)?[A-Z][\w-]+|"
-        r"\b(?:on|outside|inside|near|next to|behind|beside|beneath|under|above|onto|atop)\s+(?:a|an|the)\s+\w+"
+        r"\b(?:on|outside|inside|near|next to|behind|beside|beneath|under|above|onto|atop)\s+(?:a|an|the)\s+\w+|"
+        + DOCS_PLACE
+    ),
+    # a name in code: `a_setting`, ``ClassName``, module.attr, func(), CONSTANT_NAME, --flag
+    "identifier": re.compile(
+        r"`[^`\s]+`|\b[a-z]\w*_\w+\b|\b[A-Z][a-z]+[A-Z]\w*\b|\b[A-Za-z_]\w*\.[A-Za-z_]\w*\b|\b\w+\(\)|"
+        r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|(?<!\w)--?[a-z][\w-]+"
     ),
 }
+# which function / option / setting …: the things whose answer is a name in code
+_IDENTIFIER_ASK = (  # not type, class, field, key, object: "what type of rock" asks for a kind, not a name
+    r"(?:function|method|option|setting|argument|parameter|param|arg|kwarg|keyword argument|exception|error|"
+    r"property|attribute|converter|extension|module|env var|environment variable|flag|header|hook|decorator|"
+    r"callback|config key|helper|middleware|backend|adapter|loader|reloader)s?"
+)
 _QUESTION_TYPES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b", re.I), "age"),
     (re.compile(r"\bhow (?:many|much|long|far|big|large|tall|often)\b|\bwhat (?:number|percent|percentage|amount)\b", re.I), "number"),
     (re.compile(r"\bwhen\b|\bwhat (?:year|date|day|time|month|century|decade)\b|\bwhich (?:year|day)\b", re.I), "date"),
     (re.compile(r"\bwho(?:m|se)?\b|\bwhich (?:person|man|woman|people)\b|\bname\b", re.I), "person"),
     (re.compile(r"\bwhere\b|\bwhat (?:city|country|place|state|region)\b|\bwhich (?:city|country|place)\b", re.I), "place"),
+    (re.compile(rf"\b(?:which|what) (?:\w+ )?{_IDENTIFIER_ASK}\b", re.I), "identifier"),
 ]
 
 

@@ -97,6 +97,11 @@ SENTENCE_FEATURES = (
 )
 
 
+# answer kinds a code block says nothing about: it is made of identifiers, so neither holding one nor
+# lacking one tells (``cues`` "identifier": which option / setting / exception …)
+CODE_NEUTRAL_KINDS = frozenset({"identifier"})
+
+
 @dataclass
 class PassageInfo:
     """What retrieval says of one passage, for the ``passage_*`` and ``doc_*`` features."""
@@ -198,9 +203,10 @@ def sentence_rows(
             pairs = set(zip(words, words[1:], strict=False))
             matched = [k for k, t in enumerate(words) if t in weights]
             text = text_of(i)
+            f = facts(i)
+            typed = weak and not (f.code and kind in CODE_NEUTRAL_KINDS)
             cue = cue_score(kind, text, question)
             cos = cos_of(i)
-            f = facts(i)
             lead = f.code and facts(i - 1).lead_in
             rows.append({
                 "cos": cos,
@@ -209,9 +215,9 @@ def sentence_rows(
                 "lex_next": share(after - own - before),
                 "phrase": len(q_pairs & pairs) / len(q_pairs) if q_pairs else 0.0,
                 "cue_strong": cue * strong,
-                "cue_weak": cue * weak,
+                "cue_weak": cue * typed,
                 "miss_strong": (1.0 - cue) * strong,
-                "miss_weak": (1.0 - cue) * weak,
+                "miss_weak": (1.0 - cue) * typed,
                 "passage_rr": 1.0 / (1.0 + rank),
                 "passage_top": float(rank == 0),
                 "passage_score": about.score,
