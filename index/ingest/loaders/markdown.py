@@ -7,7 +7,7 @@ abbreviations, MDX). A file that uses MyST syntax (``{role}`…```, ```` ```{dir
 ``(label)=``) also gets the MyST plugins, and its directives are read like Sphinx's.
 
 Blocks: headings (their path is the context of what follows), paragraphs, list items, table rows,
-admonitions (their title appended to the context), quotes, definitions, footnotes and code blocks
+admonitions (their title appended to the context; also callouts, ``callouts``), quotes, definitions, footnotes and code blocks
 (whole content lines, with the fence's language). Display text comes from the inline tokens,
 aligned back onto the source (``_align``): links become their text, emphasis and HTML tags are
 dropped, inline code keeps its backticks, MyST roles show their text.
@@ -37,6 +37,7 @@ from mdit_py_plugins.substitution import substitution_plugin
 
 from index.ingest.loaders._align import Aligner, Lines, code_block, mark_lead_ins
 from index.ingest.loaders._common import LoaderError, read_text
+from index.ingest.loaders.callouts import callout
 from index.ingest.loaders.context import LoadContext
 from index.ingest.loaders.formats import MARKDOWN
 from index.ingest.loaders.html_text import html_blocks
@@ -173,10 +174,11 @@ def load_markdown(path: Path, source: str, ctx: LoadContext | None = None) -> Do
 
 
 class _Container:
-    __slots__ = ("kind", "title")
+    __slots__ = ("kind", "seen", "title")
 
     def __init__(self, kind: str, title: str = "") -> None:
         self.kind, self.title = kind, title
+        self.seen = False  # a paragraph of it was read (a callout label opens only the first one)
 
 
 _KIND_OF_CONTAINER = {
@@ -393,10 +395,25 @@ class MarkdownWalker:
             self._add(al.block(DEFINITION, context=self._context(t_line), cell=self.cell))
             return
         self._flush_term()
+        top = self._containers[-1] if self._containers else None
+        first_in_quote = top is not None and top.kind == "quote" and not top.seen
+        if top is not None:
+            top.seen = True
+        context = self._context(line)
+        found = callout(inline, ADMONITION_NAMES, in_quote=first_in_quote)
+        if found is not None:
+            title, children = found
+            inline = inline.copy(children=children)
+            if first_in_quote and top is not None:  # the whole quote is the callout's box
+                top.kind, top.title = "admonition", title
+                kind, context = ADMONITION, self._context(line)
+            else:
+                kind = ADMONITION if kind == PARAGRAPH else kind
+                context = f"{context} > {title}" if context else title
         al = Aligner(self.text, start, end)
         render_inline(al, inline)
         level = self._lists if kind == LIST_ITEM else 0
-        self._add(al.block(kind, context=self._context(line), wrapped=True, level=level, cell=self.cell))
+        self._add(al.block(kind, context=context, wrapped=True, level=level, cell=self.cell))
 
     def _flush_term(self) -> None:
         if self._term is None:

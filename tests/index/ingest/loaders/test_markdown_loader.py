@@ -282,3 +282,46 @@ def test_lead_in_before_code_and_not_before_prose(write) -> None:
         ("paragraph", False),
         ("paragraph", False),
     ]
+
+
+CALLOUTS = """\
+# Checks
+
+TIP: **Important:** The base is the newest reference.
+
+NOTE: Moving parameters is not a breakage.
+
+> TIP: **Hint**
+> Make them keyword-only.
+
+>? QUESTION: Why not?
+> Because.
+
+> [!WARNING]
+> Back up first.
+
+> GRIFFE: **Our recommendation.**
+> Hide your layout.
+
+HTTP: the protocol, not a callout.
+
+> Plain quote: NOTE: not at the start.
+"""
+
+
+def test_callouts_markdown_callouts_and_github_alerts(write) -> None:
+    """A callout's label is the admonition's context, never quoted text; other all-caps prose stays as it is."""
+    doc = load(write, "docs/checks.md", CALLOUTS)
+    assert shown(doc) == [
+        ("heading", "Checks", ""),
+        ("admonition", "The base is the newest reference.", "Checks > Important"),
+        ("admonition", "Moving parameters is not a breakage.", "Checks > Note"),
+        ("admonition", "Make them keyword-only.", "Checks > Hint"),
+        ("admonition", "Why not? Because.", "Checks > Question"),
+        ("admonition", "Back up first.", "Checks > Warning"),
+        ("admonition", "Hide your layout.", "Checks > Our recommendation"),
+        ("paragraph", "HTTP: the protocol, not a callout.", "Checks"),
+        ("quote", "Plain quote: NOTE: not at the start.", "Checks"),
+    ]
+    # the quoted span starts at the text, after the label
+    assert doc.text[doc.blocks[1].start :].startswith("The base")
