@@ -65,26 +65,29 @@ def test_an_over_long_sentence_is_cut_at_whitespace(fake_embedder: FakeEmbedder)
     assert " ".join(text[s.start : s.end] for s in corpus.units) == text
 
 
-def test_an_over_long_sentence_is_cut_into_even_pieces(fake_embedder: FakeEmbedder) -> None:
-    """140 words at a budget of 128: two pieces of 70, not 128 and a 12-word stub quoted on its own."""
+def test_an_over_long_sentence_leaves_no_stub(fake_embedder: FakeEmbedder) -> None:
+    """140 words at a budget of 128: not 128 and a 12-word stub quoted on its own, but as long a first
+    piece as leaves a last piece of a quarter of the budget (32 words)."""
     text = " ".join(f"word{i}" for i in range(139)) + " end):"
     corpus = chunk_documents([Document("d", text)], fake_embedder, max_tokens=128)
     sizes = [len(text[s.start : s.end].split()) for s in corpus.units]
-    assert sizes == [70, 70]
+    assert sizes == [108, 32]
     assert " ".join(text[s.start : s.end] for s in corpus.units) == text
 
 
-def test_even_cuts_never_need_more_pieces_than_the_greedy_cut(fake_embedder: FakeEmbedder) -> None:
+def test_cuts_stay_greedy_unless_the_last_piece_is_a_stub(fake_embedder: FakeEmbedder) -> None:
     from index.ingest.chunking import even_cuts
 
-    for n in (129, 200, 256, 257, 300, 385, 1000):
+    for n in (129, 160, 200, 256, 257, 300, 385, 1000):
         text = " ".join(f"w{i}" for i in range(n))
         greedy = fake_embedder.token_cuts(text, 128)
-        even = even_cuts(fake_embedder, text, n, 128)
-        assert len(even) == len(greedy)
-        bounds = [0, *even, len(text)]
+        cuts = even_cuts(fake_embedder, text, n, 128)
+        assert len(cuts) == len(greedy)
+        bounds = [0, *cuts, len(text)]
         sizes = [len(text[a:b].split()) for a, b in zip(bounds, bounds[1:], strict=False)]
-        assert max(sizes) <= 128 and max(sizes) - min(sizes) < len(sizes), (n, sizes)  # at most one word a piece apart
+        assert max(sizes) <= 128 and sizes[-1] >= 32, (n, sizes)
+        if n - 128 * len(greedy) >= 32:  # the greedy last piece is long enough: kept as it is
+            assert cuts == greedy, (n, sizes)
 
 
 def test_context_is_prepended_for_embedding_only(fake_embedder: FakeEmbedder) -> None:
