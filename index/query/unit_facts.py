@@ -2,7 +2,7 @@
 
 * ``code`` — the unit is a code block; ``lead_in`` — prose ending in ":" right before a code block of
   the same document (the lead-in of an example);
-* ``markup_sample`` — a code block of document markup or plain text (``languages.is_markup_sample``:
+* ``markup_sample`` — a code block of document markup or plain text (``code_languages.is_markup_sample``:
   ``md-render``, ``html``, ``text``), an example of what a renderer reads or writes, not a program;
 * ``changelog`` — its document is a changelog or release notes (``DocRecord.role``);
 * ``context_terms`` — the stemmed terms of its document's title and its heading path (the context of
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.ingest.loaders.languages import is_markup_sample
+from index.models.code_languages import is_markup_sample
 from index.models.documents import CHANGELOG, CODE
 from index.query.cues import identifier_words
 

@@ -24,22 +24,6 @@ INCLUDE_LANGUAGES: dict[str, str] = CODE_LANGUAGES | {
     ".dockerfile": "dockerfile", ".env": "bash", ".graphql": "graphql", ".tf": "terraform",
 }  # fmt: skip
 
-# code blocks that show document markup or plain text (what goes into a renderer, or comes out of one), not
-# a program, a command or a configuration: a Markdown library's ``md-render`` example, an ``html`` output,
-# a ``text`` listing. Answers to questions are the prose around them (none of the tuning sets' expected
-# quotes is only such a block). A ``-render`` suffix (Python-Markdown's "render this example") is dropped.
-MARKUP_SAMPLE_LANGUAGES = frozenset({
-    "markdown", "md", "mdown", "gfm", "rst", "restructuredtext", "html", "xhtml", "xml",
-    "text", "txt", "plain", "plaintext", "none", "output",
-})  # fmt: skip
-_RENDER_SUFFIX = "-render"
-
-
-def is_markup_sample(language: str) -> bool:
-    """The code block's language is document markup or plain text (``MARKUP_SAMPLE_LANGUAGES``)."""
-    return language.lower().removesuffix(_RENDER_SUFFIX) in MARKUP_SAMPLE_LANGUAGES
-
-
 _NAMES = {"Dockerfile": "dockerfile", "Makefile": "make", "Justfile": "just"}
 
 

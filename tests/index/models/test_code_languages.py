@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.ingest.loaders.languages import is_markup_sample
+from index.models.code_languages import is_markup_sample
 
 
 @pytest.mark.parametrize("language", ["md-render", "markdown", "MD", "html", "text", "rst", "xml", "output"])
