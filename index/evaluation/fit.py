@@ -434,6 +434,13 @@ def fold_table(by_recipe: dict[str, CrossFit]) -> str:
     return "\n".join(lines)
 
 
+def only_sets(fold_of: np.ndarray, set_of: np.ndarray, only: Sequence[str]) -> Callable[[str], np.ndarray]:
+    """A recipe's training mask: for a held-out fold, the questions of ``only``'s sets outside that fold
+    (a fold of a set not in ``only`` is still scored: it is what says whether the other sets carry over)."""
+    keep = np.isin(set_of, list(only))
+    return lambda fold: (fold_of != fold) & keep
+
+
 def final_fit(items: list[Item], crossed: CrossFit, weighting: str, tokens: Callable[[list[str]], list]
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The shipped weights: every stage fit on every item (stage 2 and 3 inputs cross-fitted)."""
@@ -466,6 +473,9 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"one or more of {', '.join(WEIGHTINGS)}, comma separated: each is cross-validated and fit "
                          "(several: the rankers of each go to OUT/<weighting>/)")
     ap.add_argument("--no-baseline", action="store_true", help="skip the SQuAD-only recipe beside each fold")
+    ap.add_argument("--also-only", action="append", default=[], metavar="SETS",
+                    help="also cross-validate rankers fit on these sets alone (comma separated names, e.g. "
+                         "squad,httpx,requests,seed): does adding the others help a fold neither saw; repeatable")
     ap.add_argument("--cache", type=Path, default=Path(".citebot/eval"))
     ap.add_argument("--out", type=Path, default=RANKERS)
     ap.add_argument("--cv-only", action="store_true", help="print the cross-validation, write nothing")
@@ -508,6 +518,12 @@ def main(argv: list[str] | None = None) -> int:
         (f"all other folds, {w}" if len(weightings) > 1 else "all other folds"): r for w, r in others.items()}
     if args.squad is not None and len(sets) > 1 and not args.no_baseline:
         recipes["SQuAD only"] = (weightings[0], lambda fold: (fold_of != fold) & (set_of == SQUAD))
+    for names in args.also_only:
+        only = [n.strip() for n in names.split(",") if n.strip()]
+        unknown = sorted(set(only) - set(set_of.tolist()))
+        if unknown:
+            ap.error(f"--also-only: no set named {', '.join(unknown)} (sets: {', '.join(ts.name for ts in sets)})")
+        recipes[f"only {'+'.join(only)}"] = (weightings[0], only_sets(fold_of, set_of, only))
     by_recipe: dict[str, CrossFit] = {}
     for name, (weighting, train_on) in recipes.items():
         say(f"cross-validation by corpus, rankers fit on {name}…")
@@ -539,7 +555,7 @@ def main(argv: list[str] | None = None) -> int:
     provenance = {}
     for name, (weighting, _) in recipes.items():
         crossed = by_recipe[name]
-        if name == "SQuAD only":
+        if name == "SQuAD only" or name.startswith("only "):
             continue
         say(f"the final fit on every corpus ({weighting})…")
         w_sent, w_docs, w_answers = final_fit(items, crossed, weighting, tokens)

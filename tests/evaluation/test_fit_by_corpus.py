@@ -133,3 +133,12 @@ def test_token_cache_keeps_states_by_text_and_asks_the_source_it_is_given() -> N
     assert calls == [["a", "b"], ["c"]]
     with pytest.raises(ValueError):
         tokens(["d"])
+
+
+def test_a_recipe_of_some_sets_trains_on_them_alone_outside_the_fold() -> None:
+    fold_of = np.array(["squad 0-11", "squad 12-23", "alpha", "alpha", "beta", "gamma"])
+    set_of = np.array(["squad", "squad", "alpha", "alpha", "beta", "gamma"])
+    train_on = fit.only_sets(fold_of, set_of, ["squad", "alpha"])
+    assert train_on("beta").tolist() == [True, True, True, True, False, False]  # beta is scored, never fit on
+    assert train_on("alpha").tolist() == [True, True, False, False, False, False]
+    assert train_on("squad 0-11").tolist() == [False, True, True, True, False, False]
