@@ -30,7 +30,7 @@ LEVERS: dict[str, tuple[str, ...]] = {
 }
 SPAN_LEVERS = {"neighbours"}  # levers of the spans stage, not of the rankers (``QuoteParams`` switches)
 # stages after the first (not in the fit's rows), switched off by their ``QuoteParams``
-STAGE_LEVERS: dict[str, dict[str, int | bool]] = {"code_after": {"code_after": 0}}
+STAGE_LEVERS: dict[str, dict[str, int | bool]] = {"code_after": {"code_after": 0}, "refine": {"refine": 0}}
 
 
 def without(ranker, names: set[str]):  # noqa: ANN001, ANN201 - a LinearRanker with those weights 0

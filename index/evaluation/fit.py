@@ -29,7 +29,8 @@ article (0-11, 12-23), as before. Beside every fold it prints the same stages fi
 rankers' old recipe: for a SQuAD fold, its other half), so a fold says whether the other corpora's data
 generalises to a corpus the fit never saw. Stage 2 and 3 inputs of a training question come from the
 rankers of its own fold (fit without it), as at run time. The per-fold table is printed and stored
-in each ranker file's provenance.
+in each ranker file's provenance. ``--also-only squad,httpx`` adds a recipe fit on those sets alone
+(outside the fold): whether the other sets' data helps a fold that neither saw.
 """
 
 from __future__ import annotations
