@@ -313,8 +313,13 @@ def gives_reason(sentence: str) -> float:
 # default header" (what to do) do not
 _DEFAULT_ASK = re.compile(
     r"\bdefaults?\b|\bout of the box\b|"
-    r"\bif (?:i|you|we) (?:don'?t|do not|never|didn'?t) (?:set|pass|give|specify|write|provide|configure|choose)\b|"
-    r"\bwithout (?:setting|passing|specifying|configuring)\b",
+    r"\b(?:if|when|unless) (?:i|you|we) (?:don'?t|do not|never|didn'?t) "
+    r"(?:set|pass|give|specify|write|provide|configure|choose|call|use|add|enable)\b|"
+    r"\bwithout (?:setting|passing|specifying|configuring|calling)\b|"
+    # "do I have to enable the X extension", "do I need to turn on …": is it on already?
+    r"\b(?:do|does|must) (?:i|you|we|one) (?:have|need) to (?:enable|turn on|activate|switch on)\b|"
+    # "are aliases resolved automatically?": a yes/no question about what happens on its own
+    r"^\s*(?:is|are|does|do|will)\b[^?]*\bautomatic(?:ally)?\b",
     re.I,
 )
 # the sentence speaks of a default ("defaults to", "the default is", "by default", "(Default 100)",
@@ -330,3 +335,19 @@ def asks_default(question: str) -> bool:
 def states_default(sentence: str) -> bool:
     """The sentence speaks of a default (``_STATES_DEFAULT``)."""
     return bool(_STATES_DEFAULT.search(sentence))
+
+
+# the sentence says what the default *is* ("… by default", "defaults to `-`", "The default is 500kB.",
+# "Default: `language-`.", "`xhtml` (the default)", "`stat` is the default"), not only that there is
+# one ("the default bound logger class", "affect the default for all requests")
+_NAMES_DEFAULT = re.compile(
+    r"\bby default\b|\bdefaults? (?:to|is|was)\b|\bthe default(?: value| setting)? (?:is|was)\b|"
+    r"\bdefault(?: value)?:|\(default\b|\(the default\)|\bis the default\b|\bare the defaults\b|"
+    r"\bdefault(?:s|ing)? (?:setting|value) (?:is|of)\b|\benabled by default\b",
+    re.I,
+)
+
+
+def names_default(sentence: str) -> bool:
+    """The sentence says what the default is (``_NAMES_DEFAULT``), stricter than ``states_default``."""
+    return bool(_NAMES_DEFAULT.search(sentence))
