@@ -175,7 +175,8 @@ def unknown_entity_share(question: str, idf: Callable[[str], float]) -> float:
 
 
 _QUESTION_START = re.compile(
-    r"^\s*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|should|"
+    r"^\s*(?:who|whom|whose|what|which|when|where|why|how|whats|hows|wheres|whos|whys|"  # "whats the …" typed fast
+    r"is|are|was|were|do|does|did|can|could|should|"
     r"would|will|has|have|had|name|list|in which|in what|on which|on what|at which|at what|to whom|for what)\b",
     re.I,
 )
@@ -351,3 +352,9 @@ _NAMES_DEFAULT = re.compile(
 def names_default(sentence: str) -> bool:
     """The sentence says what the default is (``_NAMES_DEFAULT``), stricter than ``states_default``."""
     return bool(_NAMES_DEFAULT.search(sentence))
+
+
+def sets_identifier(line: str, identifiers: list[str] | tuple[str, ...]) -> bool:
+    """A code line that gives one of the identifiers (``code_identifiers``) a value: ``name=value``,
+    ``name = value``, ``"name": value``, ``name: value`` (not ``name == value``)."""
+    return any(re.search(rf"(?<![\w.]){re.escape(ident.rstrip('(='))}['\"]?\s*[=:](?!=)", line) for ident in identifiers)

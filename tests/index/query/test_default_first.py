@@ -4,15 +4,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from index.query.cues import asks_default, names_default
+from index.models.lexical import Analyzer
+from index.query.cues import asks_default, is_question, names_default, sets_identifier
 from index.query.defaults import default_first
+from index.query.extend import extend
 from index.query.records import Candidate, QuoteParams
-from tests.index.query.test_extend import backend_of, unit_of
+from index.query.spans import neighbourhood
+from index.query.unit_facts import UnitFactsCache
+from tests.index.query.test_extend import backend_of, evidence, unit_of
 
 
 @pytest.mark.parametrize(
@@ -58,8 +63,9 @@ Each of these values can be set on the class. For example, a small limit can be 
 def _run(tmp_path: Path, question: str, order: list[str], defaults: bool = True) -> list[int]:
     backend, _ = backend_of(tmp_path, LIMITS)
     units = [unit_of(backend, start) for start in order]
-    ctx = SimpleNamespace(backend=backend, texts=SimpleNamespace(terms=lambda t: re.findall(r"\w+", t.lower())),
-                          quotes=QuoteParams(defaults=defaults))
+    texts = SimpleNamespace(terms=lambda t: re.findall(r"\w+", t.lower()))
+    texts.facts = UnitFactsCache(backend, texts.terms)
+    ctx = SimpleNamespace(backend=backend, texts=texts, quotes=QuoteParams(defaults=defaults))
     scores = [0.6, 0.2, 0.1, 0.05, 0.05][: len(units)]
     state = SimpleNamespace(question=question, asks=True,
                             candidates=[Candidate(u, s, 0.5, 0.5, 1.0, 0, k) for k, (u, s) in enumerate(zip(units, scores, strict=True))])
@@ -87,3 +93,94 @@ def test_nothing_moves_for_other_questions_a_best_that_names_one_or_when_off(tmp
     first = ["`max_content_length`", "Calling `get_data`"]
     assert _run(tmp_path, "is max_content_length set by default?", first) == first
     assert _run(tmp_path, "is max_content_length set by default?", ORDER, defaults=False) == ORDER
+
+
+# -- the defaults shown as code -----------------------------------------------------------------------
+
+CONFIG = """# Getting started
+
+Set the `cache_logger_on_first_use` option to `True` so loggers are assembled only once:
+
+```python
+configure(cache_logger_on_first_use=True)
+```
+
+Using the defaults, as above, is equivalent to:
+
+```python
+structlog.configure(
+    processors=[
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="%Y-%m-%d %H:%M:%S", utc=False),
+    ],
+    wrapper_class=structlog.make_filtering_bound_logger(logging.NOTSET),
+    cache_logger_on_first_use=False
+)
+```
+
+Loggers are cheap to create.
+"""
+
+
+def test_a_line_that_sets_an_identifier() -> None:
+    ids = ["cache_logger_on_first_use"]
+    assert sets_identifier("    cache_logger_on_first_use=False", ids)
+    assert sets_identifier('  "cache_logger_on_first_use": false,', ids)
+    assert sets_identifier("cache_logger_on_first_use = True", ids)
+    assert not sets_identifier("if cache_logger_on_first_use == True:", ids)
+    assert not sets_identifier("config.cache_logger_on_first_use_x = 1", ids)
+    assert sets_identifier("x = Client(timeout=5)", ["timeout="])  # a keyword argument as the question typed it
+
+
+def test_question_start_typed_without_apostrophe() -> None:
+    assert is_question("whats the default timestamp format in the console output")
+    assert not is_question("whatsapp integration notes")
+
+
+def test_the_code_the_docs_present_as_the_defaults(tmp_path: Path) -> None:
+    backend, _ = backend_of(tmp_path, CONFIG)
+    facts = UnitFactsCache(backend, lambda t: re.findall(r"\w+", t.lower()))
+    assert facts.default_code() == [unit_of(backend, "structlog.configure(")]  # not the `True` example
+
+
+def test_a_default_question_about_an_identifier_quotes_the_line_that_sets_it(tmp_path: Path) -> None:
+    backend, text = backend_of(tmp_path, CONFIG)
+    i = unit_of(backend, "structlog.configure(")
+    ev = replace(evidence("is cache_logger_on_first_use on by default?", {i: 0.7}), asks_default=True,
+                 identifiers=("cache_logger_on_first_use",))
+    span = extend(neighbourhood(backend, i), i, ev)
+    assert span.why == "trimmed" and span.parts[0].trimmed
+    assert text[span.start : span.end] == "cache_logger_on_first_use=False"  # verbatim, without the indent
+    assert span.line == span.end_line == text[: span.start].count("\n") + 1
+    # a value that opens a bracket: through the line that closes it, shown dedented
+    ev = replace(ev, identifiers=("processors",))
+    span = extend(neighbourhood(backend, i), i, ev)
+    quoted = text[span.start : span.end]
+    assert quoted.startswith("processors=[") and quoted.endswith("],")
+    assert span.parts[0].display.startswith("processors=[\n    structlog.processors.add_log_level,")
+    assert span.end_line - span.line == 3
+    # no identifier set in the block, or not a default question: the block as before
+    for other in (replace(ev, identifiers=("logger_factory",)), replace(ev, asks_default=False)):
+        assert extend(neighbourhood(backend, i), i, other).why != "trimmed"
+
+
+def _config_run(tmp_path: Path, question: str) -> tuple[list[int], object]:
+    backend, _ = backend_of(tmp_path, CONFIG)
+    texts = SimpleNamespace(terms=Analyzer().terms)  # stemmed: "timestamp" meets ``TimeStamper``
+    texts.facts = UnitFactsCache(backend, texts.terms)
+    ctx = SimpleNamespace(backend=backend, texts=texts, quotes=QuoteParams())
+    first = unit_of(backend, "Set the `cache_logger_on_first_use`")
+    state = SimpleNamespace(question=question, asks=True, candidates=[Candidate(first, 0.8, 0.5, 0.5, 1.0, 0, 0)])
+    default_first(ctx, state)
+    return [c.unit for c in state.candidates], backend
+
+
+def test_the_default_configuration_block_becomes_the_first_candidate(tmp_path: Path) -> None:
+    got, backend = _config_run(tmp_path, "is cache_logger_on_first_use on by default?")
+    assert got == [unit_of(backend, "structlog.configure("), unit_of(backend, "Set the `cache_logger_on_first_use`")]
+    # naming no identifier, the line with the question's terms: the timestamp format
+    got, backend = _config_run(tmp_path, "whats the default timestamp format?")
+    assert got[0] == unit_of(backend, "structlog.configure(")
+    # an identifier the block does not set: nothing moves
+    got, backend = _config_run(tmp_path, "is logger_factory on by default?")
+    assert got == [unit_of(backend, "Set the `cache_logger_on_first_use`")]
