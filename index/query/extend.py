@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from index.models.documents import ADMONITION, CODE, HEADING, LIST_ITEM, PARAGRAPH, QUOTE
-from index.query.cues import sets_identifier, states_default
+from index.query.cues import identifier_words, sets_identifier, states_default
 from index.storage.backend import UnitRecord
 
 MAX_CHARS = 600  # display characters of one quote (a span), at most
@@ -260,7 +260,9 @@ class Evidence:
         return self.ranks.get(unit, 1 << 30)
 
     def line_score(self, line: str) -> float:
-        return sum(self.terms(line).values())
+        """The question-term weight of a code line, the words inside its identifiers counted too
+        (``class BooleanConverter(BaseConverter):`` holds "converter", ``url_map`` holds "url")."""
+        return sum(self.terms(f"{line} {' '.join(sorted(identifier_words(line)))}").values())
 
 
 def extend(n: Neighbourhood, anchor: int, evidence: Evidence, max_chars: int = MAX_CHARS,

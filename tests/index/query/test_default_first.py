@@ -184,3 +184,4 @@ def test_the_default_configuration_block_becomes_the_first_candidate(tmp_path: P
     # an identifier the block does not set: nothing moves
     got, backend = _config_run(tmp_path, "is logger_factory on by default?")
     assert got == [unit_of(backend, "Set the `cache_logger_on_first_use`")]
+
