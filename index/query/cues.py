@@ -339,10 +339,11 @@ def states_default(sentence: str) -> bool:
 
 
 # the sentence says what the default *is* ("… by default", "defaults to `-`", "The default is 500kB.",
-# "Default: `language-`.", "`xhtml` (the default)", "`stat` is the default"), not only that there is
+# "Default: `language-`.", "`xhtml` (the default)", "`stat` is the default", "The default behavior is to
+# raise … after 5 seconds"), not only that there is
 # one ("the default bound logger class", "affect the default for all requests")
 _NAMES_DEFAULT = re.compile(
-    r"\bby default\b|\bdefaults? (?:to|is|was)\b|\bthe default(?: value| setting)? (?:is|was)\b|"
+    r"\bby default\b|\bdefaults? (?:to|is|was)\b|\bthe default(?: [\w-]+){0,2} (?:is|was|are)\b|"
     r"\bdefault(?: value)?:|\(default\b|\(the default\)|\bis the default\b|\bare the defaults\b|"
     r"\bdefault(?:s|ing)? (?:setting|value) (?:is|of)\b|\benabled by default\b",
     re.I,

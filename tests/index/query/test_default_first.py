@@ -41,7 +41,8 @@ def test_what_to_do_is_no_default_question(question: str) -> None:
 def test_a_sentence_names_a_default_when_it_says_what_it_is() -> None:
     for sentence in ("By default, no level-based filtering is done.", "The `encoding` keyword defaults to `utf-8`.",
                      "The default is 1000.", "Default: `language-`.", "The formats are `xhtml` (the default) and `html`.",
-                     "This extension is enabled by default."):
+                     "This extension is enabled by default.",
+                     "The default behavior is to raise a `TimeoutException` after 5 seconds of network inactivity."):
         assert names_default(sentence), sentence
     for sentence in ("structlog's default bound logger class filters levels early.",
                      "Each value can be set on the class to affect the default for all requests."):
