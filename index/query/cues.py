@@ -175,7 +175,8 @@ def unknown_entity_share(question: str, idf: Callable[[str], float]) -> float:
 
 
 _QUESTION_START = re.compile(
-    r"^\s*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|should|"
+    r"^\s*(?:who|whom|whose|what|which|when|where|why|how|whats|hows|wheres|whos|whys|"  # "whats the …" typed fast
+    r"is|are|was|were|do|does|did|can|could|should|"
     r"would|will|has|have|had|name|list|in which|in what|on which|on what|at which|at what|to whom|for what)\b",
     re.I,
 )
@@ -313,8 +314,13 @@ def gives_reason(sentence: str) -> float:
 # default header" (what to do) do not
 _DEFAULT_ASK = re.compile(
     r"\bdefaults?\b|\bout of the box\b|"
-    r"\bif (?:i|you|we) (?:don'?t|do not|never|didn'?t) (?:set|pass|give|specify|write|provide|configure|choose)\b|"
-    r"\bwithout (?:setting|passing|specifying|configuring)\b",
+    r"\b(?:if|when|unless) (?:i|you|we) (?:don'?t|do not|never|didn'?t) "
+    r"(?:set|pass|give|specify|write|provide|configure|choose|call|use|add|enable)\b|"
+    r"\bwithout (?:setting|passing|specifying|configuring|calling)\b|"
+    # "do I have to enable the X extension", "do I need to turn on …": is it on already?
+    r"\b(?:do|does|must) (?:i|you|we|one) (?:have|need) to (?:enable|turn on|activate|switch on)\b|"
+    # "are aliases resolved automatically?": a yes/no question about what happens on its own
+    r"^\s*(?:is|are|does|do|will)\b[^?]*\bautomatic(?:ally)?\b",
     re.I,
 )
 # the sentence speaks of a default ("defaults to", "the default is", "by default", "(Default 100)",
@@ -330,3 +336,26 @@ def asks_default(question: str) -> bool:
 def states_default(sentence: str) -> bool:
     """The sentence speaks of a default (``_STATES_DEFAULT``)."""
     return bool(_STATES_DEFAULT.search(sentence))
+
+
+# the sentence says what the default *is* ("… by default", "defaults to `-`", "The default is 500kB.",
+# "Default: `language-`.", "`xhtml` (the default)", "`stat` is the default", "The default behavior is to
+# raise … after 5 seconds"), not only that there is
+# one ("the default bound logger class", "affect the default for all requests")
+_NAMES_DEFAULT = re.compile(
+    r"\bby default\b|\bdefaults? (?:to|is|was)\b|\bthe default(?: [\w-]+){0,2} (?:is|was|are)\b|"
+    r"\bdefault(?: value)?:|\(default\b|\(the default\)|\bis the default\b|\bare the defaults\b|"
+    r"\bdefault(?:s|ing)? (?:setting|value) (?:is|of)\b|\benabled by default\b",
+    re.I,
+)
+
+
+def names_default(sentence: str) -> bool:
+    """The sentence says what the default is (``_NAMES_DEFAULT``), stricter than ``states_default``."""
+    return bool(_NAMES_DEFAULT.search(sentence))
+
+
+def sets_identifier(line: str, identifiers: list[str] | tuple[str, ...]) -> bool:
+    """A code line that gives one of the identifiers (``code_identifiers``) a value: ``name=value``,
+    ``name = value``, ``"name": value``, ``name: value`` (not ``name == value``)."""
+    return any(re.search(rf"(?<![\w.]){re.escape(ident.rstrip('(='))}['\"]?\s*[=:](?!=)", line) for ident in identifiers)

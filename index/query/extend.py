@@ -13,7 +13,9 @@ A unit is one sentence, list item, table row or code block; the answer is often 
 * two of the question's best candidates side by side (**neighbours**: a claim and its reason, a
   name and what it does): the stretch from the better one to the other;
 * a question that asks for code, answered by prose: the prose through the code block just after it;
-* a long code block **trimmed** to the contiguous lines that best match the question, with their lines.
+* a long code block **trimmed** to the contiguous lines that best match the question, with their lines;
+* a question about the default of an identifier it names, answered by code: the code cut to the lines
+  that set it (``cache_logger_on_first_use=False``; a value that opens a bracket through its close).
 
 A span is consecutive units of one block or of adjacent blocks under the same heading and context
 (never across a heading), bounded by ``MAX_CHARS`` characters of display text, and its quote is the
@@ -26,13 +28,14 @@ Pure functions over the records of ``index.storage.backend`` (``UnitRecord`` and
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from index.models.documents import ADMONITION, CODE, HEADING, LIST_ITEM, PARAGRAPH, QUOTE
-from index.query.cues import states_default
+from index.query.cues import identifier_words, sets_identifier, states_default
 from index.storage.backend import UnitRecord
 
 MAX_CHARS = 600  # display characters of one quote (a span), at most
@@ -244,6 +247,7 @@ class Evidence:
     follow_share: float = 0.15  # … or holding this share of the question's IDF mass the anchor lacks
     wants_code: bool = False  # the question asks for code ("example code?", "snippet to …")
     asks_default: bool = False  # the question asks for a default ("by default?", "if I don't set one")
+    identifiers: tuple[str, ...] = ()  # … and the code identifiers it names (``cues.code_identifiers``)
 
     ranks: Mapping[int, int] = field(init=False, repr=False, compare=False)
 
@@ -256,7 +260,9 @@ class Evidence:
         return self.ranks.get(unit, 1 << 30)
 
     def line_score(self, line: str) -> float:
-        return sum(self.terms(line).values())
+        """The question-term weight of a code line, the words inside its identifiers counted too
+        (``class BooleanConverter(BaseConverter):`` holds "converter", ``url_map`` holds "url")."""
+        return sum(self.terms(f"{line} {' '.join(sorted(identifier_words(line)))}").values())
 
 
 def extend(n: Neighbourhood, anchor: int, evidence: Evidence, max_chars: int = MAX_CHARS,
@@ -538,7 +544,12 @@ def follow_up(n: Neighbourhood, anchor: int, evidence: Evidence) -> int | None:
 
 
 def code_span(n: Neighbourhood, code: Part, evidence: Evidence, max_chars: int) -> Span:
-    """A code unit: with the lead-in that introduces it when both fit, else trimmed to its best lines."""
+    """A code unit: with the lead-in that introduces it when both fit, else trimmed to its best lines;
+    for a question about the default of identifiers it names, cut to the lines that set them."""
+    if evidence.asks_default and evidence.identifiers:
+        setting = setting_lines(n, code, evidence.identifiers, max_chars)
+        if setting is not None:
+            return Span((setting,), "trimmed")
     lead = code.unit - 1
     if n.has(lead) and is_lead_in(n, lead):
         both = [n.part(lead), code]
@@ -548,6 +559,32 @@ def code_span(n: Neighbourhood, code: Part, evidence: Evidence, max_chars: int) 
         return Span((code,))
     trimmed = trim_code(n, code, evidence, max_chars)
     return Span((trimmed,), "trimmed") if trimmed is not None else Span((code,))
+
+
+_OPENS, _CLOSES = "([{", ")]}"
+
+
+def setting_lines(n: Neighbourhood, code: Part, identifiers: Sequence[str], max_chars: int) -> Part | None:
+    """The lines of a code unit from the first that sets one of ``identifiers`` to the last (a value
+    that opens a bracket: through the line that closes it), as a part with its own source span and
+    lines; None when no line sets one, the lines would be the whole unit, or they exceed ``max_chars``."""
+    shown = code.display.split("\n")
+    hits = [k for k, line in enumerate(shown) if sets_identifier(line, identifiers)]
+    if not hits or len(shown) < 2:
+        return None
+    lo, hi = hits[0], hits[-1] + 1
+    depth = sum(shown[hi - 1].count(c) for c in _OPENS) - sum(shown[hi - 1].count(c) for c in _CLOSES)
+    while depth > 0 and hi < len(shown):
+        depth += sum(shown[hi].count(c) for c in _OPENS) - sum(shown[hi].count(c) for c in _CLOSES)
+        hi += 1
+    if (lo, hi) == (0, len(shown)) or len("\n".join(shown[lo:hi])) > max_chars:
+        return None
+    part = lines_part(n, code, lo, hi)
+    if part is None:
+        return None
+    indent = len(n.text[part.start : part.end]) - len(n.text[part.start : part.end].lstrip(" \t"))
+    # quoted from the setting itself, not the indentation of the call it sits in
+    return replace(part, start=part.start + indent, display=textwrap.dedent(part.display))
 
 
 def trim_code(n: Neighbourhood, code: Part, evidence: Evidence, max_chars: int, from_top: bool = False) -> Part | None:
@@ -579,6 +616,16 @@ def trim_code(n: Neighbourhood, code: Part, evidence: Evidence, max_chars: int, 
     if best is None:
         return None
     _, lo, hi = best
+    return lines_part(n, code, lo, hi)
+
+
+def lines_part(n: Neighbourhood, code: Part, lo: int, hi: int) -> Part | None:
+    """Display lines ``lo .. hi - 1`` of a code unit as a part with their own source span and lines
+    (None when its display lines do not map one to one onto its source lines)."""
+    shown = code.display.split("\n")
+    source = n.text[code.start : code.end].split("\n")
+    if len(shown) != len(source):
+        return None
     offsets = [code.start]
     for s in source[:-1]:
         offsets.append(offsets[-1] + len(s) + 1)

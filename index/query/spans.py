@@ -10,7 +10,7 @@ import numpy as np
 
 from index.query.abstain import abstains
 from index.query.answer import Answer, Citation, Part
-from index.query.cues import asks_default, base_stem, evidence_terms
+from index.query.cues import asks_default, base_stem, code_identifiers, evidence_terms
 from index.query.extend import WANTS_CODE, Evidence, Neighbourhood, Span, bulleted, extend
 from index.query.passages import passages_of
 from index.query.permalinks import permalink
@@ -60,8 +60,10 @@ def question_evidence(ctx: Context, state: QueryState) -> Evidence:
     def terms(text: str) -> dict[str, float]:
         return {t: weights[t] for t in {base_stem(t) for t in ctx.texts.terms(text)} if t in weights}
 
+    default = asks_default(state.question)
     return Evidence({c.unit: c.score for c in state.candidates}, terms, sum(weights.values()),
-                    wants_code=bool(WANTS_CODE.search(state.question)), asks_default=asks_default(state.question))
+                    wants_code=bool(WANTS_CODE.search(state.question)), asks_default=default,
+                    identifiers=tuple(code_identifiers(state.question)) if default else ())
 
 
 def neighbourhood(backend: Backend, unit: int) -> Neighbourhood:

@@ -23,7 +23,7 @@ import numpy as np
 
 from index.models.code_languages import is_markup_sample
 from index.models.documents import CHANGELOG, CODE
-from index.query.cues import identifier_words
+from index.query.cues import identifier_words, states_default
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,6 +54,7 @@ class UnitFactsCache:
         self._facts: dict[int, UnitFacts] = {}
         self._contexts: dict[tuple[int, int], tuple[str, frozenset[str]]] = {}
         self._changelogs: np.ndarray | None = None
+        self._default_code: list[int] | None = None
 
     def __call__(self, i: int) -> UnitFacts:
         facts = self._facts.get(i)
@@ -69,6 +70,24 @@ class UnitFactsCache:
             self._changelogs = np.array([d.role == CHANGELOG for d in self.backend.documents()], dtype=bool)
         ids = np.asarray(ids, dtype=np.int64)
         return self._changelogs[ids] if len(self._changelogs) else np.zeros(len(ids), dtype=bool)
+
+    def default_code(self) -> list[int]:
+        """The code blocks that the docs present as the defaults: the lead-in right before one speaks of
+        defaults ("Using the defaults, as above, is equivalent to:"), or its heading path does ("Default
+        configuration"). Read once over all units (docs folders are small), in unit order."""
+        if self._default_code is None:
+            b, found = self.backend, []
+            for i in range(b.n_units):
+                u = b.unit(i)
+                if u.kind != CODE:
+                    continue
+                prev = b.unit(i - 1) if i > 0 else None
+                lead = prev is not None and prev.doc == u.doc and prev.kind != CODE and \
+                    prev.display.rstrip().endswith(":") and states_default(prev.display)
+                if lead or states_default(self(i).context):
+                    found.append(i)
+            self._default_code = found
+        return self._default_code
 
     def _read(self, i: int) -> UnitFacts:
         b = self.backend

@@ -374,3 +374,38 @@ def test_a_span_never_skips_a_sentence_the_build_dropped_as_a_near_duplicate(tmp
     assert span.units == (i,)  # not (i, j): its quote would hold a sentence its display leaves out
     shown = span.display(text).replace(" ", "")
     assert shown in text[span.start : span.end].replace(" ", "")
+
+
+def test_a_code_line_scores_the_words_inside_its_identifiers() -> None:
+    ev = evidence("example of writing my own url converter")
+    assert ev.line_score("class BooleanConverter(BaseConverter):") == 1.0  # "converter"
+    assert ev.line_score("    def __init__(self, url_map, maybe=False):") == 1.0  # "url"
+    assert ev.line_score("            return not randrange(2)") == 0.0
+
+
+BODY = "\n".join(f"        step_{k} = compute(value, {k})" for k in range(14))
+CONVERTER = f"""# Converters
+
+This example implements a converter. ::
+
+```python
+from werkzeug.routing import BaseConverter
+
+class BooleanConverter(BaseConverter):
+    regex = r"(?:yes|no|maybe)"
+
+    def to_python(self, value):
+{BODY}
+        return value == 'yes'
+
+url_map = Map([Rule("/vote/<bool:x>")], converter=BooleanConverter)
+```
+"""
+
+
+def test_a_long_example_is_trimmed_to_where_it_names_the_question(tmp_path: Path) -> None:
+    backend, text = backend_of(tmp_path, CONVERTER)
+    i = unit_of(backend, "from werkzeug.routing")
+    span = extend(neighbourhood(backend, i), i, evidence("example of writing my own url converter", {i: 0.9}))
+    assert span.why == "trimmed"
+    assert text[span.start : span.end].startswith("from werkzeug.routing import BaseConverter\n\nclass BooleanConverter")
