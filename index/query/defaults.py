@@ -33,12 +33,15 @@ from index.query.extend import MAX_CHARS, to_default
 from index.query.spans import neighbourhood, question_evidence
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from index.query.extend import Neighbourhood
     from index.query.state import Context, QueryState
 
 LOOK = 15  # the candidates looked at: a default sentence is short and holds little of the question
+# the question's best documents whose default-configuration code is looked at (the overview page that
+# shows it ranks high for a default question; a remote corpus is never walked whole)
+DOCS = 10
 
 
 def says_default(n: Neighbourhood, unit: int) -> bool:
@@ -59,12 +62,13 @@ def names_identifier(text: str, identifiers: list[str]) -> bool:
     return any(ident.rstrip("(=") in text for ident in identifiers)
 
 
-def default_code_line(ctx: Context, weight: Callable[[str], float], identifiers: list[str]) -> tuple[float, int] | None:
+def default_code_line(ctx: Context, weight: Callable[[str], float], identifiers: list[str],
+                      docs: Sequence[int]) -> tuple[float, int] | None:
     """The best line of the docs' default-configuration code (``UnitFacts.default_code``) for the
     question, as (weight, unit): one that sets a named identifier, or with no identifier named, the
     line with the most weight; None when no line holds question terms (or sets a named identifier)."""
     best: tuple[float, int] | None = None
-    for unit in ctx.texts.facts.default_code():
+    for unit in ctx.texts.facts.default_code(docs):
         for line in ctx.backend.unit_display(unit).split("\n"):
             if identifiers and not sets_identifier(line, identifiers):
                 continue
@@ -100,7 +104,7 @@ def default_first(ctx: Context, state: QueryState) -> None:
         w = weight(text)
         if w > 0 and (best is None or w > best[0] + 1e-9):
             best = (w, c.unit)
-    code = default_code_line(ctx, weight, idents)
+    code = default_code_line(ctx, weight, idents, state.documents.docs[:DOCS].tolist() if state.documents else [])
     if code is not None and (best is None or code[0] > best[0] + 1e-9):
         best = code
     if best is None or best[1] == top.unit:

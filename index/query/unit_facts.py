@@ -26,7 +26,7 @@ from index.models.documents import CHANGELOG, CODE
 from index.query.cues import identifier_words, states_default
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from index.storage.backend import Backend
 
@@ -54,7 +54,7 @@ class UnitFactsCache:
         self._facts: dict[int, UnitFacts] = {}
         self._contexts: dict[tuple[int, int], tuple[str, frozenset[str]]] = {}
         self._changelogs: np.ndarray | None = None
-        self._default_code: list[int] | None = None
+        self._default_code: dict[int, list[int]] = {}  # document -> its default-configuration code units
 
     def __call__(self, i: int) -> UnitFacts:
         facts = self._facts.get(i)
@@ -71,23 +71,30 @@ class UnitFactsCache:
         ids = np.asarray(ids, dtype=np.int64)
         return self._changelogs[ids] if len(self._changelogs) else np.zeros(len(ids), dtype=bool)
 
-    def default_code(self) -> list[int]:
-        """The code blocks that the docs present as the defaults: the lead-in right before one speaks of
-        defaults ("Using the defaults, as above, is equivalent to:"), or its heading path does ("Default
-        configuration"). Read once over all units (docs folders are small), in unit order."""
-        if self._default_code is None:
-            b, found = self.backend, []
-            for i in range(b.n_units):
-                u = b.unit(i)
-                if u.kind != CODE:
-                    continue
-                prev = b.unit(i - 1) if i > 0 else None
-                lead = prev is not None and prev.doc == u.doc and prev.kind != CODE and \
-                    prev.display.rstrip().endswith(":") and states_default(prev.display)
-                if lead or states_default(self(i).context):
-                    found.append(i)
-            self._default_code = found
-        return self._default_code
+    def default_code(self, docs: Sequence[int]) -> list[int]:
+        """The code blocks of the documents ``docs`` that the docs present as the defaults: the lead-in
+        right before one speaks of defaults ("Using the defaults, as above, is equivalent to:"), or its
+        heading path does ("Default configuration"). Read per document, once (a question looks at its
+        best few documents, so a remote corpus of millions of units is never walked whole), in order."""
+        b, found = self.backend, []
+        todo = [int(d) for d in docs if int(d) not in self._default_code]
+        if todo:
+            starts, ends = b.document_units(np.asarray(todo, dtype=np.int64))
+            for d, lo, hi in zip(todo, starts.tolist(), ends.tolist(), strict=True):
+                self._default_code[d] = [i for i in range(lo, hi) if self._presents_defaults(i)]
+        for d in docs:
+            found += self._default_code[int(d)]
+        return found
+
+    def _presents_defaults(self, i: int) -> bool:
+        b = self.backend
+        u = b.unit(i)
+        if u.kind != CODE:
+            return False
+        prev = b.unit(i - 1) if i > 0 else None
+        lead = prev is not None and prev.doc == u.doc and prev.kind != CODE and \
+            prev.display.rstrip().endswith(":") and states_default(prev.display)
+        return lead or states_default(self(i).context)
 
     def _read(self, i: int) -> UnitFacts:
         b = self.backend

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from index.models.lexical import Analyzer
@@ -68,7 +69,7 @@ def _run(tmp_path: Path, question: str, order: list[str], defaults: bool = True)
     texts.facts = UnitFactsCache(backend, texts.terms)
     ctx = SimpleNamespace(backend=backend, texts=texts, quotes=QuoteParams(defaults=defaults))
     scores = [0.6, 0.2, 0.1, 0.05, 0.05][: len(units)]
-    state = SimpleNamespace(question=question, asks=True,
+    state = SimpleNamespace(question=question, asks=True, documents=every_document(backend),
                             candidates=[Candidate(u, s, 0.5, 0.5, 1.0, 0, k) for k, (u, s) in enumerate(zip(units, scores, strict=True))])
     default_first(ctx, state)
     assert sorted(c.score for c in state.candidates) == sorted(scores)  # the scores stay, only who holds them moves
@@ -141,7 +142,9 @@ def test_question_start_typed_without_apostrophe() -> None:
 def test_the_code_the_docs_present_as_the_defaults(tmp_path: Path) -> None:
     backend, _ = backend_of(tmp_path, CONFIG)
     facts = UnitFactsCache(backend, lambda t: re.findall(r"\w+", t.lower()))
-    assert facts.default_code() == [unit_of(backend, "structlog.configure(")]  # not the `True` example
+    every = list(range(len(backend.documents())))
+    assert facts.default_code(every) == [unit_of(backend, "structlog.configure(")]  # not the `True` example
+    assert facts.default_code([]) == []  # only the documents asked about are read
 
 
 def test_a_default_question_about_an_identifier_quotes_the_line_that_sets_it(tmp_path: Path) -> None:
@@ -165,13 +168,19 @@ def test_a_default_question_about_an_identifier_quotes_the_line_that_sets_it(tmp
         assert extend(neighbourhood(backend, i), i, other).why != "trimmed"
 
 
-def _config_run(tmp_path: Path, question: str) -> tuple[list[int], object]:
+def every_document(backend) -> SimpleNamespace:  # noqa: ANN001 - a DocRanking of every document, in order
+    return SimpleNamespace(docs=np.arange(len(backend.documents())))
+
+
+def _config_run(tmp_path: Path, question: str, ranked: bool = True) -> tuple[list[int], object]:
     backend, _ = backend_of(tmp_path, CONFIG)
     texts = SimpleNamespace(terms=Analyzer().terms)  # stemmed: "timestamp" meets ``TimeStamper``
     texts.facts = UnitFactsCache(backend, texts.terms)
     ctx = SimpleNamespace(backend=backend, texts=texts, quotes=QuoteParams())
     first = unit_of(backend, "Set the `cache_logger_on_first_use`")
-    state = SimpleNamespace(question=question, asks=True, candidates=[Candidate(first, 0.8, 0.5, 0.5, 1.0, 0, 0)])
+    docs = every_document(backend) if ranked else SimpleNamespace(docs=np.zeros(0, dtype=np.int64))
+    state = SimpleNamespace(question=question, asks=True, documents=docs,
+                            candidates=[Candidate(first, 0.8, 0.5, 0.5, 1.0, 0, 0)])
     default_first(ctx, state)
     return [c.unit for c in state.candidates], backend
 
@@ -186,3 +195,8 @@ def test_the_default_configuration_block_becomes_the_first_candidate(tmp_path: P
     got, backend = _config_run(tmp_path, "is logger_factory on by default?")
     assert got == [unit_of(backend, "Set the `cache_logger_on_first_use`")]
 
+
+
+def test_only_the_question_s_best_documents_are_read_for_default_code(tmp_path: Path) -> None:
+    got, backend = _config_run(tmp_path, "is cache_logger_on_first_use on by default?", ranked=False)
+    assert got == [unit_of(backend, "Set the `cache_logger_on_first_use`")]  # no ranked document: nothing read
