@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.models.documents import PROSE_KINDS
-from index.query.abstain import SCORE, UNCOVERED, UNCOVERED_FROM, Evidence, evidence
-from index.query.coverage import TYPO_MIN, TYPO_RATIO
+from index.query.abstain import ASK, ASK_FROM, SCORE, UNCOVERED, UNCOVERED_FROM, Evidence, evidence
+from index.query.coverage import CLIP_EXTRA, CLIP_MIN, TYPO_MIN, TYPO_RATIO
 from index.query.coverage import K as COVERAGE_K
 from index.query.foreign import corpus_code_names
 
@@ -70,7 +70,7 @@ def key() -> str:
     import hashlib
 
     h = hashlib.sha256("\n".join(bank()).encode())
-    h.update(f"{SCORE}|rule 3|code names|coverage K={COVERAGE_K} {UNCOVERED} {UNCOVERED_FROM} typos {TYPO_RATIO} {TYPO_MIN}|{BANK_QUANTILE}|{PSEUDO_ACCEPT}|{PSEUDO_MAX}|{FLOOR}|{CEILING}|{MIN_PSEUDO}|{BANK_MIN}".encode())
+    h.update(f"{SCORE}|rule 3|code names|coverage K={COVERAGE_K} {UNCOVERED} {UNCOVERED_FROM} typos {TYPO_RATIO} {TYPO_MIN} clips {CLIP_MIN} {CLIP_EXTRA}|whether {ASK} {ASK_FROM}|{BANK_QUANTILE}|{PSEUDO_ACCEPT}|{PSEUDO_MAX}|{FLOOR}|{CEILING}|{MIN_PSEUDO}|{BANK_MIN}".encode())
     return h.hexdigest()[:16]
 
 
