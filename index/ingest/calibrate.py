@@ -23,7 +23,7 @@ that ``PSEUDO_ACCEPT`` of them reach. When the bank's edge is below the pseudo-q
 threshold is the middle of the gap; when they overlap, the pseudo-questions' edge (so that most
 answerable questions are still answered, at the price of accepting more of the bank). It is kept
 within ``[FLOOR, CEILING]``; a corpus too small for ``MIN_PSEUDO`` pseudo-questions is
-calibrated on the bank's edge alone. It costs one batch encode and the first query stages for some 400 questions
+calibrated on the bank's edge alone. It costs one model run and the first query stages for some 400 questions
 (a few seconds on a docs folder of some 40 pages). The result goes to ``Manifest.abstention``; ``citebot index info``
 shows it and the build summary reports it.
 """
@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.models.documents import PROSE_KINDS
-from index.query.abstain import SCORE, UNCOVERED, UNCOVERED_FROM, Evidence, evidence
-from index.query.coverage import TYPO_MIN, TYPO_RATIO
+from index.query.abstain import ASK, ASK_FROM, SCORE, UNCOVERED, UNCOVERED_FROM, Evidence, evidence
+from index.query.coverage import CLIP_EXTRA, CLIP_MIN, TYPO_MIN, TYPO_RATIO
 from index.query.coverage import K as COVERAGE_K
 from index.query.foreign import corpus_code_names
 
@@ -70,7 +70,7 @@ def key() -> str:
     import hashlib
 
     h = hashlib.sha256("\n".join(bank()).encode())
-    h.update(f"{SCORE}|rule 3|code names|coverage K={COVERAGE_K} {UNCOVERED} {UNCOVERED_FROM} typos {TYPO_RATIO} {TYPO_MIN}|{BANK_QUANTILE}|{PSEUDO_ACCEPT}|{PSEUDO_MAX}|{FLOOR}|{CEILING}|{MIN_PSEUDO}|{BANK_MIN}".encode())
+    h.update(f"{SCORE}|rule 3|code names|one run|coverage K={COVERAGE_K} {UNCOVERED} {UNCOVERED_FROM} typos {TYPO_RATIO} {TYPO_MIN} clips {CLIP_MIN} {CLIP_EXTRA}|whether {ASK} {ASK_FROM}|{BANK_QUANTILE}|{PSEUDO_ACCEPT}|{PSEUDO_MAX}|{FLOOR}|{CEILING}|{MIN_PSEUDO}|{BANK_MIN}".encode())
     return h.hexdigest()[:16]
 
 
@@ -127,6 +127,19 @@ class _Precomputed:
         return self.embedder.token_states(texts)
 
 
+def question_runs(embedder: Embedder, questions: list[str]) -> tuple[dict[str, np.ndarray], dict[str, Tokens]]:
+    """Each question's vector and token states, as ask has them: from one unpadded model run each when
+    the embedder gives both at once (``encode_with_tokens``), else a batch encode and a token pass."""
+    both = getattr(embedder, "encode_with_tokens", None)
+    if both is not None:
+        runs = {q: both(q) for q in questions}
+        return {q: v for q, (v, _) in runs.items()}, {q: t for q, (_, t) in runs.items()}
+    if not questions:
+        return {}, {}
+    vecs = embedder.encode(questions, batch_size=64)
+    return dict(zip(questions, vecs, strict=True)), dict(zip(questions, embedder.token_states(questions), strict=True))
+
+
 def context_for(backend: Backend, embedder: Embedder, questions: list[str]) -> Context:
     from index.query import rankers
     from index.query.records import QuoteParams, RetrievalParams
@@ -134,10 +147,8 @@ def context_for(backend: Backend, embedder: Embedder, questions: list[str]) -> C
     from index.query.tokens import TokenSource
 
     unique = list(dict.fromkeys(questions))
-    vecs = embedder.encode(unique, batch_size=64) if unique else np.zeros((0, embedder.dim), dtype=np.float32)
-    # the questions' token states as ask has them (one unpadded run each): what coverage compares
-    tokens = dict(zip(unique, embedder.token_states(unique), strict=True)) if unique else {}
-    encoder = _Precomputed({q: v for q, v in zip(unique, vecs, strict=True)}, embedder, tokens)
+    vectors, tokens = question_runs(embedder, unique)
+    encoder = _Precomputed(vectors, embedder, tokens)
     return Context(backend=backend, encoder=encoder, texts=UnitTexts(backend),  # type: ignore[arg-type]
                    retrieval=RetrievalParams(), quotes=QuoteParams(), rankers=rankers.packaged(),
                    tokens=TokenSource(backend, encoder))  # type: ignore[arg-type]

@@ -106,3 +106,17 @@ def unvalued(question: str, quotes: list[str], named: Callable[[str], bool] | No
     if kind == "number" and named is not None and uncounted(question, named, close, quotes):
         return 1.0
     return 0.0 if any(holds_value(kind, q) for q in quotes) else 1.0
+
+
+# a question that asks *whether* (yes or no): it opens with an auxiliary verb, after a chat opener
+# ("can griffe parse epytext docstrings", "is there a processor that ...", "so does it ...")
+_WHETHER = re.compile(r"^\W*(?:(?:so|also|and|but|hey|hi|ok|okay|quick question|q)\b\W*)?"
+                      r"(?:can|could|does|do|did|is|are|was|were|will|would|should|has|have|may|might)\b", re.I)
+
+
+def asks_whether(question: str) -> bool:
+    """Whether the question asks if something is so ("can griffe parse epytext docstrings?"), not how
+    or what. Of such a question the thing asked about is the point: when the docs never name it, they
+    do not answer; a how-to question often brings the asker's own setting ("over
+    /var/run/docker.sock") and is answered by the general mechanism."""
+    return bool(_WHETHER.match(question))

@@ -19,8 +19,9 @@ computed: the ``cos`` column of the candidate rows), and
 
 A paraphrase or an inflection in a close unit covers an unused word ("uploading" near "upload"); a
 misspelling of a word the retrieved passages write is that word ("consitution", "Hollwood": ``misspells``, the
-standard library's ``difflib`` ratio at least ``TYPO_RATIO``); a feature the docs lack is covered by
-nothing. The token states are those the refine stage reads
+standard library's ``difflib`` ratio at least ``TYPO_RATIO``), and so is a clipping of one ("env vars" where
+they write "environment variables": ``clips``); a feature the docs lack is covered by nothing. The token
+states are those the refine stage reads
 (``Context.token_states``: the question's from its retrieval pass, the units' stored with the index,
 computed and kept in an LRU when it stores none); a question without unused words reads none. The
 calibration's pseudo-questions leave their own unit out of the ``K`` (``exclude``).
@@ -51,6 +52,10 @@ K = 8
 # "stong" ~ "strong" 0.91); SQuAD's typed questions hold dozens ("coruption", "povertly", "whwn")
 TYPO_RATIO = 0.8
 TYPO_MIN = 5  # shorter words are not checked: one edit of a 4-letter name is another name ("csrf" ~ "csr" 0.86)
+# a clipped word: "env" of "environment", "vars" of "variables"; shorter ones are not checked ("ci" opens
+# "circle", "cipher"), and the long word must be longer by a syllable or so ("type" is not "typed" clipped)
+CLIP_MIN = 3
+CLIP_EXTRA = 3
 _ALPHA = re.compile(r"[^\W\d_]")
 _TEXT_WORD = re.compile(r"[^\W\d_]{3,}")
 
@@ -101,6 +106,19 @@ def misspells(word: str, texts: Sequence[str]) -> bool:
     return bool(difflib.get_close_matches(word.lower(), written, n=1, cutoff=TYPO_RATIO))
 
 
+def clips(word: str, texts: Sequence[str]) -> bool:
+    """Whether ``word`` (of ``CLIP_MIN`` letters or more) is a clipped form of a longer word of ``texts``
+    ("env" of "environment", "vars" of "variables", "creds" of "credentials"): its letters, less a plural
+    "s", open a word of ``texts`` at least ``CLIP_EXTRA`` letters longer."""
+    stem = word.lower()
+    if len(stem) > CLIP_MIN and stem.endswith("s"):
+        stem = stem[:-1]
+    if len(stem) < CLIP_MIN:
+        return False
+    written = {w.lower() for t in texts for w in _TEXT_WORD.findall(t)}
+    return any(w.startswith(stem) and len(w) >= len(stem) + CLIP_EXTRA for w in written)
+
+
 def uncovered(question: Tokens, units: Sequence[Tokens], chosen: Sequence[Sequence[int]]) -> float:
     """1 − the smallest coverage of the words ``chosen`` (lists of the question's piece indices): the mean
     of their pieces' best cosine to any token of ``units`` (0 with no word or nothing to compare)."""
@@ -130,7 +148,7 @@ def question_uncovered(ctx: Context, state: QueryState, exclude: Collection[int]
         if not unused:
             return 0.0
         retrieved = [ctx.backend.unit_display(u) for u in dict.fromkeys(u for u, _ in state.meta) if u not in exclude]
-        chosen = [idx for w, idx in unused if not misspells(w, retrieved)]
+        chosen = [idx for w, idx in unused if not misspells(w, retrieved) and not clips(w, retrieved)]
         if not chosen:
             return 0.0
         found = states([ctx.backend.unit_display(u) for u in units])

@@ -163,3 +163,40 @@ def test_off_topic_and_near_topic_questions_abstain_on_real_docs(tmp_path: Path,
     assert engine.ask("how do i pass --log-level to set the verbosity of a command?").abstained
     assert engine.ask("in what year was the first version of this command-line library released?").abstained
     assert not engine.ask("how do i turn the --verbose flag off?").abstained
+
+
+class OneRun:
+    """An embedder that gives a question's vector and token states from one run (``encode_with_tokens``),
+    counting what it is asked."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001 - the fake embedder
+        self.inner = inner
+        self.dim = inner.dim
+        self.runs: list[str] = []
+        self.encoded: list[str] = []
+
+    def encode_with_tokens(self, text: str):  # noqa: ANN201
+        self.runs.append(text)
+        return self.inner.encode([text])[0], self.inner.token_states([text])[0]
+
+    def encode(self, texts: list[str], **kw) -> np.ndarray:  # noqa: ANN003
+        self.encoded += texts
+        return self.inner.encode(texts, **kw)
+
+    def token_states(self, texts: list[str]):  # noqa: ANN201
+        return self.inner.token_states(texts)
+
+
+def test_each_calibration_question_takes_one_model_run_when_the_embedder_gives_both(fake_embedder) -> None:  # noqa: ANN001
+    questions = ["how do i add an option?", "what is a group?", "how do i add an option?"]
+    one = OneRun(fake_embedder)
+    vectors, tokens = calibrate.question_runs(one, list(dict.fromkeys(questions)))
+    assert one.runs == ["how do i add an option?", "what is a group?"] and one.encoded == []  # no second pass
+    assert set(vectors) == set(tokens) == set(questions)
+    # the same vectors and token states as the two passes of an embedder without encode_with_tokens
+    plain_vectors, plain_tokens = calibrate.question_runs(fake_embedder, list(dict.fromkeys(questions)))
+    for q in questions:
+        np.testing.assert_allclose(vectors[q], plain_vectors[q], atol=1e-6)
+        assert tokens[q].pieces == plain_tokens[q].pieces
+    assert calibrate.question_runs(fake_embedder, []) == ({}, {})
+    assert calibrate.question_runs(one, []) == ({}, {})

@@ -1,6 +1,6 @@
 """What value a question asks for (a year, a version, a count) and whether a quote holds one."""
 
-from index.query.asked import asked_value, counted_words, holds_value, uncounted, unvalued
+from index.query.asked import asked_value, asks_whether, counted_words, holds_value, uncounted, unvalued
 
 
 def test_the_wording_fixes_the_kind_of_value() -> None:
@@ -95,3 +95,12 @@ def test_a_quote_word_close_to_the_counted_thing_keeps_the_count() -> None:
     assert unvalued("How many people were taken to hospital?", quotes, named, close) == 0.0
     # nothing in the quote is close to "stars": still a count of a thing the docs never name
     assert uncounted("how many stars does it have?", named, close, ["GitHub does though: <Response [200]>"])
+
+
+def test_a_question_asking_whether_opens_with_an_auxiliary_verb() -> None:
+    for q in ("can griffe parse epytext docstrings", "Is there a gitlab ci example?", "does it support yaml",
+              "so, are there type stubs", "hey can i sample debug logs", "Should I pin the version?"):
+        assert asks_whether(q), q
+    for q in ("how do i run griffe check as a pre-commit hook", "what is a transport", "why does it hang",
+              "which version added it", "candidates are ranked how?", "docs for the client"):
+        assert not asks_whether(q), q

@@ -10,6 +10,7 @@ from index.query import abstain
 from index.query.abstain import Evidence
 from index.query.coverage import (
     K,
+    clips,
     closest_units,
     misspells,
     question_uncovered,
@@ -73,6 +74,16 @@ def test_a_misspelling_of_a_word_the_neighbours_write_is_that_word() -> None:
     assert not misspells("mistune", ["mistakes are common in markdown"])
     assert not misspells("csrf", ["the csr request"])  # short words: one edit is another name
     assert not misspells("coruption", [])
+
+
+def test_a_clipping_of_a_longer_word_the_neighbours_write_is_that_word() -> None:
+    texts = ["Set the environment variables HTTP_PROXY and HTTPS_PROXY.", "Pass your credentials."]
+    assert clips("env", texts) and clips("vars", texts) and clips("Creds", texts)
+    assert not clips("epytext", texts)  # it opens no word of theirs
+    assert not clips("yaml", ["the yamls"])  # a longer word by less than a syllable: an inflection, not a clipping
+    assert not clips("ci", ["circle ci and a cipher"])  # too short to be a clipping
+    assert not clips("proxy", texts)  # the same word is the misspelling check's and the corpus's, not a clipping
+    assert not clips("env", [])
 
 
 def test_uncovered_is_one_minus_the_least_covered_chosen_word() -> None:
@@ -170,6 +181,17 @@ def test_a_misspelled_unused_word_is_not_evidence() -> None:
     assert question_uncovered(ctx, s, exclude={7}) == pytest.approx(1.0)  # not written near: uncovered
 
 
+def test_a_clipped_unused_word_is_not_evidence() -> None:
+    question = "client env?"
+    displays = {7: "the environment client", 8: "client pool"}
+    states = {question: tokens("client", "env"), displays[7]: tokens("the", "timeout", "client"),
+              displays[8]: tokens("client", "pool")}
+    ctx = Ctx(displays, states, vocabulary={"client", "pool", "environ"})
+    s = rows_state(question, [0.9, 0.8], [7, 8])
+    assert question_uncovered(ctx, s) == 0.0  # "env" opens "environment" of unit 7
+    assert question_uncovered(ctx, s, exclude={7}) == pytest.approx(1.0)
+
+
 def test_a_question_without_unused_words_reads_no_unit_states() -> None:
     ctx = Ctx(DISPLAYS, STATES, vocabulary={"client", "mistun"})  # the corpus uses every word (stemmed terms)
     s = rows_state(QUESTION, [0.9, 0.8, 0.1], [7, 8, 9])
@@ -199,9 +221,19 @@ def test_the_score_pays_for_an_uncovered_word_only_past_the_margin() -> None:
     assert Evidence(0.8, 0.4, uncovered=more).score == pytest.approx(base.score - abstain.UNCOVERED * 0.2)
 
 
-def test_a_threshold_calibrated_for_the_score_without_coverage_is_not_reused() -> None:
-    assert abstain.SCORE != "evidence-v7"
-    assert abstain.stored(type("M", (), {"abstention": {"score": "evidence-v7", "threshold": 0.5}})()) is None
+def test_a_question_asking_whether_pays_more_for_an_uncovered_word_and_from_a_lower_gap() -> None:
+    gap = abstain.ASK_FROM + 0.1  # under UNCOVERED_FROM: only a question asking whether pays
+    assert abstain.ASK_FROM < abstain.UNCOVERED_FROM
+    how, whether = Evidence(0.8, 0.4, uncovered=gap), Evidence(0.8, 0.4, uncovered=gap, whether=1.0)
+    assert how.score == pytest.approx(Evidence(0.8, 0.4).score)
+    assert whether.score == pytest.approx(how.score - abstain.ASK * 0.1)
+    assert Evidence(0.8, 0.4, whether=1.0).score == pytest.approx(Evidence(0.8, 0.4).score)  # nothing uncovered
+
+
+def test_a_threshold_calibrated_for_an_earlier_score_is_not_reused() -> None:
+    for old in ("evidence-v7", "evidence-v8"):
+        assert old != abstain.SCORE
+        assert abstain.stored(type("M", (), {"abstention": {"score": old, "threshold": 0.5}})()) is None
 
 
 def test_with_the_real_model_a_feature_the_docs_lack_is_uncovered_and_a_paraphrase_is_not(real_embedder) -> None:  # noqa: ANN001
