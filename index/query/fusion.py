@@ -1,4 +1,4 @@
-"""Fusing the dense and the BM25 ranking into one."""
+"""Fusing the dense and the BM25 ranking into one, and a chunk's own score with its document's."""
 
 from __future__ import annotations
 
@@ -39,3 +39,13 @@ def rrf(rankings: list[list[int]], k: int = 60) -> dict[int, float]:
         for rank, key in enumerate(ranking, start=1):
             out[key] = out.get(key, 0.0) + 1.0 / (k + rank)
     return out
+
+
+def with_document_prior(chunk_scores: np.ndarray, chunk_docs: np.ndarray, docs: np.ndarray, doc_scores: np.ndarray,
+                        weight: float) -> np.ndarray:
+    """(min-max(chunk scores) + ``weight`` · min-max(the score of each chunk's document among ``docs``)) / (1 +
+    ``weight``), in [0, 1] as a fused score is; a chunk whose document is not ranked gets 0 from it. A passage is read in its page: one sentence matching a few
+    question words in a page about something else loses to a near match in the page the question is about."""
+    by_doc = dict(zip(docs.tolist(), minmax(np.asarray(doc_scores, dtype=np.float64)).tolist(), strict=True))
+    prior = np.array([by_doc.get(d, 0.0) for d in chunk_docs.tolist()], dtype=np.float64)
+    return (minmax(np.asarray(chunk_scores, dtype=np.float64)) + weight * prior) / (1.0 + weight)

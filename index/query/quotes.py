@@ -374,7 +374,7 @@ def context_cosines(ctx: Context, units: list[int], q_vec: np.ndarray | None) ->
 
 def passage_info(ctx: Context, hits: Hits, top: list[int], documents: DocRanking) -> list[PassageInfo]:
     score = dict(zip(hits.chunks.tolist(), hits.scores.tolist(), strict=True))
-    best_chunk = float(hits.scores[0]) if len(hits.scores) and hits.scores[0] else 1.0
+    best_chunk = float(hits.scores.max()) if len(hits.scores) and hits.scores.max() > 0 else 1.0
     doc_rank = {int(d): r for r, d in enumerate(documents.docs.tolist())}
     best_doc = float(documents.scores[0]) if len(documents) and documents.scores[0] else 1.0
     ids = np.asarray(top, dtype=np.int64)

@@ -34,6 +34,12 @@ class RetrievalParams:
     doc_bm25: float = 0.3
     doc_chunk_bm25: float = 0.1
     doc_candidates: int = 100  # documents fetched from the document BM25
+    # the top passages (``QuoteParams.passages`` of them) chosen by the fused score plus this much of their
+    # document's first-stage score (each min-max normalized; ``fusion.with_document_prior``), kept in fused
+    # order. Off: at 0.3 the gold unit reached the candidates of 4 more of 261 docs tuning questions
+    # (structlog +2) but answer@1 fell on structlog and markdown by 2 each with the rankers as fit
+    # (BENCHMARKS.md, recall): a value needs a ranker refit on the candidates it makes
+    chunk_document_prior: float = 0.0
     # a changelog or release notes, for a question not about versions or changes: this much off its
     # first-stage score (a sum of min-max normalized features, weights 0.9 in all) and off its reranked
     # logit; priors, not learned (no tuning set holds a changelog)

@@ -50,7 +50,7 @@ def document_ranker() -> LinearRanker:
 def best_passages(chunk_docs: np.ndarray, chunk_scores: np.ndarray) -> dict[int, tuple[float, int]]:
     """Each document's best passage among the hits (ranked best first): (score / the best score, rank)."""
     out: dict[int, tuple[float, int]] = {}
-    top = float(chunk_scores[0]) if len(chunk_scores) and chunk_scores[0] else 1.0
+    top = float(chunk_scores.max()) if len(chunk_scores) and chunk_scores.max() > 0 else 1.0
     for rank, (d, sc) in enumerate(zip(chunk_docs.tolist(), chunk_scores.tolist(), strict=True)):
         if d not in out:
             out[d] = (sc / top, rank)

@@ -11,12 +11,13 @@ min-max normalized over the candidate documents and summed with the ``doc_*`` we
 SciFact's tuning split; see BENCHMARKS.md).
 
 Stages (``index.query.state``): ``retrieve`` (question → hits) and ``rank_first_stage`` (hits →
-documents).
+documents, then the hits reordered with their documents' scores: ``RetrievalParams.chunk_document_prior``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,7 +25,7 @@ import numpy as np
 from index.query.addresses import searched_text
 from index.query.cues import asks_about_versions, base_stem, corpus_has
 from index.query.features import FeatureRows
-from index.query.fusion import minmax
+from index.query.fusion import minmax, with_document_prior
 from index.query.records import DOC_FEATURES, DocRanking, Hits, Mode, RetrievalParams
 
 if TYPE_CHECKING:
@@ -158,7 +159,22 @@ def retrieve(ctx: Context, state: QueryState) -> None:
 
 
 def rank_first_stage(ctx: Context, state: QueryState) -> None:
-    """The documents the hits point to, ranked on their own evidence."""
+    """The documents the hits point to, ranked on their own evidence; then the hits reordered with their
+    documents' scores (``RetrievalParams.chunk_document_prior``)."""
     assert state.hits is not None
     demote = None if asks_about_versions(state.question) else ctx.texts.facts.changelog_documents
     state.first_documents = state.documents = rank_documents(ctx.backend, ctx.retrieval, state.hits, demote)
+    state.hits = document_prior(ctx.backend, ctx.retrieval, state.hits, state.first_documents, ctx.quotes.passages)
+
+
+def document_prior(backend: Backend, p: RetrievalParams, hits: Hits, ranking: DocRanking, window: int = 8) -> Hits:
+    """``hits`` with the best ``window`` by ``fusion.with_document_prior`` first (in their fused order),
+    then the rest (fused order), or as they are."""
+    if not p.chunk_document_prior or not len(hits.chunks) or not len(ranking):
+        return hits
+    scores = with_document_prior(hits.scores, backend.chunk_documents(hits.chunks), ranking.docs, ranking.scores,
+                                 p.chunk_document_prior)
+    chosen = np.sort(np.argsort(-scores, kind="stable")[:window])  # hits are in fused order
+    rest = np.setdiff1d(np.arange(len(hits.chunks)), chosen)
+    order = np.concatenate([chosen, rest])
+    return replace(hits, chunks=hits.chunks[order], scores=hits.scores[order])

@@ -72,3 +72,32 @@ def test_feature_rows_are_built_and_read_by_name() -> None:
     with pytest.raises(ValueError, match="duplicate"):
         FeatureRows(("a", "a"), np.zeros((1, 2)))
     assert weights(("a", "b", "c"), b=2.0).tolist() == [0.0, 2.0, 0.0]
+
+
+def test_the_document_prior_reorders_the_hits_of_the_first_stage(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    from dataclasses import replace
+
+    from index.query.records import QuoteParams, RetrievalParams
+
+    settings = Settings(index_dir=tmp_path / "index")
+    build_index(settings, documents=DOCS, embedder=fake_embedder)
+    plain = Engine.open(settings, embedder=fake_embedder)
+    question = "how old"  # its best chunk (fire.txt) is not in its best document (space.txt) with the fake model
+    state = plain.state(question)
+    pipeline.run(plain.context, state, pipeline.FIRST_STAGE)
+    assert state.hits is not None and state.first_documents is not None
+    assert plain.backend.chunk_documents(state.hits.chunks[:1])[0] != state.first_documents.docs[0]  # not vacuous
+    fused = dict(zip(state.hits.chunks.tolist(), state.hits.scores.tolist(), strict=True))
+    # a prior that outweighs any chunk score, a window of one passage: the best document's best chunk first
+    ctx = replace(plain.context, retrieval=RetrievalParams(chunk_document_prior=100.0), quotes=QuoteParams(passages=1))
+    lifted = plain.state(question)
+    pipeline.run(ctx, lifted, pipeline.FIRST_STAGE)
+    assert lifted.hits is not None and lifted.first_documents is not None
+    best_doc = int(lifted.first_documents.docs[0])
+    docs = plain.backend.chunk_documents(lifted.hits.chunks).tolist()
+    assert docs[0] == best_doc
+    first = int(lifted.hits.chunks[0])
+    assert fused[first] == max(s for c, s in fused.items() if docs[lifted.hits.chunks.tolist().index(c)] == best_doc)
+    assert dict(zip(lifted.hits.chunks.tolist(), lifted.hits.scores.tolist(), strict=True)) == fused  # scores as fused
+    rest = lifted.hits.scores[1:]
+    assert (np.diff(rest) <= 0).all()  # the rest in fused order
