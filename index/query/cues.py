@@ -192,14 +192,17 @@ def is_question(text: str) -> bool:
 
 # "example of …", "snippet to …", "show me …", "code pls": the question asks for code
 _CODE_ASK = re.compile(
-    r"\bexamples?\b|\bsnippets?\b|\bsample\b|\bshow (?:me|us)\b|\b(?:someone|somebody|anyone|you) show\b|"
+    r"\bexamples?\b(?!\.[a-z])|\bsnippets?\b|\bsample\b|\bshow (?:me|us)\b|\b(?:someone|somebody|anyone|you) show\b|"
     r"\bhow (?:do|can|would|should) (?:i|you|we) (?:write|code)\b|\bcode\b",
     re.I,
 )
-# "status code", "exit code" … are not asks for code
+# "status code", "exit code", "any code", "renders as code" … are not asks for code
 _NOT_CODE_ASK = re.compile(
-    r"\b(?:status|error|exit|http|response|return|country|zip|postal|source|my|our|your|their|his|her|this)\s+$", re.I
+    r"\b(?:status|error|exit|http|response|return|country|zip|postal|source|my|our|your|their|his|her|this|"
+    r"any|async|sync|own|as)\s+$", re.I
 )
+# "a code block", "code spans", "code highlighting": the docs' markup for code, not an ask for it
+_CODE_MARKUP = re.compile(r"\s+(?:blocks?|spans?|fences?|highlight\w*)\b", re.I)
 # identifiers as people type them: `inline code`, dotted names (httpx.get, response.ok), calls (Client(),
 # keyword arguments (json=), snake_case and CamelCase names
 _IDENTIFIER = re.compile(
@@ -214,8 +217,11 @@ _IDENTIFIER = re.compile(
 
 def wants_code(question: str) -> float:
     """1.0 when the question asks for code ("example of", "snippet", "show me", "code pls")."""
+    if asks_action(question):
+        return 1.0
     for m in _CODE_ASK.finditer(question):
-        if m.group(0).lower() == "code" and _NOT_CODE_ASK.search(question[: m.start()]):
+        if m.group(0).lower() == "code" and (_NOT_CODE_ASK.search(question[: m.start()])
+                                             or _CODE_MARKUP.match(question, m.end())):
             continue
         return 1.0
     return 0.0
@@ -294,6 +300,32 @@ _HOW = re.compile(
 def asks_how(question: str) -> bool:
     """A question about what to do ("how do I…", "can I…", "is there a way to…"), not a why question."""
     return bool(_HOW.search(question)) and not asks_why(question)
+
+
+# an imperative that says what to do with the tool, as people type in chat: "check for breaking changes
+# against my 1.0 release", "test client: post json to my api and read json back", "load my package as it
+# was at git tag 2.1 from python" — the opening verb (after an optional "topic:" prefix) is a base-form
+# action verb (not one read as a noun first: "log lines …", "list of …", "return value …"); most such asks
+# are answered by a command or a call, not by prose
+_ACTION_VERBS = (
+    r"add|build|call|catch|change|check|clear|close|compare|configure|convert|create|decode|delete|disable|"
+    r"download|dump|enable|encode|export|fetch|generate|get|import|keep|load|make|mount|open|parse|"
+    r"pass|post|print|read|redirect|register|remove|rename|render|replace|reset|rotate|run|"
+    r"save|send|serialize|serve|set|start|stop|switch|turn|upload|use|validate|write"
+)
+# … followed by what makes it a noun or a statement: "set of rules", "use case", "check is slow"
+_NOT_ACTION = r"(?!\s+(?:of|case|is|are|was|were|does|do|did|has|have)\b)"
+_ACTION_ASK = re.compile(
+    rf"^\s*(?:[\w .'-]{{1,40}}:\s+)?(?:{_ACTION_VERBS})\b{_NOT_ACTION}|"
+    r"\b(?:command|cli|script) (?:to|for|that)\b|\b(?:from|in) python\b|\bprogrammatically\b",
+    re.I,
+)
+
+
+def asks_action(question: str) -> bool:
+    """An imperative ask naming a tool action ("check for breaking changes against my 1.0 release",
+    "post json with the test client"), "command to …", "… from python": what to type or call."""
+    return bool(_ACTION_ASK.search(question)) and not asks_why(question)
 
 
 def code_unasked(question: str) -> float:

@@ -118,6 +118,8 @@ class QuoteParams:
     symptoms: bool = False  # a question quoting an error the best code block shows: the prose after it first (``symptoms``)
     reasons: bool = True  # a why question whose best candidate gives no reason: its section's reason first (``reasons``)
     defaults: bool = True  # a default question whose best candidate names no default: the best that does first (``defaults``)
+    # a code question naming identifiers whose best candidate holds none: the best code block that does first (``named_code``)
+    named_code: bool = True
     pointers: bool = True  # the best candidate only points elsewhere ("See …", "Similar issues: [links]"): the best that does not first
     abstain_below: float = 0.30  # evidence under this → the documents do not answer
     entity_miss: float = 0.2  # evidence − this × share of the question's names that the corpus never mentions

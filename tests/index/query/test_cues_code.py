@@ -6,6 +6,7 @@ import pytest
 
 from index.query.cues import (
     asks_about_versions,
+    asks_action,
     asks_how,
     code_identifiers,
     code_unasked,
@@ -34,6 +35,42 @@ def test_questions_that_ask_for_code(question: str) -> None:
     "what's the default timeout?",
 ])
 def test_questions_that_do_not(question: str) -> None:
+    assert wants_code(question) == 0.0
+
+
+@pytest.mark.parametrize("question", [
+    "check for breaking changes against my 1.0 release",
+    "test client: post json to my api and read json back",
+    "load my package as it was at git tag 2.1 from python",
+    "keep rich installed but get the old plain traceback output?",
+    "cli command to dump the api of my package",
+    "how would I call this programmatically?",
+])
+def test_imperative_tool_actions_ask_for_code(question: str) -> None:
+    assert asks_action(question)
+    assert wants_code(question) == 1.0
+    assert code_unasked(question) == 0.0
+
+
+@pytest.mark.parametrize("question", [
+    "log lines show up twice",  # "log" read as a noun: not one of the action verbs
+    "set of rules for the router?",  # a noun phrase
+    "check is slow on big packages",  # a statement about the command
+    "why run the check on every commit?",  # a why question asks for a reason
+    "passed -c config.yml but the settings do nothing",  # past tense: a symptom, not an imperative
+    "what does griffe check compare to",
+])
+def test_statements_and_nouns_are_not_imperatives(question: str) -> None:
+    assert not asks_action(question)
+
+
+@pytest.mark.parametrize("question", [
+    "route on the full hostname, like www.example.com vs help.example.com",  # a domain, not an example
+    "a ``` code block inside a list item doesn't render as code",  # the markup, not an ask
+    "i never want griffe to import any code, only static analysis",
+    "stuff i bind in a sync endpoint doesnt show up in logs from async code",
+])
+def test_code_named_but_not_asked_for(question: str) -> None:
     assert wants_code(question) == 0.0
 
 
