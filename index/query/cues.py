@@ -391,3 +391,9 @@ def sets_identifier(line: str, identifiers: list[str] | tuple[str, ...]) -> bool
     """A code line that gives one of the identifiers (``code_identifiers``) a value: ``name=value``,
     ``name = value``, ``"name": value``, ``name: value`` (not ``name == value``)."""
     return any(re.search(rf"(?<![\w.]){re.escape(ident.rstrip('(='))}['\"]?\s*[=:](?!=)", line) for ident in identifiers)
+
+
+def holds_identifier(text: str, identifiers: list[str] | tuple[str, ...]) -> bool:
+    """The text holds one of the identifiers (``code_identifiers``) as spelled, a call's "(" or a keyword
+    argument's "=" left off (``JustHTML`` is the class, ``justhtml`` the command)."""
+    return any(ident.rstrip("(=") in text for ident in identifiers)

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.query.cues import asks_default, code_identifiers, names_default, sets_identifier
+from index.query.cues import asks_default, code_identifiers, holds_identifier, names_default, sets_identifier
 from index.query.extend import MAX_CHARS, to_default
 from index.query.spans import neighbourhood, question_evidence
 
@@ -55,11 +55,6 @@ def says_default(n: Neighbourhood, unit: int) -> bool:
 def block_text(n: Neighbourhood, unit: int) -> str:
     """The display text of the unit's whole block (its list item, its paragraph)."""
     return " ".join(n.unit(i).display for i in n.block_units(n.block(unit), unit))
-
-
-def names_identifier(text: str, identifiers: list[str]) -> bool:
-    """The text holds one of the question's identifiers (a call's "(" or a keyword's "=" left off)."""
-    return any(ident.rstrip("(=") in text for ident in identifiers)
 
 
 def default_code_line(ctx: Context, weight: Callable[[str], float], identifiers: list[str],
@@ -99,7 +94,7 @@ def default_first(ctx: Context, state: QueryState) -> None:
         if not says_default(n, c.unit):
             continue
         text = block_text(n, c.unit)
-        if idents and not names_identifier(text, idents):
+        if idents and not holds_identifier(text, idents):
             continue
         w = weight(text)
         if w > 0 and (best is None or w > best[0] + 1e-9):

@@ -19,18 +19,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.models.documents import CODE
-from index.query.cues import code_identifiers, wants_code
+from index.query.cues import code_identifiers, holds_identifier, wants_code
 
 if TYPE_CHECKING:
     from index.query.state import Context, QueryState
 
 NAMED_RATIO = 0.05  # the follow-up and neighbour rules' share of the best candidate (``extend.Evidence``)
 LOOK = 5  # the candidates looked at (``QuoteParams.refine``: the ones the answer ranker reordered)
-
-
-def holds_any(text: str, identifiers: list[str]) -> bool:
-    """The text holds one of the identifiers as spelled (a call or keyword argument by its name)."""
-    return any(ident.rstrip("(=") in text for ident in identifiers)
 
 
 def named_code_first(ctx: Context, state: QueryState) -> None:
@@ -43,12 +38,12 @@ def named_code_first(ctx: Context, state: QueryState) -> None:
         return
     b = ctx.backend
     top = state.candidates[0]
-    if holds_any(b.unit_display(top.unit), idents):
+    if holds_identifier(b.unit_display(top.unit), idents):
         return
     for k, c in enumerate(state.candidates[1:LOOK], start=1):
         if c.score < NAMED_RATIO * top.score:
             break
-        if b.unit(c.unit).kind != CODE or not holds_any(b.unit_display(c.unit), idents):
+        if b.unit(c.unit).kind != CODE or not holds_identifier(b.unit_display(c.unit), idents):
             continue
         rest = [x for j, x in enumerate(state.candidates) if j not in (0, k)]
         state.candidates = [replace(c, score=top.score), replace(top, score=c.score), *rest]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from index.query.named_code import holds_any, named_code_first
+from index.query.cues import holds_identifier
+from index.query.named_code import named_code_first
 from index.query.records import Candidate, QuoteParams
 
 # unit: (kind, display)
@@ -36,9 +37,9 @@ ASK = "example of cleaning the html output with JustHTML"
 
 
 def test_identifiers_are_matched_as_the_question_spells_them() -> None:
-    assert holds_any("safe_html = JustHTML(html).to_html()", ["JustHTML"])
-    assert not holds_any("markdown | justhtml - --fragment", ["JustHTML"])  # the command, not the class
-    assert holds_any("client.post('/api', json={})", ["json="])  # a keyword argument by its name
+    assert holds_identifier("safe_html = JustHTML(html).to_html()", ["JustHTML"])
+    assert not holds_identifier("markdown | justhtml - --fragment", ["JustHTML"])  # the command, not the class
+    assert holds_identifier("client.post('/api', json={})", ["json="])  # a keyword argument by its name
 
 
 def test_the_block_that_names_the_code_goes_first_and_the_best_second() -> None:
